@@ -1,0 +1,106 @@
+package dev.gort;
+
+import dev.gort.runtime.Rt;
+
+/**
+ * Goroutines: Go's {@code go} statement, {@code func main} and the {@code runtime}
+ * package's scheduler controls.
+ *
+ * <pre>{@code
+ * public static void main(String[] args) {
+ *     Gort.main(() -> {
+ *         Chan<String> ch = Chan.make();
+ *         Gort.go(() -> ch.send("hello"));
+ *         System.out.println(ch.recv());
+ *     });
+ * }
+ * }</pre>
+ *
+ * <p>Runs: {@link #run} starts a main goroutine and blocks until it returns; goroutines it
+ * starts (transitively) belong to that run. An uncaught throwable in any of them, or a
+ * fatal runtime error such as a deadlock, kills the run: Go's report goes to stderr and
+ * {@code run} throws {@link FatalError}. Many runs may exist in one JVM, one after another
+ * or at once. Inside a goroutine, {@code Thread.currentThread()} is the M (a platform
+ * thread) running it, so thread-locals are per M, not per goroutine.
+ */
+public final class Gort {
+    private Gort() {}
+
+    /**
+     * {@code go fn()}: starts a goroutine. Callable from any thread; starts the runtime
+     * lazily.
+     *
+     * @throws NullPointerException "go of nil func value" if fn is null
+     */
+    public static void go(Runnable fn) {
+        Rt.go(fn);
+    }
+
+    /**
+     * Runs {@code main} as the main goroutine of a new run and blocks the caller until it
+     * returns (a goroutine caller parks). Other goroutines are left running.
+     *
+     * @throws FatalError if the run dies; the report has been printed to stderr
+     */
+    public static void run(Runnable main) {
+        Rt.run(main);
+    }
+
+    /**
+     * As {@link #run}, but a dying program exits the JVM with status 2, like Go (shutdown
+     * hooks run). For {@code public static void main}.
+     */
+    public static void main(Runnable main) {
+        try {
+            Rt.run(main);
+        } catch (FatalError e) {
+            System.exit(2);
+        }
+    }
+
+    /** {@code runtime.Gosched}: yields the P; the goroutine goes to the global run queue. On a plain thread, {@code Thread.yield()}. */
+    public static void gosched() {
+        Rt.gosched();
+    }
+
+    /**
+     * {@code runtime.Goexit}: ends the calling goroutine after its {@code finally} blocks
+     * run. It unwinds with an internal {@link Error}, which {@code catch (Exception e)}
+     * does not intercept.
+     *
+     * @throws IllegalStateException on a plain thread
+     */
+    public static void goexit() {
+        Rt.goexit();
+    }
+
+    /** {@code runtime.NumGoroutine}: goroutines that exist now. */
+    public static int numGoroutine() {
+        return Rt.numGoroutine();
+    }
+
+    /** {@code runtime.GOMAXPROCS}: sets the number of Ps when {@code n >= 1}; returns the previous value. */
+    public static int gomaxprocs(int n) {
+        return Rt.gomaxprocs(n);
+    }
+
+    /** {@code runtime.NumCPU}. */
+    public static int numCPU() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    /** {@code runtime.LockOSThread}: wires the calling goroutine to its M (nesting counted). Nothing on a plain thread. */
+    public static void lockOSThread() {
+        Rt.lockOSThread();
+    }
+
+    /** {@code runtime.UnlockOSThread}. Nothing on a plain thread. */
+    public static void unlockOSThread() {
+        Rt.unlockOSThread();
+    }
+
+    /** The calling goroutine's id, or -1 on a plain Java thread. */
+    public static long goid() {
+        return Rt.goid();
+    }
+}

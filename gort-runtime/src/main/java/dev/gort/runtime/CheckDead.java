@@ -1,0 +1,178 @@
+package dev.gort.runtime;
+
+import dev.gort.FatalError;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Deadlock detection: Go's checkdead (proc.go), extended for a JVM program, where plain
+ * threads may wake goroutines.
+ *
+ * <h2>The rule (API.md)</h2>
+ * Deadlock when no goroutine is runnable, running or in a syscall, no timer is pending,
+ * nothing waits on the network poller, and every plain thread that used gort (threads
+ * waiting inside {@code Gort.run} aside) has terminated. Then every run whose main
+ * goroutine is blocked dies with {@code all goroutines are asleep - deadlock!}; a run
+ * whose main goroutine called Goexit and has no goroutine left dies with
+ * {@code no goroutines (main called runtime.Goexit) - deadlock!}.
+ *
+ * <h2>How</h2>
+ * Go calls checkdead with sched.lock held whenever an M goes idle (mput,
+ * incidlelocked): if no M is running, it decides. Here that call only wakes the
+ * <em>deadlock watcher</em>, a daemon thread that decides without holding the lock
+ * while it waits: a live plain thread that used gort postpones the verdict, so the
+ * watcher joins it (rechecking every {@link #RECHECK_MILLIS} ms whether work resumed) and
+ * decides when it ends. Killing a run wakes its caller, which may be a goroutine
+ * (goready takes sched.lock), so the kills happen after the lock is released.
+ *
+ * <p>Rejected: deciding inside checkdead, as Go does. It would have to block while plain
+ * threads live, with sched.lock held, and could not ready the runs' waiters.
+ */
+final class CheckDead {
+    private CheckDead() {}
+
+    /** How often the watcher rechecks while it waits for a plain thread to end. */
+    static final long RECHECK_MILLIS = 100;
+    /** Stacks printed per deadlocked run; further goroutines get their header only. */
+    static final int MAX_STACKS = 100;
+
+    private static volatile Thread watcher;
+    private static volatile boolean signalled;
+
+    /** Go's checkdead, sched.lock held: if no M is running, have the watcher decide. */
+    static void checkdead() {
+        long run = running();
+        if (run > 0) {
+            return;
+        }
+        if (run < 0) {
+            throw Throw.fatalThrow("checkdead: inconsistent counts: mcount=" + Sched.mcount() + " nmidle="
+                    + Sched.nmidle + " nmidlelocked=" + Sched.nmidlelocked + " nmsys=" + Sched.nmsys);
+        }
+        wake();
+    }
+
+    /** Ms running: Go's mcount() - sched.nmidle - sched.nmidlelocked - sched.nmsys. sched.lock held. */
+    private static long running() {
+        return Sched.mcount() - Sched.nmidle - Sched.nmidlelocked - Sched.nmsys;
+    }
+
+    private static void wake() {
+        signalled = true;
+        Thread w = watcher;
+        if (w == null) {
+            synchronized (CheckDead.class) {
+                w = watcher;
+                if (w == null) {
+                    w = new Thread(null, CheckDead::watch, "gort-deadlock-watcher", 0, false);
+                    w.setDaemon(true);
+                    watcher = w;
+                    w.start();
+                }
+            }
+        }
+        LockSupport.unpark(w);
+    }
+
+    private static void watch() {
+        for (;;) {
+            while (!signalled) {
+                LockSupport.park();
+            }
+            signalled = false;
+            decide();
+        }
+    }
+
+    /** A run to kill and its report, computed under sched.lock, acted on after. */
+    private record Victim(Run run, FatalError error, String report) {}
+
+    private static void decide() {
+        for (;;) {
+            List<Victim> victims;
+            Sched.lock.lock();
+            try {
+                if (running() > 0) {
+                    return;
+                }
+                Thread live = Externals.liveUser();
+                if (live != null) {
+                    Sched.lock.unlock();
+                    try {
+                        live.join(RECHECK_MILLIS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        Sched.lock.lock();
+                    }
+                    continue;
+                }
+                victims = verdict();
+            } finally {
+                Sched.lock.unlock();
+            }
+            for (Victim v : victims) {
+                v.run.die(v.error, v.report);
+            }
+            return;
+        }
+    }
+
+    /** With no M running and no live plain thread: which runs die, and why. sched.lock held. */
+    private static List<Victim> verdict() {
+        G[] allgs = Sched.allgs;
+        int n = Sched.allglen;
+        for (int i = 0; i < n; i++) {
+            G gp = allgs[i];
+            int s = G.readgstatus(gp) & ~G._Gscan;
+            if (s == G._Grunnable || s == G._Grunning || s == G._Gsyscall) {
+                throw Throw.fatalThrow("checkdead: find g " + gp.goid + " in status " + s);
+            }
+        }
+        List<Victim> victims = new ArrayList<>();
+        for (Run r : Run.active) {
+            List<G> blocked = new ArrayList<>();
+            G main = r.main;
+            if (main != null && r.isMain(main) && G.readgstatus(main) == G._Gwaiting) {
+                blocked.add(main);
+            }
+            for (int i = 0; i < n; i++) {
+                G gp = allgs[i];
+                if (gp.run == r && gp != main && G.readgstatus(gp) == G._Gwaiting) {
+                    blocked.add(gp);
+                }
+            }
+            boolean mainBlocked = !blocked.isEmpty() && blocked.get(0) == main && r.isMain(main);
+            String msg;
+            if (mainBlocked || (r.mainGoexited && !blocked.isEmpty())) {
+                msg = "all goroutines are asleep - deadlock!";
+            } else if (r.mainGoexited) {
+                msg = "no goroutines (main called runtime.Goexit) - deadlock!";
+            } else {
+                continue; // the main goroutine is starting or ending: not this run's deadlock
+            }
+            victims.add(new Victim(r, new FatalError(msg), report(msg, blocked)));
+        }
+        return victims;
+    }
+
+    private static String report(String msg, List<G> blocked) {
+        StringBuilder b = new StringBuilder();
+        b.append("fatal error: ").append(msg).append('\n');
+        int stacks = 0;
+        for (G gp : blocked) {
+            b.append('\n');
+            Traceback.header(b, gp, gp.waitreason.text);
+            if (stacks++ < MAX_STACKS) {
+                StackTraceElement[] st = Traceback.parkedStack(gp, G._Gwaiting);
+                if (st != null) {
+                    Traceback.frames(b, st);
+                }
+            }
+        }
+        b.append('\n');
+        return b.toString();
+    }
+}

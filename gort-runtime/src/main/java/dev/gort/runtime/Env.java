@@ -1,0 +1,122 @@
+package dev.gort.runtime;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Configuration read once at start, as Go reads its environment: {@code GOMAXPROCS} and
+ * {@code GODEBUG}, overridden by the system properties {@code gort.maxprocs} and
+ * {@code gort.debug}. A malformed value is never silently ignored: one line on stderr
+ * names the variable and the value, and the default is used. Unknown GODEBUG keys are
+ * ignored, as Go ignores them.
+ */
+final class Env {
+    private Env() {}
+
+    /** GODEBUG settings gort understands. */
+    record Debug(long schedtraceMillis, boolean scheddetail, boolean asyncpreemptoff) {}
+
+    /** GOMAXPROCS: the property, else the environment, else the number of CPUs. */
+    static int maxprocs() {
+        return maxprocs(System.getenv("GOMAXPROCS"), System.getProperty("gort.maxprocs"));
+    }
+
+    static int maxprocs(String env, String prop) {
+        int def = Runtime.getRuntime().availableProcessors();
+        Integer fromProp = positive("gort.maxprocs", prop, def);
+        if (fromProp != null) {
+            return fromProp;
+        }
+        Integer fromEnv = positive("GOMAXPROCS", env, def);
+        return fromEnv != null ? fromEnv : def;
+    }
+
+    private static Integer positive(String name, String value, int def) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        warn(name + "=" + quote(value) + " is not a positive integer; using " + def);
+        return null;
+    }
+
+    /** GODEBUG: the environment's settings, each overridden by the property's. */
+    static Debug debug() {
+        return debug(System.getenv("GODEBUG"), System.getProperty("gort.debug"));
+    }
+
+    static Debug debug(String env, String prop) {
+        Map<String, String> kv = new LinkedHashMap<>();
+        parseInto(kv, "GODEBUG", env);
+        parseInto(kv, "gort.debug", prop);
+        long schedtrace = setting(kv, "schedtrace", 0L, "a number of milliseconds", v -> {
+            long ms = Long.parseLong(v);
+            if (ms < 0) {
+                throw new NumberFormatException();
+            }
+            return ms;
+        });
+        boolean scheddetail = setting(kv, "scheddetail", false, "0 or 1", Env::bit);
+        boolean asyncpreemptoff = setting(kv, "asyncpreemptoff", false, "0 or 1", Env::bit);
+        return new Debug(schedtrace, scheddetail, asyncpreemptoff);
+    }
+
+    private static boolean bit(String v) {
+        return switch (v) {
+            case "0" -> false;
+            case "1" -> true;
+            default -> throw new NumberFormatException();
+        };
+    }
+
+    /** key=value pairs separated by commas; the source name is kept for warnings. */
+    private static void parseInto(Map<String, String> kv, String source, String s) {
+        if (s == null || s.isBlank()) {
+            return;
+        }
+        for (String part : s.split(",")) {
+            String p = part.trim();
+            if (p.isEmpty()) {
+                continue;
+            }
+            int eq = p.indexOf('=');
+            if (eq <= 0) {
+                warn(source + " setting " + quote(p) + " is not key=value; ignored");
+                continue;
+            }
+            kv.put(p.substring(0, eq).trim(), source + "\u0000" + p.substring(eq + 1).trim());
+        }
+    }
+
+    private static <T> T setting(Map<String, String> kv, String key, T def, String want, Function<String, T> parse) {
+        String sv = kv.get(key);
+        if (sv == null) {
+            return def;
+        }
+        int z = sv.indexOf('\u0000');
+        String source = sv.substring(0, z);
+        String v = sv.substring(z + 1);
+        try {
+            return parse.apply(v);
+        } catch (NumberFormatException e) {
+            warn(source + " setting " + key + "=" + quote(v) + " is malformed (want " + want + "); using the default");
+            return def;
+        }
+    }
+
+    private static String quote(String v) {
+        return "\"" + v + "\"";
+    }
+
+    static void warn(String msg) {
+        System.err.println("gort: " + msg);
+    }
+}

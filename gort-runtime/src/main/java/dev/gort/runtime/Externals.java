@@ -1,0 +1,49 @@
+package dev.gort.runtime;
+
+import java.util.Iterator;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The plain Java threads that have used gort (started a goroutine, or used a channel,
+ * select, sync or time operation). A JVM program is not all goroutines: while such a
+ * thread is alive it may still wake a goroutine, so the deadlock detector reports nothing
+ * (API.md, "Details of the contract"). Threads waiting inside {@code Gort.run} are set
+ * aside: they can wake no one.
+ *
+ * <p>Dead threads are pruned when the detector looks, and every 1024 registrations, so a
+ * program that churns threads and never idles does not accumulate them.
+ */
+final class Externals {
+    private Externals() {}
+
+    private static final Set<ExternalG> registered = ConcurrentHashMap.newKeySet();
+    private static final AtomicInteger registrations = new AtomicInteger();
+    private static final int PRUNE_EVERY = 1024;
+
+    static void register(ExternalG g) {
+        registered.add(g);
+        if (registrations.incrementAndGet() % PRUNE_EVERY == 0) {
+            liveUser();
+        }
+    }
+
+    static void forget(ExternalG g) {
+        registered.remove(g);
+    }
+
+    /** A live registered thread not waiting inside a run, or null if none. Prunes dead ones. */
+    static Thread liveUser() {
+        Thread found = null;
+        for (Iterator<ExternalG> it = registered.iterator(); it.hasNext(); ) {
+            ExternalG g = it.next();
+            if (!g.thread.isAlive()) {
+                it.remove();
+            } else if (found == null && g.inRun == 0) {
+                found = g.thread;
+            }
+        }
+        return found;
+    }
+}

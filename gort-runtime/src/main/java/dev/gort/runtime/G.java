@@ -1,0 +1,156 @@
+package dev.gort.runtime;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A goroutine: Go's {@code g} (runtime2.go), reduced to what gort's scheduler uses.
+ *
+ * <h2>Status</h2>
+ * {@code atomicstatus} changes only through {@link #casgstatus}, by CAS. Legal
+ * transitions, as Go's:
+ * <pre>
+ *   _Gidle     -> _Gdead                       (a new G, before allgadd)
+ *   _Gdead     -> _Grunnable                   (newproc1; the G is then put on a run queue)
+ *   _Grunnable -> _Grunning                    (execute)
+ *   _Grunning  -> _Gwaiting                    (park_m, on g0 after the goroutine yielded)
+ *   _Grunning  -> _Grunnable                   (goschedImpl: Gosched, preemption)
+ *   _Grunning  -> _Gsyscall -> _Grunning       (entersyscall / exitsyscall)
+ *   _Gwaiting  -> _Grunnable                   (ready / goready)
+ *   _Grunning  -> _Gdead                       (gdestroy, the goroutine returned)
+ * </pre>
+ * {@code _Gscan} is or-ed into a non-running status while someone reads the stack of a
+ * parked goroutine (a traceback); {@link #casgstatus} waits for it to clear, so a
+ * goroutine cannot be resumed while its frozen frames are being walked.
+ *
+ * <h2>Field access</h2>
+ * Plain fields are written by whoever owns the G: the goroutine itself while running,
+ * the M that runs it, or the waker that dequeued its sudog under the channel's lock.
+ * Ownership passes with a happens-before edge (the status CAS, a run queue's
+ * release/acquire, or a channel lock), so plain access is enough. {@code selectDone}
+ * is raced for by wakers of a select and is CASed.
+ *
+ * <p>The object is kept small: a parked goroutine pays for every field (the target is
+ * ~600 bytes per parked goroutine, stack included).
+ */
+class G implements Runnable {
+    // Go's G statuses (runtime2.go), same values.
+    static final int _Gidle = 0;
+    static final int _Grunnable = 1;
+    static final int _Grunning = 2;
+    static final int _Gsyscall = 3;
+    static final int _Gwaiting = 4;
+    static final int _Gdead = 6;
+    static final int _Gscan = 0x1000;
+
+    private static final VarHandle STATUS;
+    private static final VarHandle SELECT_DONE;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATUS = l.findVarHandle(G.class, "atomicstatus", int.class);
+            SELECT_DONE = l.findVarHandle(G.class, "selectDone", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Accessed with CAS and volatile reads only, via {@link #casgstatus} and {@link #readgstatus}. */
+    private volatile int atomicstatus;
+    /** 0 once {@code atomicstatus} is set up; ids start at 1 (main of the first run), as Go's. */
+    long goid;
+    /** Go's g.sched/g.stack; null while the G is dead (continuations are one-shot). */
+    GoStack stack;
+    /** The goroutine's function; null while dead. */
+    Runnable fn;
+    /** The M running this G, null when not running. Go: g.m. */
+    M m;
+    /** Link in a gQueue/gList (run queues, free lists). Go: g.schedlink. */
+    G schedlink;
+    /** Sudogs this G is blocked on, in lock order (select). Go: g.waiting. */
+    Sudog waiting;
+    /** Wake-up parameter: the sudog that completed, set by the waker. Go: g.param. */
+    Object param;
+    /** Go: g.selectDone; 1 once some waker has won this G's select. */
+    private volatile int selectDone;
+    /** Go: g.waitreason, valid in _Gwaiting. */
+    WaitReason waitreason = WaitReason.ZERO;
+    /** Go: g.preempt, a preemption request, honoured at the next runtime call. */
+    volatile boolean preempt;
+    /** The run this goroutine belongs to, or null (started by a plain thread outside any run). */
+    Run run;
+    /** Go: g.lockedm; the M this G must run on (LockOSThread, or parked while pinned). */
+    M lockedm;
+
+    static int readgstatus(G gp) {
+        return gp.atomicstatus;
+    }
+
+    /**
+     * Go's casgstatus: the only way a status changes. Waits while a traceback holds the
+     * {@code _Gscan} bit; any other mismatch is a broken invariant.
+     */
+    static void casgstatus(G gp, int oldval, int newval) {
+        if ((oldval & _Gscan) != 0 || (newval & _Gscan) != 0 || oldval == newval) {
+            throw Throw.fatalThrow("casgstatus: bad incoming values " + oldval + " -> " + newval);
+        }
+        for (int i = 0; !STATUS.compareAndSet(gp, oldval, newval); i++) {
+            int s = gp.atomicstatus;
+            if (s != (oldval | _Gscan)) {
+                throw Throw.fatalThrow("casgstatus: goroutine " + gp.goid + " is in status " + s
+                        + ", not " + oldval + " (wanted " + newval + ")");
+            }
+            Backoff.pause(i);
+        }
+    }
+
+    /** Go's castogscanstatus: stop the G's status from changing while its stack is read. */
+    static boolean castogscanstatus(G gp, int oldval) {
+        return STATUS.compareAndSet(gp, oldval, oldval | _Gscan);
+    }
+
+    /** Go's casfrom_Gscanstatus. */
+    static void casfromGscanstatus(G gp, int oldval) {
+        if (!STATUS.compareAndSet(gp, oldval | _Gscan, oldval)) {
+            throw Throw.fatalThrow("casfrom_Gscanstatus: bad status " + gp.atomicstatus);
+        }
+    }
+
+    /** Initial transition of a G that was never used (Go: casgstatus(newg, _Gidle, _Gdead) in newproc1). */
+    void initDead() {
+        STATUS.setRelease(this, _Gdead);
+    }
+
+    boolean casSelectDone() {
+        return SELECT_DONE.compareAndSet(this, 0, 1);
+    }
+
+    void clearSelectDone() {
+        selectDone = 0;
+    }
+
+    /**
+     * The goroutine's entry, run by its continuation (Go: the frame goexit sets up below
+     * the goroutine's function). Returning ends the continuation; the M then runs goexit0.
+     */
+    @Override
+    public void run() {
+        try {
+            fn.run();
+        } catch (Goexit e) {
+            // Go's Goexit: the deferred calls (finally blocks) have run while unwinding.
+            Run r = run;
+            if (r != null && r.isMain(this)) {
+                r.mainGoexited = true;
+            }
+        } catch (Throwable t) {
+            Panics.fatalpanic(this, t);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "goroutine " + goid;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.gort.runtime;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A worker thread: Go's {@code m} (runtime2.go). Its own stack is g0: it runs
+ * {@link Proc#mstart} (the scheduler loop), and mounts one goroutine's continuation at a
+ * time. {@code Thread.currentThread()} inside a goroutine is the M running it.
+ *
+ * <p>Field access: {@code p}, {@code curg}, {@code spinning}, {@code mcallfn} and the wait
+ * fields are the M's own, written only by its thread (or under {@code sched.lock} while
+ * the M is idle, e.g. {@code nextp} by startm before {@link #notewakeup}, which publishes
+ * them). Other threads read {@code p} and {@code curg} racily and only as hints (stealing
+ * runnext), as Go does.
+ */
+final class M extends Thread {
+    // mcall functions: what g0 runs after the goroutine yielded (Go passes a func to mcall).
+    static final int MCALL_NONE = 0;
+    static final int PARK_M = 1;
+    static final int GOSCHED_M = 2;
+    static final int GOPREEMPT_M = 3;
+
+    final long mid;
+    /** The attached P, or null (idle, spinning without P, in a syscall). Go: m.p. */
+    P p;
+    /** The P handed to this M by startm while it slept. Go: m.nextp. */
+    P nextp;
+    /** The goroutine this M runs. Go: m.curg. */
+    G curg;
+    /** Go: m.lockedg. */
+    G lockedg;
+    /** Go: m.lockedExt: LockOSThread nesting. */
+    int lockedExt;
+    /** Set when a locked goroutine exited: the thread ends after returning its P (Go's mexit). */
+    boolean exiting;
+    /** Go: m.spinning: out of work and looking for it. */
+    boolean spinning;
+    /** Go: m.schedlink, for sched.midle. */
+    M schedlink;
+
+    /** Go's mcall argument: set by the goroutine just before it yields. */
+    int mcallfn;
+    /** Go: m.waitunlockf/m.waitlock, for park_m. */
+    Unlockf waitunlockf;
+    Object waitlock;
+    /** Second result of schedule(): run the chosen G in the current time slice. */
+    boolean inheritTime;
+
+    /** Go: m.park (a note): set by notewakeup, consumed by notesleep. */
+    private volatile boolean parkNote;
+    /** Go: m.cheaprand (wyrand state). */
+    private long cheaprand;
+
+    M(long id) {
+        super(null, null, "gort-m" + id, 0, false);
+        this.mid = id;
+        this.cheaprand = System.nanoTime() ^ (id * 0x9E3779B97F4A7C15L);
+        setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+        Proc.mstart(this);
+    }
+
+    /** Go's notesleep(&m.park): block until notewakeup (which may already have happened). */
+    void notesleep() {
+        while (!parkNote) {
+            LockSupport.park(this);
+        }
+        parkNote = false;
+    }
+
+    /** Go's notewakeup(&m.park). */
+    void notewakeup() {
+        parkNote = true;
+        LockSupport.unpark(this);
+    }
+
+    /** Go's cheaprand (wyrand), per M. */
+    int cheaprand() {
+        long s = cheaprand += 0xa0761d6478bd642fL;
+        long x = s ^ 0xe7037ed1a0b428dbL;
+        return (int) (Math.unsignedMultiplyHigh(s, x) ^ (s * x));
+    }
+
+    @Override
+    public String toString() {
+        return "M" + mid;
+    }
+}

@@ -1,0 +1,321 @@
+package dev.gort.runtime;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Blocking and waking goroutines: Go's gopark, park_m, goready, ready, Gosched
+ * (goschedImpl), Goexit (goexit0, gdestroy), acquireSudog and releaseSudog (proc.go).
+ *
+ * <h2>The park protocol (Go's)</h2>
+ * A goroutine that must wait puts itself on a wait list (a channel's sendq/recvq) under
+ * that object's lock, then calls {@link #gopark} with an {@code unlockf} that releases the
+ * lock. gopark leaves the goroutine's stack (yield); on g0, {@link #park_m} moves the G to
+ * {@code _Gwaiting} and only then runs unlockf. So a waker, which must take the same lock
+ * to find the G, always finds it in {@code _Gwaiting} with its continuation unmounted, and
+ * {@link #ready} can queue it at once. Nothing may touch the G after unlockf: it may
+ * already be running elsewhere.
+ *
+ * <h2>Three kinds of waiter</h2>
+ * <ul>
+ *   <li>A goroutine: yields its continuation; the M schedules something else.</li>
+ *   <li>A pinned goroutine (its continuation cannot yield: a native frame, or
+ *       {@code Continuation.pin()}): {@link #parkPinned} runs park_m's steps on the
+ *       goroutine's own stack, then blocks the M with the G still mounted, as Go's locked
+ *       Ms do (stoplockedm): the P is handed off, and when the G is readied, the M that
+ *       picks it from a run queue hands its P to this M (startlockedm).</li>
+ *   <li>A plain Java thread ({@link ExternalG}): {@link #parkExternal} blocks the thread;
+ *       ready unparks it instead of queueing it.</li>
+ * </ul>
+ */
+final class Park {
+    private Park() {}
+
+    /** The current goroutine; on a plain thread its ExternalG; null on an M's g0. Go: getg(). */
+    static G getg() {
+        if (Current.thread() instanceof M mp) {
+            return mp.curg;
+        }
+        return ExternalG.current();
+    }
+
+    /**
+     * Go's gopark: put the current goroutine into a waiting state and run unlockf(gp, lock)
+     * once it is; if unlockf returns false the goroutine resumes at once. The goroutine is
+     * made runnable again by {@link #goready}.
+     */
+    static void gopark(Unlockf unlockf, Object lock, WaitReason reason) {
+        if (Current.thread() instanceof M mp) {
+            G gp = mp.curg;
+            if (gp == null) {
+                throw Throw.fatalThrow("gopark on g0 (the scheduler itself cannot block)");
+            }
+            mp.waitlock = lock;
+            mp.waitunlockf = unlockf;
+            gp.waitreason = reason;
+            mp.mcallfn = M.PARK_M;
+            if (!GoStack.yield()) { // mcall(park_m)
+                mp.mcallfn = M.MCALL_NONE;
+                mp.waitlock = null;
+                mp.waitunlockf = null;
+                parkPinned(mp, gp, unlockf, lock);
+            }
+            return;
+        }
+        parkExternal(ExternalG.current(), unlockf, lock, reason);
+    }
+
+    /** Go's park_m, on g0. Returns gp if it must run again at once (unlockf refused), else null. */
+    static G park_m(M mp, G gp) {
+        G.casgstatus(gp, G._Grunning, G._Gwaiting);
+        dropg(mp, gp);
+        Unlockf fn = mp.waitunlockf;
+        if (fn != null) {
+            Object lock = mp.waitlock;
+            mp.waitunlockf = null;
+            mp.waitlock = null;
+            if (!fn.unlock(gp, lock)) {
+                G.casgstatus(gp, G._Gwaiting, G._Grunnable);
+                return gp; // execute(gp, true): schedule it back
+            }
+        }
+        return null;
+    }
+
+    /**
+     * park_m for a goroutine whose continuation cannot yield: the same steps on the
+     * goroutine's own stack, then the M sleeps with the G mounted (Go's stoplockedm) until
+     * startlockedm hands it a P.
+     */
+    private static void parkPinned(M mp, G gp, Unlockf unlockf, Object lock) {
+        boolean wasLocked = gp.lockedm != null;
+        gp.lockedm = mp;
+        mp.lockedg = gp;
+        G.casgstatus(gp, G._Grunning, G._Gwaiting);
+        dropg(mp, gp);
+        if (unlockf != null && !unlockf.unlock(gp, lock)) {
+            G.casgstatus(gp, G._Gwaiting, G._Grunnable);
+        } else {
+            Proc.stoplockedm(mp); // returns with a P, gp runnable
+        }
+        // Go's execute(gp, inheritTime=false), without leaving the stack.
+        mp.curg = gp;
+        gp.m = mp;
+        G.casgstatus(gp, G._Grunnable, G._Grunning);
+        gp.preempt = false;
+        mp.p.schedtick++;
+        if (!wasLocked) {
+            gp.lockedm = null;
+            mp.lockedg = null;
+        }
+    }
+
+    /** gopark for a plain Java thread: the thread itself blocks. Not interruptible (Go has no interrupts). */
+    private static void parkExternal(ExternalG gp, Unlockf unlockf, Object lock, WaitReason reason) {
+        gp.waitreason = reason;
+        G.casgstatus(gp, G._Grunning, G._Gwaiting);
+        if (unlockf != null && !unlockf.unlock(gp, lock)) {
+            G.casgstatus(gp, G._Gwaiting, G._Grunnable);
+        } else {
+            boolean interrupted = false;
+            while (G.readgstatus(gp) == G._Gwaiting) {
+                LockSupport.park(gp);
+                if (Thread.interrupted()) {
+                    interrupted = true; // keep waiting; restore the status on return
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        G.casgstatus(gp, G._Grunnable, G._Grunning);
+        gp.waitreason = WaitReason.ZERO;
+    }
+
+    /** Go's dropg: remove the association between m and its current goroutine. */
+    static void dropg(M mp, G gp) {
+        gp.m = null;
+        mp.curg = null;
+    }
+
+    /** Go's goready: make gp (in _Gwaiting) runnable, next in line on this P. */
+    static void goready(G gp) {
+        ready(gp, true);
+    }
+
+    /**
+     * Go's ready: mark gp runnable and put it on a run queue: this P's (in runnext when
+     * {@code next}, inheriting the current time slice), then wakep. Without a P (a plain
+     * thread, or an M that lost its P), on the global queue with an idle P started for it,
+     * in one critical section so checkdead never sees a runnable G and no running M.
+     */
+    static void ready(G gp, boolean next) {
+        if (gp instanceof ExternalG eg) {
+            G.casgstatus(gp, G._Gwaiting, G._Grunnable);
+            LockSupport.unpark(eg.thread);
+            return;
+        }
+        int status = G.readgstatus(gp);
+        if ((status & ~G._Gscan) != G._Gwaiting) {
+            throw Throw.fatalThrow("bad g->status in ready: " + status);
+        }
+        G.casgstatus(gp, G._Gwaiting, G._Grunnable);
+        if (Current.thread() instanceof M mp && mp.p != null) {
+            RunQueue.runqput(mp.p, gp, next);
+            Proc.wakep();
+        } else {
+            injectNoP(gp);
+        }
+    }
+
+    /** Go's injectglist without a P, for one G: global queue, and an idle P (if any) started for it. */
+    static void injectNoP(G gp) {
+        Sched.lock.lock();
+        Sched.globrunqput(gp);
+        P pp = Sched.pidlegetSpinning();
+        if (pp != null) {
+            Proc.startm(pp, false, true);
+        }
+        Sched.lock.unlock();
+    }
+
+    /** Go's Gosched: yield the processor; the goroutine goes to the global queue. */
+    static void gosched() {
+        if (Current.thread() instanceof M mp && mp.curg != null) {
+            mp.mcallfn = M.GOSCHED_M;
+            if (!GoStack.yield()) {
+                mp.mcallfn = M.MCALL_NONE; // pinned: cannot leave the stack (Go's goschedguarded)
+            }
+            return;
+        }
+        Thread.yield();
+    }
+
+    /** Go's gopreempt_m entry: yield for a preemption request (to the global queue). */
+    static void gopreempt() {
+        if (Current.thread() instanceof M mp && mp.curg != null) {
+            mp.mcallfn = M.GOPREEMPT_M;
+            if (!GoStack.yield()) {
+                mp.mcallfn = M.MCALL_NONE; // pinned: the request stays (Go: m.locks > 0)
+            }
+        }
+    }
+
+    /** Go's goschedImpl, on g0. */
+    static void goschedImpl(M mp, G gp, boolean preempted) {
+        P pp = mp.p;
+        int status = G.readgstatus(gp);
+        if ((status & ~G._Gscan) != G._Grunning) {
+            throw Throw.fatalThrow("bad g status " + status);
+        }
+        G.casgstatus(gp, G._Grunning, G._Grunnable);
+        dropg(mp, gp);
+        if (preempted && Sched.gcwaiting) {
+            // If preempted for STW, keep the G on the local P in runnext so it can keep
+            // running immediately after the STW.
+            RunQueue.runqput(pp, gp, true);
+        } else {
+            Sched.lock.lock();
+            Sched.globrunqput(gp);
+            Sched.lock.unlock();
+        }
+        Proc.wakep();
+    }
+
+    /** Go's goexit0/gdestroy, on g0: gp's function returned; recycle gp. */
+    static void goexit0(M mp, G gp) {
+        G.casgstatus(gp, G._Grunning, G._Gdead);
+        boolean locked = gp.lockedm != null;
+        gp.lockedm = null;
+        mp.lockedg = null;
+        gp.preempt = false;
+        gp.waitreason = WaitReason.ZERO;
+        gp.param = null;
+        gp.waiting = null;
+        gp.run = null;
+        gp.fn = null;
+        gp.stack = null;
+        dropg(mp, gp);
+        NewProc.gfput(mp.p, gp);
+        if (locked) {
+            LockOSThread.exitLockedM(mp);
+        }
+    }
+
+    // ---- sudogs ----
+
+    /** Go's acquireSudog: from this P's cache, refilled from the central cache, else new. */
+    static Sudog acquireSudog() {
+        if (!(Current.thread() instanceof M mp) || mp.p == null) {
+            return new Sudog();
+        }
+        P pp = mp.p;
+        if (pp.nsudog == 0) {
+            // First, try to grab a batch from central cache.
+            Sched.sudoglock.lock();
+            while (pp.nsudog < pp.sudogcache.length / 2 && Sched.sudogcache != null) {
+                Sudog s = Sched.sudogcache;
+                Sched.sudogcache = s.next;
+                s.next = null;
+                pp.sudogcache[pp.nsudog++] = s;
+            }
+            Sched.sudoglock.unlock();
+            // If the central cache is empty, allocate a new one.
+            if (pp.nsudog == 0) {
+                return new Sudog();
+            }
+        }
+        Sudog s = pp.sudogcache[--pp.nsudog];
+        pp.sudogcache[pp.nsudog] = null;
+        if (s.elem != null) {
+            throw Throw.fatalThrow("acquireSudog: found s.elem != nil in cache");
+        }
+        return s;
+    }
+
+    /** Go's releaseSudog: back to this P's cache, half of a full cache to the central one. */
+    static void releaseSudog(Sudog s) {
+        if (s.elem != null) {
+            throw Throw.fatalThrow("runtime: sudog with non-nil elem");
+        }
+        if (s.isSelect) {
+            throw Throw.fatalThrow("runtime: sudog with non-false isSelect");
+        }
+        if (s.next != null) {
+            throw Throw.fatalThrow("runtime: sudog with non-nil next");
+        }
+        if (s.prev != null) {
+            throw Throw.fatalThrow("runtime: sudog with non-nil prev");
+        }
+        if (s.waitlink != null) {
+            throw Throw.fatalThrow("runtime: sudog with non-nil waitlink");
+        }
+        if (s.c != null) {
+            throw Throw.fatalThrow("runtime: sudog with non-nil c");
+        }
+        s.g = null;
+        if (!(Current.thread() instanceof M mp) || mp.p == null) {
+            return; // no P: let the GC have it
+        }
+        P pp = mp.p;
+        if (pp.nsudog == pp.sudogcache.length) {
+            // Transfer half of local cache to the central cache.
+            Sudog first = null;
+            Sudog last = null;
+            while (pp.nsudog > pp.sudogcache.length / 2) {
+                Sudog p = pp.sudogcache[--pp.nsudog];
+                pp.sudogcache[pp.nsudog] = null;
+                if (first == null) {
+                    first = p;
+                } else {
+                    last.next = p;
+                }
+                last = p;
+            }
+            Sched.sudoglock.lock();
+            last.next = Sched.sudogcache;
+            Sched.sudogcache = first;
+            Sched.sudoglock.unlock();
+        }
+        pp.sudogcache[pp.nsudog++] = s;
+    }
+}

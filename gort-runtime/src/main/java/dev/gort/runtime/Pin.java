@@ -1,0 +1,25 @@
+package dev.gort.runtime;
+
+import jdk.internal.vm.Continuation;
+
+/**
+ * Pinning of the current continuation: while pinned it cannot yield, so a goroutine
+ * that parks blocks its M instead (Go's {@code m.locks > 0} defers preemption the same
+ * way). Used by the runtime to force the pinned path in tests, and by the agent around
+ * held monitors and JDK locks (shared/DESIGN.md, "Thread identity").
+ */
+public final class Pin {
+    private Pin() {}
+
+    /** Pins the current continuation (no effect outside one). */
+    public static void pin() {
+        VmAccess.check();
+        Continuation.pin();
+    }
+
+    /** Undoes one {@link #pin()}. */
+    public static void unpin() {
+        VmAccess.check();
+        Continuation.unpin();
+    }
+}

@@ -1,0 +1,128 @@
+package dev.gort.runtime;
+
+import dev.gort.FatalError;
+
+/**
+ * The runtime's entry points for gort's public API ({@code dev.gort.Gort} and friends).
+ * Internal: public only because the API lives in another package. Starts the runtime
+ * lazily (Go's schedinit) on first use.
+ */
+public final class Rt {
+    private Rt() {}
+
+    private static volatile boolean started;
+    static volatile Env.Debug debug = new Env.Debug(0, false, false);
+
+    /** Go's schedinit: read the configuration and create the Ps; Ms are started on demand. */
+    public static void start() {
+        if (!started) {
+            startSlow();
+        }
+    }
+
+    private static synchronized void startSlow() {
+        if (started) {
+            return;
+        }
+        VmAccess.check();
+        int procs = Env.maxprocs();
+        debug = Env.debug();
+        Sched.lock.lock();
+        try {
+            if (Stw.procresize(procs) != null) {
+                throw Throw.fatalThrow("unknown runnable goroutine during bootstrap");
+            }
+        } finally {
+            Sched.lock.unlock();
+        }
+        started = true;
+    }
+
+    /** {@code go fn()}: start a goroutine belonging to the caller's run. */
+    public static void go(Runnable fn) {
+        if (fn == null) {
+            throw new NullPointerException("go of nil func value");
+        }
+        start();
+        G caller = Park.getg();
+        NewProc.newproc(fn, caller != null ? caller.run : null);
+    }
+
+    /** Run main as the main goroutine of a new run and wait for it (see API.md). */
+    public static void run(Runnable main) {
+        if (main == null) {
+            throw new NullPointerException("go of nil func value");
+        }
+        start();
+        Run r = new Run();
+        boolean plain = !(Current.thread() instanceof M mp && mp.curg != null);
+        boolean fresh = plain && !ExternalG.isRegistered();
+        ExternalG eg = plain ? ExternalG.current() : null;
+        if (eg != null) {
+            eg.inRun++;
+        }
+        try {
+            Run.active.add(r);
+            NewProc.newproc(() -> {
+                main.run();
+                r.end();
+            }, r, true);
+            r.await();
+        } finally {
+            if (eg != null) {
+                eg.inRun--;
+                if (fresh) {
+                    eg.forget();
+                }
+            }
+        }
+        FatalError death = r.death();
+        if (death != null) {
+            throw new FatalError(death.getMessage(), death.getCause());
+        }
+    }
+
+    /** Go's runtime.Gosched. */
+    public static void gosched() {
+        Park.gosched();
+    }
+
+    /** Go's runtime.Goexit. */
+    public static void goexit() {
+        if (!(Current.thread() instanceof M mp) || mp.curg == null) {
+            throw new IllegalStateException("Gort.goexit called outside a goroutine");
+        }
+        throw new Goexit();
+    }
+
+    /** Go's runtime.NumGoroutine. */
+    public static int numGoroutine() {
+        start();
+        return NewProc.gcount();
+    }
+
+    /** Go's runtime.GOMAXPROCS. */
+    public static int gomaxprocs(int n) {
+        return Stw.gomaxprocs(n);
+    }
+
+    /** The calling goroutine's id, or -1 on a plain thread. */
+    public static long goid() {
+        return Current.thread() instanceof M mp && mp.curg != null ? mp.curg.goid : -1;
+    }
+
+    /** Go's runtime.LockOSThread. */
+    public static void lockOSThread() {
+        LockOSThread.lock();
+    }
+
+    /** Go's runtime.UnlockOSThread. */
+    public static void unlockOSThread() {
+        LockOSThread.unlock();
+    }
+
+    /** Go's fatal: kills the run of the calling goroutine; the caller throws the result. */
+    public static FatalError fatal(String msg) {
+        return Panics.fatal(msg);
+    }
+}

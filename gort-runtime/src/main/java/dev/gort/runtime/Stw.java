@@ -1,0 +1,270 @@
+package dev.gort.runtime;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Stopping the world and resizing the P set: Go's stopTheWorldWithSema,
+ * startTheWorldWithSema, procresize, (pp *p) destroy, preemptall/preemptone and
+ * GOMAXPROCS (proc.go, debug.go).
+ *
+ * <p>Stopping: under sched.lock, set {@code gcwaiting}, ask every running goroutine to
+ * yield (preemptall), stop the caller's own P and every idle P, then wait until the
+ * remaining Ms notice (findRunnable's top and handoffp call gcstopm) and count
+ * {@code stopwait} down to zero. Starting: procresize builds the new allp, destroys the Ps
+ * beyond the new count (their goroutines go to the global queue, their free Gs to the
+ * global list), and the Ps with work get Ms.
+ *
+ * <p>Differences from Go: a goroutine yields to a stop request only at a runtime call
+ * (until the agent injects checks into user code); one spinning in pure computation
+ * delays the stop until it calls into gort. Go before 1.14 had the same limit.
+ */
+final class Stw {
+    private Stw() {}
+
+    /** Go's stopTheWorld poll: re-request preemption every 100us while waiting. */
+    static final long STOP_POLL_NANOS = 100_000;
+
+    /** The GOMAXPROCS to apply when the world restarts (0: unchanged). Go: newprocs. */
+    private static int newprocs;
+
+    /** Serializes stop-the-world requests (Go: worldsema). */
+    private static final RMutex worldsema = new RMutex();
+
+    /** Go's GOMAXPROCS: set the number of Ps when n >= 1; returns the previous value. */
+    static int gomaxprocs(int n) {
+        Rt.start();
+        Sched.lock.lock();
+        int ret = Sched.gomaxprocs;
+        Sched.lock.unlock();
+        if (n <= 0 || n == ret) {
+            return ret;
+        }
+        if (!(Current.thread() instanceof M)) {
+            ExternalG.current(); // a plain thread stopping the world is one that uses gort
+        }
+        stopTheWorld();
+        // newprocs will be processed by startTheWorld
+        newprocs = n;
+        startTheWorld();
+        return ret;
+    }
+
+    /** Go's stopTheWorldWithSema. Returns with every P stopped; the caller keeps its own. */
+    static void stopTheWorld() {
+        worldsema.lock();
+        M me = Current.thread() instanceof M mp && mp.p != null ? mp : null;
+        Sched.lock.lock();
+        Sched.stopwait = Sched.gomaxprocs;
+        Sched.stopnote = false;
+        Sched.gcwaiting = true;
+        preemptall();
+        // stop current P
+        if (me != null) {
+            me.p.status = P._Pgcstop;
+            Sched.stopwait--;
+        }
+        // stop idle P's
+        for (P pp; (pp = Sched.pidleget()) != null; ) {
+            pp.status = P._Pgcstop;
+            Sched.stopwait--;
+        }
+        boolean wait = Sched.stopwait > 0;
+        stopnoteThread = Current.thread();
+        Sched.lock.unlock();
+        // wait for remaining P's to stop voluntarily
+        if (wait) {
+            while (!Sched.stopnote) {
+                LockSupport.parkNanos(STOP_POLL_NANOS);
+                preemptall();
+            }
+        }
+        Sched.lock.lock();
+        if (Sched.stopwait != 0) {
+            throw Throw.fatalThrow("stopTheWorld: not stopped (stopwait=" + Sched.stopwait + ")");
+        }
+        for (P pp : Sched.allp) {
+            if (pp.status != P._Pgcstop) {
+                throw Throw.fatalThrow("stopTheWorld: not stopped (status=" + pp.status + ")");
+            }
+        }
+        Sched.lock.unlock();
+    }
+
+    private static volatile Thread stopnoteThread;
+
+    /** One more P stopped (gcstopm, handoffp); wakes the stopper at zero. sched.lock held. */
+    static void stopwaitDone() {
+        Sched.stopwait--;
+        if (Sched.stopwait == 0) {
+            Sched.stopnote = true;
+            Thread t = stopnoteThread;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
+        }
+    }
+
+    /** Go's startTheWorldWithSema: resize the P set if asked, and give Ps with work to Ms. */
+    static void startTheWorld() {
+        Sched.lock.lock();
+        int procs = Sched.gomaxprocs;
+        if (newprocs != 0) {
+            procs = newprocs;
+            newprocs = 0;
+        }
+        P p1 = procresize(procs);
+        Sched.gcwaiting = false;
+        Sched.lock.unlock();
+        worldsema.unlock();
+        while (p1 != null) {
+            P pp = p1;
+            p1 = pp.link;
+            pp.link = null;
+            M mp = pp.m;
+            if (mp != null) {
+                pp.m = null;
+                if (mp.nextp != null) {
+                    throw Throw.fatalThrow("startTheWorld: inconsistent mp->nextp");
+                }
+                mp.nextp = pp;
+                mp.notewakeup();
+            } else {
+                // Start M to run P. Do not start another M below.
+                Sched.lock.lock();
+                long id = Sched.mReserveID();
+                Sched.lock.unlock();
+                Proc.newm(pp, false, id);
+            }
+        }
+        // Wakeup an additional proc in case we have excessive runnable goroutines in
+        // local queues or in the global queue. If we don't, the proc will park itself.
+        Proc.wakep();
+    }
+
+    /** Every P ever created, reused by procresize when it grows again (Go keeps them in allp's capacity). */
+    private static P[] allpEver = new P[0];
+
+    /**
+     * Go's procresize: change the number of Ps to nprocs. sched.lock held, world stopped
+     * (or not yet started). Returns the list (linked through p.link) of Ps with local
+     * work, each with an M to wake in p.m (or null: start a new M). The caller's M, if it
+     * has a P, keeps one.
+     */
+    static P procresize(int nprocs) {
+        int old = Sched.gomaxprocs;
+        if (old < 0 || nprocs <= 0) {
+            throw Throw.fatalThrow("procresize: invalid arg");
+        }
+        P[] oldAllp = Sched.allp;
+        if (nprocs > allpEver.length) {
+            P[] ever = java.util.Arrays.copyOf(allpEver, nprocs);
+            for (int i = allpEver.length; i < nprocs; i++) {
+                ever[i] = new P(i);
+            }
+            allpEver = ever;
+        }
+        P[] nallp = java.util.Arrays.copyOf(allpEver, nprocs);
+        // initialize new P's
+        for (int i = old; i < nprocs; i++) {
+            P pp = nallp[i];
+            pp.status = P._Pgcstop;
+        }
+        int[] nmask = new int[(nprocs + 31) / 32];
+
+        M me = Current.thread() instanceof M mp ? mp : null;
+        if (me != null && me.p != null && me.p.id < nprocs) {
+            // continue to use the current P
+            me.p.status = P._Prunning;
+        } else if (me != null && me.p != null) {
+            // release the current P and acquire allp[0]
+            me.p.m = null;
+            me.p = null;
+            P pp = nallp[0];
+            pp.m = null;
+            pp.status = P._Pidle;
+            Proc.acquirep(me, pp);
+        }
+
+        // release resources from unused P's
+        for (int i = nprocs; i < old; i++) {
+            destroy(oldAllp[i], nallp);
+        }
+
+        Sched.idlepMask = nmask;
+        Sched.allp = nallp;
+        Proc.stealOrder = new StealOrder(nallp);
+        Sched.gomaxprocs = nprocs;
+
+        // Assign Ms to Ps with runnable goroutines.
+        P runnablePs = null;
+        for (int i = nprocs - 1; i >= 0; i--) {
+            P pp = nallp[i];
+            if (me != null && me.p == pp) {
+                continue;
+            }
+            pp.status = P._Pidle;
+            if (RunQueue.runqempty(pp)) {
+                Sched.pidleput(pp);
+                continue;
+            }
+            pp.m = Sched.mget();
+            pp.link = runnablePs;
+            runnablePs = pp;
+        }
+        return runnablePs;
+    }
+
+    /**
+     * Go's (pp *p) destroy: move pp's goroutines to the global queue (in order: runnext
+     * first, ahead of the ring), its free Gs to the global list, its sudogs to the
+     * central cache; pp becomes _Pdead. World stopped, sched.lock held.
+     */
+    private static void destroy(P pp, P[] nallp) {
+        // Move all runnable goroutines to the global queue
+        GQueue q = RunQueue.runqdrain(pp);
+        G gp;
+        GQueue rev = new GQueue();
+        while ((gp = q.pop()) != null) {
+            rev.push(gp); // reversed, so pushing each to the head below restores the order
+        }
+        while ((gp = rev.pop()) != null) {
+            Sched.globrunqputhead(gp);
+        }
+        NewProc.gfpurge(pp);
+        Sched.sudoglock.lock();
+        while (pp.nsudog > 0) {
+            Sudog s = pp.sudogcache[--pp.nsudog];
+            pp.sudogcache[pp.nsudog] = null;
+            s.next = Sched.sudogcache;
+            Sched.sudogcache = s;
+        }
+        Sched.sudoglock.unlock();
+        pp.m = null;
+        pp.link = null;
+        pp.status = P._Pdead;
+    }
+
+    /** Go's preemptall: ask every running goroutine to stop at its next runtime call. */
+    static void preemptall() {
+        for (P pp : Sched.allp) {
+            if (pp.status == P._Prunning) {
+                preemptone(pp);
+            }
+        }
+    }
+
+    /** Go's preemptone: request that the goroutine running on pp stop (racy: it may be gone). */
+    static boolean preemptone(P pp) {
+        M mp = pp.m;
+        if (mp == null) {
+            return false;
+        }
+        G gp = mp.curg;
+        if (gp == null) {
+            return false;
+        }
+        gp.preempt = true;
+        pp.preempt = true;
+        return true;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.gort.runtime;
+
+/**
+ * A G in a wait list: Go's {@code sudog} (runtime2.go). One G may wait on many objects
+ * (select), and one object may have many waiters, so each (G, object) pair has its own
+ * sudog. Fields are protected by the lock of the channel the sudog waits on.
+ *
+ * <p>{@code elem}: for a sender, the value to send; for a receiver, the slot the sender
+ * fills in (Go: a pointer to the receiver's stack slot; here the value itself).
+ */
+final class Sudog {
+    G g;
+    Sudog next;
+    Sudog prev;
+    Object elem;
+    /** True if g is participating in a select, so g.selectDone must be CASed to win the wake-up. */
+    boolean isSelect;
+    /** True if the G was woken because a value was delivered over channel c; false if c was closed. */
+    boolean success;
+    /** Go: g.waiting list link (select, in lock order). */
+    Sudog waitlink;
+    /** The channel this sudog waits on. */
+    HChan c;
+
+    @Override
+    public String toString() {
+        return "sudog{" + g + (isSelect ? ", select" : "") + "}";
+    }
+}

@@ -1,0 +1,41 @@
+package dev.gort.runtime;
+
+import dev.gort.FatalError;
+
+/**
+ * Go's {@code throw}: a broken invariant of the runtime itself (a bug in gort, never the
+ * user's). As in Go, the process cannot go on with corrupted scheduler state: the report
+ * ({@code fatal error: ...} and the stack) is printed and the JVM halts with status 2.
+ * Errors the user causes (deadlock, unlock of an unlocked mutex) are Go's {@code fatal}
+ * instead: {@link Panics#fatal}, which kills only the run.
+ *
+ * <p>Returns an Error so call sites read {@code throw Throw.fatalThrow(...)}; it never
+ * actually returns.
+ */
+final class Throw {
+    private Throw() {}
+
+    static Error fatalThrow(String s) {
+        return fatalThrow(s, null);
+    }
+
+    static Error fatalThrow(String s, Throwable cause) {
+        FatalError e = new FatalError(s, cause);
+        StringBuilder b = new StringBuilder();
+        b.append("fatal error: ").append(s).append("\n\n");
+        b.append("runtime stack (").append(Current.thread().getName()).append("):\n");
+        for (StackTraceElement f : e.getStackTrace()) {
+            Traceback.frame(b, f);
+        }
+        if (cause != null) {
+            b.append("caused by: ").append(cause).append('\n');
+            for (StackTraceElement f : cause.getStackTrace()) {
+                Traceback.frame(b, f);
+            }
+        }
+        System.err.print(b);
+        System.err.flush();
+        Runtime.getRuntime().halt(2);
+        return e;
+    }
+}
