@@ -1,0 +1,46 @@
+package dev.gort.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gort.examples.JavaProcess.Result;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** How a gort program dies and how it must be launched: Go's deadlock report, the add-exports flag. */
+class LaunchIT {
+
+    @Test
+    void deadlockExits2WithGoReport() {
+        Result r = JavaProcess.jar("deadlock");
+        assertEquals(2, r.exit(), r::describe);
+        assertTrue(r.err().startsWith("""
+                fatal error: all goroutines are asleep - deadlock!
+
+                goroutine 1 [chan receive]:
+                """), r::describe);
+        // the main goroutine's stack names the line that blocks
+        assertTrue(r.err().contains("dev.gort.examples.Deadlock."), r::describe);
+        assertTrue(r.err().contains("\tDeadlock.java:"), r::describe);
+        assertEquals("waiting for a value that never comes\n", r.out(), r::describe);
+    }
+
+    @Test
+    void classPathWithoutAddExportsFailsNamingTheFlag() {
+        Result r = JavaProcess.java(List.of("-cp", JavaProcess.examplesJar(), Hello.class.getName()));
+        assertNotEquals(0, r.exit(), r::describe);
+        assertTrue(r.err().contains(JavaProcess.ADD_EXPORTS), r::describe);
+        assertFalse(r.out().contains("Hello"), r::describe);
+    }
+
+    @Test
+    void classPathWithAddExportsWorks() {
+        List<String> args = new ArrayList<>(List.of(JavaProcess.ADD_EXPORTS.split(" ")));
+        args.addAll(List.of("-cp", JavaProcess.examplesJar(), Hello.class.getName()));
+        Result r = JavaProcess.java(args).assertOk();
+        assertEquals("Hello from a goroutine!\n", r.out(), r::describe);
+    }
+}
