@@ -16,7 +16,9 @@ import java.util.concurrent.locks.LockSupport;
  * waiting inside {@code Gort.run} aside) has terminated. Then every run whose main
  * goroutine is blocked dies with {@code all goroutines are asleep - deadlock!}; a run
  * whose main goroutine called Goexit and has no goroutine left dies with
- * {@code no goroutines (main called runtime.Goexit) - deadlock!}.
+ * {@code no goroutines (main called runtime.Goexit) - deadlock!}. A run with a goroutine
+ * waiting inside a nested {@code Gort.run} is spared: the nested run dies in the same
+ * verdict, which wakes it (its {@code Gort.run} throws), and it is judged again later.
  *
  * <h2>How</h2>
  * Go calls checkdead with sched.lock held whenever an M goes idle (mput,
@@ -27,6 +29,10 @@ import java.util.concurrent.locks.LockSupport;
  * decides when it ends. Killing a run wakes its caller, which may be a goroutine
  * (goready takes sched.lock), so the kills happen after the lock is released.
  *
+ * <p>Differences from Go: the state must be found dead twice, {@link #GRACE_MILLIS} apart,
+ * because a plain thread counts only once it has used gort, and one just started to feed
+ * a goroutine may not have yet. So detection takes ~100 ms instead of being immediate.
+ *
  * <p>Rejected: deciding inside checkdead, as Go does. It would have to block while plain
  * threads live, with sched.lock held, and could not ready the runs' waiters.
  */
@@ -35,11 +41,18 @@ final class CheckDead {
 
     /** How often the watcher rechecks while it waits for a plain thread to end. */
     static final long RECHECK_MILLIS = 100;
+    /**
+     * A deadlock must be seen twice, this far apart. A thread that was just started to feed
+     * a goroutine has not used gort yet, so it does not count; the grace lets it start.
+     */
+    static final long GRACE_MILLIS = 100;
     /** Stacks printed per deadlocked run; further goroutines get their header only. */
     static final int MAX_STACKS = 100;
 
     private static volatile Thread watcher;
     private static volatile boolean signalled;
+    /** Times the watcher postponed a verdict because a plain thread that used gort was alive (tests observe it). */
+    static final java.util.concurrent.atomic.AtomicLong postponed = new java.util.concurrent.atomic.AtomicLong();
 
     /** Go's checkdead, sched.lock held: if no M is running, have the watcher decide. */
     static void checkdead() {
@@ -54,9 +67,14 @@ final class CheckDead {
         wake();
     }
 
-    /** Ms running: Go's mcount() - sched.nmidle - sched.nmidlelocked - sched.nmsys. sched.lock held. */
+    /**
+     * Ms running: Go's mcount() - sched.nmidle - sched.nmidlelocked - sched.nmsys, plus one
+     * from the start of a stop-the-world to the end of the restart (in Go the stopper is a
+     * running M; here it may be a plain thread, and the goroutines it has queued meanwhile
+     * are not a deadlock). sched.lock held.
+     */
     private static long running() {
-        return Sched.mcount() - Sched.nmidle - Sched.nmidlelocked - Sched.nmsys;
+        return Sched.mcount() - Sched.nmidle - Sched.nmidlelocked - Sched.nmsys + Sched.stwActive;
     }
 
     private static void wake() {
@@ -90,6 +108,7 @@ final class CheckDead {
     private record Victim(Run run, FatalError error, String report) {}
 
     private static void decide() {
+        boolean confirmed = false;
         for (;;) {
             List<Victim> victims;
             Sched.lock.lock();
@@ -98,7 +117,19 @@ final class CheckDead {
                     return;
                 }
                 Thread live = Externals.liveUser();
+                if (live == null && anyRunnable() != null) {
+                    // A thread that registered after our first look may be between making
+                    // a G runnable and queueing it (which needs sched.lock, held here):
+                    // having seen the G, we now see its registration too.
+                    live = Externals.liveUser();
+                    if (live == null) {
+                        G gp = anyRunnable();
+                        throw Throw.fatalThrow("checkdead: find g " + gp.goid + " in status "
+                                + G.readgstatus(gp) + "\n" + dump(gp));
+                    }
+                }
                 if (live != null) {
+                    postponed.incrementAndGet();
                     Sched.lock.unlock();
                     try {
                         live.join(RECHECK_MILLIS);
@@ -107,6 +138,18 @@ final class CheckDead {
                     } finally {
                         Sched.lock.lock();
                     }
+                    continue;
+                }
+                if (!confirmed) {
+                    Sched.lock.unlock();
+                    try {
+                        Thread.sleep(GRACE_MILLIS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        Sched.lock.lock();
+                    }
+                    confirmed = true;
                     continue;
                 }
                 victims = verdict();
@@ -120,17 +163,10 @@ final class CheckDead {
         }
     }
 
-    /** With no M running and no live plain thread: which runs die, and why. sched.lock held. */
+    /** With no M running, no live plain thread, no runnable G: which runs die, and why. sched.lock held. */
     private static List<Victim> verdict() {
         G[] allgs = Sched.allgs;
         int n = Sched.allglen;
-        for (int i = 0; i < n; i++) {
-            G gp = allgs[i];
-            int s = G.readgstatus(gp) & ~G._Gscan;
-            if (s == G._Grunnable || s == G._Grunning || s == G._Gsyscall) {
-                throw Throw.fatalThrow("checkdead: find g " + gp.goid + " in status " + s);
-            }
-        }
         List<Victim> victims = new ArrayList<>();
         for (Run r : Run.active) {
             List<G> blocked = new ArrayList<>();
@@ -143,6 +179,11 @@ final class CheckDead {
                 if (gp.run == r && gp != main && G.readgstatus(gp) == G._Gwaiting) {
                     blocked.add(gp);
                 }
+            }
+            if (blocked.stream().anyMatch(gp -> gp.waitreason == WaitReason.GORT_RUN)) {
+                // It waits for a nested run, which is blocked too and dies now; its death
+                // wakes this run, which is then judged again.
+                continue;
             }
             boolean mainBlocked = !blocked.isEmpty() && blocked.get(0) == main && r.isMain(main);
             String msg;
@@ -173,6 +214,50 @@ final class CheckDead {
             }
         }
         b.append('\n');
+        return b.toString();
+    }
+
+    /** A G that is runnable, running or in a syscall, or null: Go's checkdead invariant. sched.lock held. */
+    private static G anyRunnable() {
+        G[] allgs = Sched.allgs;
+        for (int i = 0, n = Sched.allglen; i < n; i++) {
+            int s = G.readgstatus(allgs[i]) & ~G._Gscan;
+            if (s == G._Grunnable || s == G._Grunning || s == G._Gsyscall) {
+                return allgs[i];
+            }
+        }
+        return null;
+    }
+
+    /** Where gp is queued, and the state of every P and M (for the checkdead failure). sched.lock held. */
+    private static String dump(G gp) {
+        StringBuilder b = new StringBuilder();
+        b.append("g ").append(gp.goid).append(" m=").append(gp.m).append(" run=").append(gp.run != null)
+                .append(" fn=").append(gp.fn != null ? gp.fn.getClass().getName() : null).append('\n');
+        for (G q = Sched.runq.head; q != null; q = q.schedlink) {
+            if (q == gp) {
+                b.append("  it is on the global run queue\n");
+            }
+        }
+        b.append("sched: gomaxprocs=").append(Sched.gomaxprocs).append(" npidle=").append(Sched.npidle)
+                .append(" nmspinning=").append(Sched.nmspinning).append(" needspinning=").append(Sched.needspinning)
+                .append(" mcount=").append(Sched.mcount()).append(" nmidle=").append(Sched.nmidle)
+                .append(" nmidlelocked=").append(Sched.nmidlelocked).append(" stwActive=").append(Sched.stwActive)
+                .append(" runqsize=").append(Sched.runq.size).append(" gcwaiting=").append(Sched.gcwaiting).append('\n');
+        for (P pp : Sched.allp) {
+            b.append("  P").append(pp.id).append(" status=").append(pp.status).append(" m=").append(pp.m)
+                    .append(" runqsize=").append(RunQueue.runqlen(pp)).append(" runnext=")
+                    .append(pp.runnext != null ? pp.runnext.goid : -1);
+            for (int i = 0; i < pp.runq.length; i++) {
+                if (pp.runq[i] == gp) {
+                    b.append(" [slot ").append(i).append(" holds it]");
+                }
+            }
+            b.append('\n');
+        }
+        for (M mp = Sched.midle; mp != null; mp = mp.schedlink) {
+            b.append("  idle ").append(mp).append(" nextp=").append(mp.nextp).append(" state=").append(mp.getState()).append('\n');
+        }
         return b.toString();
     }
 }

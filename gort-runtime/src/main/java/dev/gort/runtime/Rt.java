@@ -58,18 +58,20 @@ public final class Rt {
         boolean plain = !(Current.thread() instanceof M mp && mp.curg != null);
         boolean fresh = plain && !ExternalG.isRegistered();
         ExternalG eg = plain ? ExternalG.current() : null;
-        if (eg != null) {
-            eg.inRun++;
-        }
         try {
             Run.active.add(r);
+            // Until its main goroutine is queued, this thread counts as one that may still
+            // wake goroutines (Go: the M in newproc is running), so checkdead waits.
             NewProc.newproc(() -> {
                 main.run();
                 r.end();
             }, r, true);
+            if (eg != null) {
+                eg.inRun++;
+            }
             r.await();
         } finally {
-            if (eg != null) {
+            if (eg != null && eg.inRun > 0) {
                 eg.inRun--;
                 if (fresh) {
                     eg.forget();

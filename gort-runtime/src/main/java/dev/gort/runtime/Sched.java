@@ -67,6 +67,8 @@ final class Sched {
 
     // Stop-the-world. lock, gcwaiting also read racily.
     static volatile boolean gcwaiting;
+    /** 1 from stopTheWorld until startTheWorld has woken the Ms it needs (counts as a running M). lock. */
+    static int stwActive;
     static int stopwait;
     static volatile boolean stopnote;
 

@@ -39,9 +39,6 @@ final class Stw {
         if (n <= 0 || n == ret) {
             return ret;
         }
-        if (!(Current.thread() instanceof M)) {
-            ExternalG.current(); // a plain thread stopping the world is one that uses gort
-        }
         stopTheWorld();
         // newprocs will be processed by startTheWorld
         newprocs = n;
@@ -54,6 +51,7 @@ final class Stw {
         worldsema.lock();
         M me = Current.thread() instanceof M mp && mp.p != null ? mp : null;
         Sched.lock.lock();
+        Sched.stwActive++;
         Sched.stopwait = Sched.gomaxprocs;
         Sched.stopnote = false;
         Sched.gcwaiting = true;
@@ -113,9 +111,19 @@ final class Stw {
             newprocs = 0;
         }
         P p1 = procresize(procs);
+        // Reserve the ids of the Ms to create while still holding the lock, so they count as
+        // running: the stopper may be a plain thread, and checkdead must never see these
+        // Ps' goroutines runnable with no running M.
+        java.util.List<Long> ids = new java.util.ArrayList<>();
+        for (P pp = p1; pp != null; pp = pp.link) {
+            if (pp.m == null) {
+                ids.add(Sched.mReserveID());
+            }
+        }
         Sched.gcwaiting = false;
         Sched.lock.unlock();
         worldsema.unlock();
+        int next = 0;
         while (p1 != null) {
             P pp = p1;
             p1 = pp.link;
@@ -130,15 +138,16 @@ final class Stw {
                 mp.notewakeup();
             } else {
                 // Start M to run P. Do not start another M below.
-                Sched.lock.lock();
-                long id = Sched.mReserveID();
-                Sched.lock.unlock();
-                Proc.newm(pp, false, id);
+                Proc.newm(pp, false, ids.get(next++));
             }
         }
         // Wakeup an additional proc in case we have excessive runnable goroutines in
         // local queues or in the global queue. If we don't, the proc will park itself.
         Proc.wakep();
+        Sched.lock.lock();
+        Sched.stwActive--;
+        CheckDead.checkdead(); // the stopper no longer counts as running
+        Sched.lock.unlock();
     }
 
     /** Every P ever created, reused by procresize when it grows again (Go keeps them in allp's capacity). */

@@ -33,8 +33,16 @@ final class Throw {
                 Traceback.frame(b, f);
             }
         }
-        System.err.print(b);
-        System.err.flush();
+        // Straight to file descriptor 2, as Go writes: System.err may be replaced or buffered,
+        // and the JVM halts right after.
+        try {
+            java.io.FileOutputStream fd2 = new java.io.FileOutputStream(java.io.FileDescriptor.err);
+            fd2.write(b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            fd2.flush();
+        } catch (java.io.IOException | RuntimeException ignored) {
+            System.err.print(b);
+            System.err.flush();
+        }
         Runtime.getRuntime().halt(2);
         return e;
     }

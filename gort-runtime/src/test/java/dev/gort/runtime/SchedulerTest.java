@@ -1,0 +1,353 @@
+package dev.gort.runtime;
+
+import dev.gort.Chan;
+import dev.gort.Gort;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static dev.gort.runtime.Testing.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Each scheduling rule of Go's proc.go, observed on the live scheduler. */
+class SchedulerTest {
+
+    private static int schedtick() {
+        return Current.m().p.schedtick;
+    }
+
+    @Test
+    void readiedGoroutineRunsNextInTheSameTimeSlice() {
+        int[] ticks = new int[3];
+        runWithProcs(1, () -> {
+            Chan<Integer> c = Chan.make();
+            Chan<Integer> done = Chan.make();
+            Gort.go(() -> {
+                c.recv();
+                ticks[1] = schedtick(); // readied into runnext: same time slice
+                done.send(1);
+            });
+            waitRecvWaiters(c, 1);
+            ticks[0] = schedtick();
+            c.send(1); // readies the receiver into runnext
+            done.recv(); // we block: the receiver runs next
+            Gort.gosched(); // back from the global queue: a new time slice
+            ticks[2] = schedtick();
+        });
+        assertEquals(ticks[0], ticks[1], "a goroutine readied into runnext inherits the time slice");
+        assertTrue(ticks[2] > ticks[0], "a goroutine taken from the global queue starts a new time slice");
+    }
+
+    @Test
+    void readiedGoroutineRunsBeforeOlderLocalWork() {
+        StringBuilder order = new StringBuilder();
+        runWithProcs(1, () -> {
+            Chan<Integer> c = Chan.make();
+            Chan<Integer> done = Chan.make(3);
+            Gort.go(() -> {
+                c.recv();
+                synchronized (order) {
+                    order.append('R');
+                }
+                done.send(1);
+            });
+            waitRecvWaiters(c, 1);
+            Gort.go(() -> { // goes to runnext, then is kicked to the ring by the next one
+                synchronized (order) {
+                    order.append('1');
+                }
+                done.send(1);
+            });
+            Gort.go(() -> {
+                synchronized (order) {
+                    order.append('2');
+                }
+                done.send(1);
+            });
+            c.send(1); // the receiver takes runnext; '2' goes behind '1' in the ring
+            for (int i = 0; i < 3; i++) {
+                done.recv();
+            }
+        });
+        assertEquals("R12", order.toString());
+    }
+
+    @Test
+    void goschedPutsTheGoroutineOnTheGlobalQueue() {
+        AtomicBoolean sawIt = new AtomicBoolean();
+        runWithProcs(1, () -> {
+            G me = getg();
+            Chan<Integer> done = Chan.make(1);
+            Gort.go(() -> { // runnext: runs as soon as main yields
+                Sched.lock.lock();
+                try {
+                    for (G gp = Sched.runq.head; gp != null; gp = gp.schedlink) {
+                        if (gp == me) {
+                            sawIt.set(true);
+                        }
+                    }
+                } finally {
+                    Sched.lock.unlock();
+                }
+                done.send(1);
+            });
+            Gort.gosched();
+            done.recv();
+        });
+        assertTrue(sawIt.get(), "after Gosched the goroutine waits on the global run queue");
+    }
+
+    /**
+     * findRunnable takes a G from the global queue every 61 schedticks even when the local
+     * queue never empties (Go's fairness rule). Here 200 goroutines wait in the ring and
+     * main waits on the global queue: main must run again well before the ring drains.
+     */
+    @Test
+    void globalQueueIsCheckedEvery61Ticks() {
+        int ring = 200;
+        AtomicInteger ran = new AtomicInteger();
+        int[] ranBeforeMainResumed = new int[1];
+        runWithProcs(1, () -> {
+            Chan<Integer> done = Chan.make(ring);
+            for (int i = 0; i < ring; i++) {
+                Gort.go(() -> {
+                    ran.incrementAndGet();
+                    done.send(1);
+                });
+            }
+            Gort.gosched(); // main to the global queue, behind nothing; the ring has 199 + runnext
+            ranBeforeMainResumed[0] = ran.get();
+            for (int i = 0; i < ring; i++) {
+                done.recv();
+            }
+        });
+        assertTrue(ranBeforeMainResumed[0] <= Proc.GLOBAL_RUNQ_CHECK + 1,
+                "main resumed after " + ranBeforeMainResumed[0] + " local goroutines; the global queue must be checked every "
+                        + Proc.GLOBAL_RUNQ_CHECK + " ticks");
+    }
+
+    /** A new goroutine goes to runnext: it runs before the creator's older children. */
+    @Test
+    void newGoroutineGoesToRunnext() {
+        StringBuilder order = new StringBuilder();
+        runWithProcs(1, () -> {
+            Chan<Integer> done = Chan.make(3);
+            for (char ch : "abc".toCharArray()) {
+                Gort.go(() -> {
+                    synchronized (order) {
+                        order.append(ch);
+                    }
+                    done.send(1);
+                });
+            }
+            for (int i = 0; i < 3; i++) {
+                done.recv();
+            }
+        });
+        // c is in runnext; a and b were kicked to the ring in order.
+        assertEquals("cab", order.toString());
+    }
+
+    /** With several Ps, idle ones steal: work spawned on one P spreads to all Ms. */
+    @Test
+    void goroutinesSpreadAndMigrateAcrossMs() {
+        Set<M> ms = ConcurrentHashMap.newKeySet();
+        Set<M> seenByOne = new HashSet<>();
+        runWithProcs(2, () -> {
+            Chan<Integer> done = Chan.make();
+            Chan<Integer> tick = Chan.make();
+            Gort.go(() -> { // one goroutine, observed at each wake-up
+                for (int i = 0; i < 100_000 && seenByOne.size() < 2; i++) {
+                    tick.recv();
+                    seenByOne.add(Current.m());
+                }
+                done.send(1);
+            });
+            for (int w = 0; w < 4; w++) {
+                Gort.go(() -> {
+                    long until = System.nanoTime() + 50_000_000;
+                    while (System.nanoTime() < until) {
+                        ms.add(Current.m());
+                        Gort.gosched();
+                    }
+                });
+            }
+            Gort.go(() -> {
+                for (int i = 0; ; i++) {
+                    if (!tick.trySend(i) && seenByOne.size() >= 2) {
+                        return;
+                    }
+                    Gort.gosched();
+                }
+            });
+            done.recv();
+        });
+        assertTrue(ms.size() >= 2, "runnable goroutines are spread over the Ms: " + ms);
+        assertEquals(2, seenByOne.size(), "one goroutine resumed on more than one M over its life");
+    }
+
+    /** At most half of the busy Ps have a spinning M (Go's limit), even with many idle Ps. */
+    @Test
+    void spinningMsAreLimitedToHalfTheBusyPs() {
+        int procs = 8;
+        AtomicInteger maxSpinning = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread sampler = new Thread(() -> {
+            while (!stop.get()) {
+                int s = Sched.nmspinning;
+                maxSpinning.accumulateAndGet(s, Math::max);
+                Thread.onSpinWait();
+            }
+        });
+        sampler.start();
+        try {
+            runWithProcs(procs, () -> {
+                // One ping-pong pair: each hand-off readies a G and calls wakep, so idle Ms
+                // are woken over and over; they may spin only within the limit.
+                Chan<Integer> a = Chan.make();
+                Chan<Integer> b = Chan.make();
+                Gort.go(() -> {
+                    for (Integer v; (v = a.recv()) != null; ) {
+                        b.send(v);
+                    }
+                });
+                for (int i = 0; i < stress(20_000); i++) {
+                    a.send(i);
+                    b.recv();
+                }
+                a.close();
+            });
+        } finally {
+            stop.set(true);
+        }
+        // With 1-2 busy Ps, the limit allows ~1 spinning M (wakep's first one is always
+        // allowed); without it, all 7 idle Ms would end up spinning.
+        assertTrue(maxSpinning.get() <= procs / 2,
+                "saw " + maxSpinning.get() + " spinning Ms with " + procs + " Ps and at most 2 busy");
+    }
+
+    /** 100k park/ready cycles across Ms: no wake-up is lost (the run would deadlock or hang). */
+    @Test
+    void noLostWakeupsUnderStress() {
+        int cycles = stress(100_000);
+        int pairs = 4;
+        AtomicLong total = new AtomicLong();
+        runWithProcs(4, () -> {
+            Chan<Integer> done = Chan.make(pairs);
+            for (int p = 0; p < pairs; p++) {
+                Chan<Integer> ping = Chan.make();
+                Chan<Integer> pong = Chan.make();
+                Gort.go(() -> {
+                    for (int i = 0; i < cycles / pairs; i++) {
+                        pong.send(ping.recv() + 1);
+                    }
+                });
+                Gort.go(() -> {
+                    for (int i = 0; i < cycles / pairs; i++) {
+                        ping.send(i);
+                        total.addAndGet(pong.recv() - i);
+                    }
+                    done.send(1);
+                });
+            }
+            for (int p = 0; p < pairs; p++) {
+                done.recv();
+            }
+        });
+        assertEquals((cycles / pairs) * pairs, total.get());
+    }
+
+    /** Wake-ups from plain threads (no P: the global queue and an idle P) are not lost either. */
+    @Test
+    void noLostWakeupsFromPlainThreads() throws Exception {
+        int n = stress(20_000);
+        Chan<Integer> in = Chan.make();
+        Chan<Integer> out = Chan.make();
+        java.util.concurrent.CountDownLatch usesGort = new java.util.concurrent.CountDownLatch(1);
+        Thread feeder = new Thread(() -> {
+            Chan.make(1).trySend(0); // counts as a thread that uses gort from now on
+            usesGort.countDown();
+            for (int i = 0; i < n; i++) {
+                in.send(i);
+                assertEquals(i, out.recv());
+            }
+            in.close();
+        });
+        int old = Gort.gomaxprocs(2);
+        try {
+            feeder.start();
+            usesGort.await();
+            Gort.run(() -> {
+                for (Integer v; (v = in.recv()) != null; ) {
+                    out.send(v);
+                }
+            });
+            feeder.join();
+        } finally {
+            Gort.gomaxprocs(old);
+        }
+    }
+
+    @Test
+    void aMillionGoroutinesAreCreatedAndFinish() {
+        int n = 1_000_000;
+        AtomicInteger count = new AtomicInteger();
+        int before = Gort.numGoroutine();
+        Gort.run(() -> {
+            Chan<Integer> done = Chan.make();
+            for (int i = 0; i < n; i++) {
+                Gort.go(() -> {
+                    if (count.incrementAndGet() == n) {
+                        done.send(1);
+                    }
+                });
+            }
+            done.recv();
+        });
+        assertEquals(n, count.get());
+        waitUntil("the goroutines are gone", () -> Gort.numGoroutine() <= before);
+    }
+
+    @Test
+    void deadGsAreReused() {
+        Gort.run(() -> {
+            Chan<Integer> done = Chan.make();
+            for (int i = 0; i < 1000; i++) {
+                Gort.go(() -> done.send(1));
+                done.recv();
+            }
+        });
+        int before = Sched.allglen;
+        Gort.run(() -> {
+            Chan<Integer> done = Chan.make();
+            for (int i = 0; i < 10_000; i++) {
+                Gort.go(() -> done.send(1));
+                done.recv();
+            }
+        });
+        assertTrue(Sched.allglen - before < 100, "10000 sequential goroutines made "
+                + (Sched.allglen - before) + " new Gs; dead ones must be reused");
+    }
+
+    @Test
+    void goidsAreUniqueAndPositive() {
+        Set<Long> ids = ConcurrentHashMap.newKeySet();
+        int n = 10_000;
+        Gort.run(() -> {
+            Chan<Long> c = Chan.make(n);
+            for (int i = 0; i < n; i++) {
+                Gort.go(() -> c.send(Gort.goid()));
+            }
+            for (int i = 0; i < n; i++) {
+                ids.add(c.recv());
+            }
+        });
+        assertEquals(n, ids.size());
+        assertTrue(ids.stream().allMatch(id -> id > 0));
+    }
+}

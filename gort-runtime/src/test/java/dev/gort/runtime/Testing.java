@@ -1,0 +1,125 @@
+package dev.gort.runtime;
+
+import dev.gort.Gort;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+
+/** Helpers for gort's tests: conditions with timeouts (never sleep-and-hope), and white-box views. */
+public final class Testing {
+    private Testing() {}
+
+    /** Generous bound for a loaded 2-core CI machine. */
+    public static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    /** Scale factor for stress sizes: -Dgort.stress=N (1 in CI). */
+    public static int stress(int base) {
+        return base * Integer.getInteger("gort.stress", 1);
+    }
+
+    /** Waits (politely) until cond holds; fails with what was awaited after the timeout. */
+    public static void waitUntil(String what, BooleanSupplier cond) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        for (int i = 0; !cond.getAsBoolean(); i++) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + TIMEOUT + " waiting until " + what);
+            }
+            if (Rt.goid() >= 0) {
+                Gort.gosched();
+            } else if (i < 100) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+            }
+        }
+    }
+
+    /** Number of sudogs queued on c's receive (recvq) or send queue. */
+    public static int waiters(HChan c, boolean recvq) {
+        c.lock();
+        try {
+            int n = 0;
+            for (Sudog s = recvq ? c.recvqFirst : c.sendqFirst; s != null; s = s.next) {
+                n++;
+            }
+            return n;
+        } finally {
+            c.unlock();
+        }
+    }
+
+    public static void waitRecvWaiters(HChan c, int n) {
+        waitUntil(n + " receivers blocked on the channel", () -> waiters(c, true) == n);
+    }
+
+    public static void waitSendWaiters(HChan c, int n) {
+        waitUntil(n + " senders blocked on the channel", () -> waiters(c, false) == n);
+    }
+
+    /** Runs main as a run with GOMAXPROCS=procs, restoring the previous value afterwards. */
+    public static void runWithProcs(int procs, Runnable main) {
+        int old = Gort.gomaxprocs(procs);
+        try {
+            Gort.run(main);
+        } finally {
+            Gort.gomaxprocs(old);
+        }
+    }
+
+    /** The current goroutine's G (white-box). */
+    static G getg() {
+        return Park.getg();
+    }
+
+    /** Runs body in a goroutine of a new run and rethrows what it threw (assertion failures included). */
+    public static void inGoroutine(Runnable body) {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Gort.run(() -> {
+            try {
+                body.run();
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        Throwable t = failure.get();
+        if (t instanceof Error e) {
+            throw e;
+        }
+        if (t instanceof RuntimeException e) {
+            throw e;
+        }
+        if (t != null) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Number of goroutines parked with the wait reason Go would print (e.g. "chan receive"). */
+    public static int parked(String reason) {
+        int n = 0;
+        G[] gs = Sched.allgs;
+        for (int i = 0, len = Sched.allglen; i < len; i++) {
+            if (G.readgstatus(gs[i]) == G._Gwaiting && gs[i].waitreason.text.equals(reason)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Whether goroutine goid is parked (waiting). */
+    public static boolean isParked(long goid) {
+        G[] gs = Sched.allgs;
+        for (int i = 0, len = Sched.allglen; i < len; i++) {
+            if (gs[i].goid == goid && G.readgstatus(gs[i]) == G._Gwaiting) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** How many times the deadlock watcher postponed its verdict for a live plain thread. */
+    public static long deadlockVerdictsPostponed() {
+        return CheckDead.postponed.get();
+    }
+}
