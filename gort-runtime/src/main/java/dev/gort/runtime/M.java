@@ -43,6 +43,8 @@ final class M extends Thread {
     /** Go: m.waitunlockf/m.waitlock, for park_m. */
     Unlockf waitunlockf;
     Object waitlock;
+    /** Scratch queue for batches taken from the global run queue (empty between uses). */
+    final GQueue batch = new GQueue();
     /** Second result of schedule(): run the chosen G in the current time slice. */
     boolean inheritTime;
 

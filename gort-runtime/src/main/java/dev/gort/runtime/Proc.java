@@ -167,7 +167,7 @@ final class Proc {
 
             // global runq
             if (!Sched.runqEmpty()) {
-                GQueue q = new GQueue();
+                GQueue q = mp.batch;
                 Sched.lock.lock();
                 gp = Sched.globrunqgetbatch(pp.runq.length / 2, q);
                 Sched.lock.unlock();
@@ -211,7 +211,7 @@ final class Proc {
                 continue;
             }
             if (!Sched.runqEmpty()) {
-                GQueue q = new GQueue();
+                GQueue q = mp.batch;
                 gp = Sched.globrunqgetbatch(pp.runq.length / 2, q);
                 Sched.lock.unlock();
                 if (gp == null) {
@@ -262,7 +262,7 @@ final class Proc {
                 if (!Sched.runqEmpty()) {
                     P pp2 = Sched.pidlegetSpinning();
                     if (pp2 != null) {
-                        GQueue q = new GQueue();
+                        GQueue q = mp.batch;
                         gp = Sched.globrunqgetbatch(pp2.runq.length / 2, q);
                         Sched.lock.unlock();
                         if (gp == null) {
@@ -376,7 +376,16 @@ final class Proc {
      * exist already.
      */
     static void wakep() {
-        if (Sched.nmspinning != 0 || !Sched.NMSPINNING.compareAndSet(0, 1)) {
+        if (Sched.nmspinning != 0) {
+            return;
+        }
+        // Differences from Go: with no idle P and a spinning request already pending, the
+        // locked path below would only set needspinning again; skip it (it costs a CAS and
+        // a lock round trip on every ready/newproc of a fully busy scheduler).
+        if (Sched.npidle == 0 && Sched.needspinning == 1) {
+            return;
+        }
+        if (!Sched.NMSPINNING.compareAndSet(0, 1)) {
             return;
         }
         Sched.lock.lock();
