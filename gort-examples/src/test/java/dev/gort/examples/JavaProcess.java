@@ -59,6 +59,11 @@ final class JavaProcess {
 
     /** {@code java jvmArgs...}, with the test JVM's own java launcher. */
     static Result java(List<String> jvmArgs) {
+        return java(jvmArgs, java.util.Map.of());
+    }
+
+    /** {@code java jvmArgs...} with extra environment variables. */
+    static Result java(List<String> jvmArgs, java.util.Map<String, String> env) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmArgs);
@@ -77,6 +82,8 @@ final class JavaProcess {
             pb.environment().remove("JDK_JAVA_OPTIONS");
             pb.environment().remove("_JAVA_OPTIONS");
             pb.environment().remove("GODEBUG");
+            pb.environment().remove("GOMAXPROCS");
+            pb.environment().putAll(env);
             long start = System.nanoTime();
             Process p = pb.start();
             boolean exited = p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);

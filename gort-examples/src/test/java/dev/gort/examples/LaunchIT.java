@@ -43,4 +43,13 @@ class LaunchIT {
         Result r = JavaProcess.java(args).assertOk();
         assertEquals("Hello from a goroutine!\n", r.out(), r::describe);
     }
+
+    @Test
+    void malformedGomaxprocsIsReportedAndTheProgramRuns() {
+        JavaProcess.Result r = JavaProcess.java(List.of("-jar", JavaProcess.examplesJar(), "hello"),
+                java.util.Map.of("GOMAXPROCS", "abc"));
+        assertEquals(0, r.exit(), r.describe());
+        assertTrue(r.err().startsWith("gort: GOMAXPROCS=\"abc\" is not a positive integer; using "), r.describe());
+        assertTrue(r.out().contains("Hello"), r.describe());
+    }
 }

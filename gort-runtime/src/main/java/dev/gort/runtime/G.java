@@ -119,7 +119,7 @@ class G implements Runnable {
 
     /** Initial transition of a G that was never used (Go: casgstatus(newg, _Gidle, _Gdead) in newproc1). */
     void initDead() {
-        STATUS.setRelease(this, _Gdead);
+        casgstatus(this, _Gidle, _Gdead);
     }
 
     boolean casSelectDone() {

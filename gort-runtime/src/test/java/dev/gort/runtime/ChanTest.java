@@ -752,4 +752,86 @@ class ChanTest {
         });
         assertEquals(List.of(2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97), primes);
     }
+
+    /** test/chan/doubleselect.go: two cases of one select must never both run (no value twice). */
+    @Test
+    void selectNeverRunsTwoCases() {
+        int n = stress(50_000);
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        runWithProcs(2, () -> {
+            List<Chan<Integer>> cs = List.of(Chan.make(), Chan.make(), Chan.make(), Chan.make());
+            Chan<Boolean> done = Chan.make();
+            Chan<Integer> cmux = Chan.make();
+            Gort.go(() -> { // sender
+                try {
+                    for (int i = 0; i < n; i++) {
+                        Select.select(Select.send(cs.get(0), i, null), Select.send(cs.get(1), i, null),
+                                Select.send(cs.get(2), i, null), Select.send(cs.get(3), i, null));
+                    }
+                } finally {
+                    cs.forEach(Chan::close);
+                }
+            });
+            for (Chan<Integer> in : cs) { // mux
+                Gort.go(() -> {
+                    for (Integer v : in) {
+                        cmux.send(v);
+                    }
+                    done.send(true);
+                });
+            }
+            Gort.go(() -> {
+                for (int i = 0; i < 4; i++) {
+                    done.recv();
+                }
+                cmux.close();
+            });
+            for (Integer v : cmux) { // recver
+                assertTrue(seen.add(v), "got duplicate value: " + v);
+            }
+        });
+        assertEquals(n, seen.size());
+    }
+
+    /** test/chan/select6.go: a select woken by one case is dequeued from the others (no lost wake-up of a later receiver). */
+    @Test
+    void wokenSelectLeavesTheOtherQueues() {
+        Gort.run(() -> {
+            Chan<Boolean> c1 = Chan.make(), c2 = Chan.make(), c3 = Chan.make();
+            Gort.go(c1::recv);
+            Gort.go(() -> {
+                Select.select(Select.recv(c1, v -> {
+                    throw new AssertionError("dummy");
+                }), Select.recv(c2, v -> c3.send(true)));
+                c1.recv();
+            });
+            Gort.go(() -> c2.send(true));
+            c3.recv();
+            c1.send(true);
+            c1.send(true);
+        });
+    }
+
+    /** test/chan/select7.go: every combination of plain and select sends and receives, blocking or not. */
+    @Test
+    void sendAndReceiveKindsCombine() {
+        List<java.util.function.Consumer<Chan<Integer>>> recvs = List.of(
+                Chan::recv,
+                c -> Select.select(Select.recv(c, null)),
+                c -> Select.select(Select.recv(c, null), Select.recv(Chan.<Integer>make(), null)));
+        Gort.run(() -> {
+            for (java.util.function.Consumer<Chan<Integer>> recv : recvs) {
+                for (int send = 0; send < 3; send++) {
+                    Chan<Integer> c = Chan.make();
+                    Gort.go(() -> recv.accept(c));
+                    Gort.gosched();
+                    switch (send) {
+                        case 0 -> c.send(1);
+                        case 1 -> Select.select(Select.send(c, 1, null));
+                        default -> Select.select(Select.send(c, 1, null), Select.send(Chan.make(), 1, null));
+                    }
+                }
+            }
+        });
+    }
 }
