@@ -99,6 +99,26 @@ public final class Gort {
         Rt.unlockOSThread();
     }
 
+    /**
+     * Runs a call that may block the OS thread (Go's entersyscall/exitsyscall): if it
+     * blocks, sysmon hands the goroutine's P to another M so the other goroutines keep
+     * running. Runs in the calling goroutine; on a plain thread it just runs the call.
+     * {@code int n = Gort.syscall(() -> in.read());}
+     *
+     * @throws E whatever the call throws
+     */
+    public static <T, E extends Exception> T syscall(BlockingCall<T, E> call) throws E {
+        return Rt.syscall(call);
+    }
+
+    /** As {@link #syscall(BlockingCall)}, for a call with no result: {@code Gort.syscall(() -> Thread.sleep(200));} */
+    public static <E extends Exception> void syscall(BlockingRun<E> call) throws E {
+        Rt.syscall(() -> {
+            call.run();
+            return null;
+        });
+    }
+
     /** The calling goroutine's id, or -1 on a plain Java thread. */
     public static long goid() {
         return Rt.goid();

@@ -37,7 +37,16 @@ public final class Chans {
      * Panics with "send on closed channel".
      */
     public static boolean chansend(HChan c, Object ep, boolean block) {
-        G gp = Park.getg();
+        G gp = Entry.enter();
+        try {
+            return chansend(c, ep, block, gp);
+        } finally {
+            Entry.exit(gp);
+        }
+    }
+
+    /** chansend for runtime code that already entered (gp is the caller's G). */
+    static boolean chansend(HChan c, Object ep, boolean block, G gp) {
 
         // Fast path: check for failed non-blocking operation without acquiring the lock.
         // After observing that the channel is not closed, we observe that the channel is
@@ -129,7 +138,19 @@ public final class Chans {
      * drained; {@link #WOULD_BLOCK} if block is false and nothing is ready.
      */
     public static Object chanrecv(HChan c, boolean block) {
-        G gp = Park.getg();
+        G gp = Entry.enter();
+        try {
+            return chanrecv(c, block, gp);
+        } finally {
+            Entry.exit(gp);
+        }
+    }
+
+    /** chanrecv for runtime code that already entered (gp is the caller's G). */
+    static Object chanrecv(HChan c, boolean block, G gp) {
+        if (c.timer != null) {
+            c.timer.maybeRunChan();
+        }
 
         // Fast path: check for failed non-blocking operation without acquiring the lock.
         if (!block && c.empty()) {
@@ -193,11 +214,17 @@ public final class Chans {
         mysg.c = c;
         gp.param = null;
         c.enqueue(true, mysg);
+        if (c.timer != null) {
+            RuntimeTimer.blockTimerChan(c);
+        }
         Park.gopark(CHANPARKCOMMIT, c, WaitReason.CHAN_RECEIVE);
 
         // someone woke us up
         if (mysg != gp.waiting) {
             throw Throw.fatalThrow("G waiting list is corrupted");
+        }
+        if (c.timer != null) {
+            RuntimeTimer.unblockTimerChan(c);
         }
         gp.waiting = null;
         boolean success = mysg.success;
@@ -245,6 +272,15 @@ public final class Chans {
 
     /** Go's closechan: release all readers (zero values) and writers (they panic). */
     public static void closechan(HChan c) {
+        G gp = Entry.enter();
+        try {
+            closechan0(c);
+        } finally {
+            Entry.exit(gp);
+        }
+    }
+
+    private static void closechan0(HChan c) {
         c.lock();
         if (c.closed != 0) {
             c.unlock();
@@ -277,13 +313,16 @@ public final class Chans {
         }
     }
 
-    /** Go's chanlen. */
+    /**
+     * Go's chanlen. Timer channels have a buffered implementation but present to users as
+     * unbuffered, so that stop/reset can undo sends without users noticing.
+     */
     public static int chanlen(HChan c) {
-        return c.qcountAcquire();
+        return c.timer != null ? 0 : c.qcountAcquire();
     }
 
-    /** Go's chancap. */
+    /** Go's chancap (0 for timer channels, as chanlen). */
     public static int chancap(HChan c) {
-        return c.dataqsiz;
+        return c.timer != null ? 0 : c.dataqsiz;
     }
 }

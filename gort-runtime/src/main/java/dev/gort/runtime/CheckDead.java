@@ -168,6 +168,13 @@ final class CheckDead {
         G[] allgs = Sched.allgs;
         int n = Sched.allglen;
         List<Victim> victims = new ArrayList<>();
+        // There are no goroutines running, so we can look at the P's: a pending timer will
+        // wake someone.
+        for (P pp : Sched.allp) {
+            if (pp.timers.len() > 0) {
+                return victims;
+            }
+        }
         for (Run r : Run.active) {
             List<G> blocked = new ArrayList<>();
             G main = r.main;

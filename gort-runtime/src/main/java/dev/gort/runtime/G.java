@@ -15,7 +15,8 @@ import java.lang.invoke.VarHandle;
  *   _Grunnable -> _Grunning                    (execute)
  *   _Grunning  -> _Gwaiting                    (park_m, on g0 after the goroutine yielded)
  *   _Grunning  -> _Grunnable                   (goschedImpl: Gosched, preemption)
- *   _Grunning  -> _Gsyscall -> _Grunning       (entersyscall / exitsyscall)
+ *   _Grunning  -> _Gsyscall -> _Grunning       (entersyscall / exitsyscall; sysmon, for a
+ *                                               goroutine blocked in JDK code, under _Gscan)
  *   _Gwaiting  -> _Grunnable                   (ready / goready)
  *   _Grunning  -> _Gdead                       (gdestroy, the goroutine returned)
  * </pre>
@@ -82,6 +83,8 @@ class G implements Runnable {
     Run run;
     /** Go: g.lockedm; the M this G must run on (LockOSThread, or parked while pinned). */
     M lockedm;
+    /** Go: g.timer, the goroutine's sleep timer, made on its first sleep. */
+    RuntimeTimer timer;
 
     static int readgstatus(G gp) {
         return gp.atomicstatus;
@@ -112,7 +115,15 @@ class G implements Runnable {
 
     /** Go's casfrom_Gscanstatus. */
     static void casfromGscanstatus(G gp, int oldval) {
-        if (!STATUS.compareAndSet(gp, oldval | _Gscan, oldval)) {
+        casfromGscanstatus(gp, oldval, oldval);
+    }
+
+    /**
+     * Go's casfrom_Gscanstatus to another status: release the scan bit and change the state
+     * in one step (sysmon moving a blocked goroutine from _Grunning to _Gsyscall).
+     */
+    static void casfromGscanstatus(G gp, int oldval, int newval) {
+        if (!STATUS.compareAndSet(gp, oldval | _Gscan, newval)) {
             throw Throw.fatalThrow("casfrom_Gscanstatus: bad status " + gp.atomicstatus);
         }
     }
@@ -136,6 +147,7 @@ class G implements Runnable {
      */
     @Override
     public void run() {
+        M.IN_RUNTIME.setRelease(m, 0); // the goroutine starts in user code
         try {
             fn.run();
         } catch (Goexit e) {

@@ -13,11 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * buffer). The operations are in {@link Chans} and {@link Selects}.
  *
  * <h2>Locking</h2>
- * {@link #lock()} protects every field and the fields of the sudogs queued here. It is a
- * spin lock in an int (Go's runtime mutex spins, yields, then sleeps; see {@link Backoff}):
- * critical sections are short and never block, except that a goroutine parks holding it
- * and its M releases it right after the goroutine's continuation has been unmounted
- * (park_m), so it is released by the same thread but not from the same stack.
+ * {@link #lock()} ({@link SpinLock}) protects every field and the fields of the sudogs
+ * queued here. A goroutine parks holding it and its M releases it right after the
+ * goroutine's continuation has been unmounted (park_m).
  *
  * <p>{@code qcount}, {@code closed} and the queue heads are also read without the lock by
  * the non-blocking fast paths (Go's {@code full} and {@code empty}); those reads are
@@ -28,8 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * time the channel takes part in a multi-channel select (Go sorts by address, which the
  * JVM does not expose stably).
  */
-public abstract class HChan {
-    private static final VarHandle LOCK;
+public abstract class HChan extends SpinLock {
     private static final VarHandle QCOUNT;
     private static final VarHandle CLOSED;
     private static final VarHandle RECVQ_FIRST;
@@ -40,7 +37,6 @@ public abstract class HChan {
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            LOCK = l.findVarHandle(HChan.class, "lockWord", int.class);
             QCOUNT = l.findVarHandle(HChan.class, "qcount", int.class);
             CLOSED = l.findVarHandle(HChan.class, "closed", int.class);
             RECVQ_FIRST = l.findVarHandle(HChan.class, "recvqFirst", Sudog.class);
@@ -51,6 +47,8 @@ public abstract class HChan {
         }
     }
 
+    /** Go's c.timer: the timer feeding this channel (Time.after, Timer, Ticker), or null. Set before first use. */
+    RuntimeTimer timer;
     /** Size of the circular queue (immutable). */
     final int dataqsiz;
     /** The circular queue; null for an unbuffered channel. */
@@ -65,8 +63,6 @@ public abstract class HChan {
     Sudog recvqLast;
     Sudog sendqFirst;
     Sudog sendqLast;
-    @SuppressWarnings("unused") // through LOCK
-    private int lockWord;
     @SuppressWarnings("unused") // through SORTKEY
     private long sortkey;
 
@@ -77,27 +73,6 @@ public abstract class HChan {
         }
         this.dataqsiz = size;
         this.buf = size > 0 ? new Object[size] : null;
-    }
-
-    // ---- the lock ----
-
-    final void lock() {
-        if (!LOCK.compareAndSet(this, 0, 1)) {
-            lockSlow();
-        }
-    }
-
-    private void lockSlow() {
-        for (int i = 0; ; i++) {
-            if ((int) LOCK.getOpaque(this) == 0 && LOCK.compareAndSet(this, 0, 1)) {
-                return;
-            }
-            Backoff.pause(i);
-        }
-    }
-
-    final void unlock() {
-        LOCK.setRelease(this, 0);
     }
 
     // ---- racy reads for the fast paths, and the writes they pair with ----
@@ -130,6 +105,11 @@ public abstract class HChan {
     final boolean empty() {
         if (dataqsiz == 0) {
             return SENDQ_FIRST.getAcquire(this) == null;
+        }
+        // c.timer is immutable (set before any channel operation). All timer channels have
+        // dataqsiz > 0.
+        if (timer != null) {
+            timer.maybeRunChan();
         }
         return qcountAcquire() == 0;
     }

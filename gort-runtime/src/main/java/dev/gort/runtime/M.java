@@ -1,5 +1,7 @@
 package dev.gort.runtime;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -19,6 +21,17 @@ final class M extends Thread {
     static final int PARK_M = 1;
     static final int GOSCHED_M = 2;
     static final int GOPREEMPT_M = 3;
+    static final int EXITSYSCALL_NOP = 4;
+
+    static final VarHandle IN_RUNTIME;
+
+    static {
+        try {
+            IN_RUNTIME = MethodHandles.lookup().findVarHandle(M.class, "inRuntime", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final long mid;
     /** The attached P, or null (idle, spinning without P, in a syscall). Go: m.p. */
@@ -38,11 +51,27 @@ final class M extends Thread {
     /** Go: m.schedlink, for sched.midle. */
     M schedlink;
 
+    /**
+     * 1 while the goroutine on this M runs gort code, 0 while it runs user code (see the
+     * handshake in {@link Entry}). Volatile/release through IN_RUNTIME; read by sysmon.
+     */
+    @SuppressWarnings("unused")
+    volatile int inRuntime;
+    /** Go: m.oldp, the P held when the syscall began. */
+    P oldp;
+    /** Go: m.syscalltick, p.syscalltick at entersyscall. */
+    int syscalltick;
+
     /** Go's mcall argument: set by the goroutine just before it yields. */
     int mcallfn;
     /** Go: m.waitunlockf/m.waitlock, for park_m. */
     Unlockf waitunlockf;
     Object waitlock;
+    /** Results of Timers.check and stealWork (Go returns them as extra values). */
+    long timerNow;
+    boolean timerRan;
+    long stealPollUntil;
+    boolean stealNewWork;
     /** Scratch queue for batches taken from the global run queue (empty between uses). */
     final GQueue batch = new GQueue();
     /** Second result of schedule(): run the chosen G in the current time slice. */

@@ -57,8 +57,19 @@ final class P {
     volatile int status;
     /** Link on sched.pidle. */
     P link;
-    /** Incremented on every scheduler call that starts a new time slice. */
+    /**
+     * Incremented on every scheduler call that starts a new time slice. Plain: written by the
+     * owner, read racily by sysmon between its sleeps (as Go reads it), where a stale value
+     * only delays a preemption by one sysmon tick.
+     */
     int schedtick;
+    /** Incremented on every system call (and when a P is taken from one). Plain, as schedtick. */
+    int syscalltick;
+    /** Go's sysmontick: sysmon's last observation of this P. Sysmon's own. */
+    int sysmonSchedtick;
+    long sysmonSchedwhen;
+    int sysmonSyscalltick;
+    long sysmonSyscallwhen;
     /** Back-link to the owning M (null when idle). */
     volatile M m;
 
@@ -82,6 +93,9 @@ final class P {
 
     long goidcache;
     long goidcacheend;
+
+    /** Go: pp.timers, this P's timer heap. */
+    final Timers timers = new Timers();
 
     /** Go: pp.preempt; set when this P should enter the scheduler as soon as possible. */
     volatile boolean preempt;

@@ -180,14 +180,20 @@ final class Park {
 
     /** Go's Gosched: yield the processor; the goroutine goes to the global queue. */
     static void gosched() {
-        if (Current.thread() instanceof M mp && mp.curg != null) {
+        G gp = Entry.enter();
+        try {
+            M mp = gp != null ? gp.m : null;
+            if (mp == null) {
+                Thread.yield(); // a plain thread
+                return;
+            }
             mp.mcallfn = M.GOSCHED_M;
             if (!GoStack.yield()) {
                 mp.mcallfn = M.MCALL_NONE; // pinned: cannot leave the stack (Go's goschedguarded)
             }
-            return;
+        } finally {
+            Entry.exit(gp);
         }
-        Thread.yield();
     }
 
     /** Go's gopreempt_m entry: yield for a preemption request (to the global queue). */
@@ -234,6 +240,7 @@ final class Park {
         gp.run = null;
         gp.fn = null;
         gp.stack = null;
+        gp.timer = null;
         dropg(mp, gp);
         NewProc.gfput(mp.p, gp);
         if (locked) {

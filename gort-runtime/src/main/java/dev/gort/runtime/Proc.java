@@ -48,7 +48,7 @@ final class Proc {
                     inherit = mp.inheritTime;
                 }
                 next = execute(mp, next, inherit);
-                inherit = true; // park_m's failed unlockf: Go's execute(gp, true)
+                inherit = mp.inheritTime; // for a G handed back by the mcall function
                 if (mp.exiting) {
                     mexit(mp);
                     return;
@@ -105,6 +105,9 @@ final class Proc {
         if (!inheritTime) {
             mp.p.schedtick++;
         }
+        // A goroutine resumes inside gort (every yield is in runtime code); a new one starts
+        // in user code and says so itself (G.run).
+        M.IN_RUNTIME.setRelease(mp, 1);
         gp.stack.run(); // gogo
         // Back on g0.
         if (gp.stack.isDone()) {
@@ -115,7 +118,10 @@ final class Proc {
         mp.mcallfn = M.MCALL_NONE;
         switch (fn) {
             case M.PARK_M:
+                mp.inheritTime = true; // if park_m hands gp back: Go's execute(gp, true)
                 return Park.park_m(mp, gp);
+            case M.EXITSYSCALL_NOP:
+                return Syscall.exitsyscallNoP(mp, gp);
             case M.GOSCHED_M:
                 Park.goschedImpl(mp, gp, false);
                 return null;
@@ -145,6 +151,12 @@ final class Proc {
                 gcstopm(mp);
                 continue;
             }
+
+            // now and pollUntil are saved for work stealing later, which may steal timers.
+            // It's important that between now and then, nothing blocks, so these numbers
+            // remain mostly relevant.
+            long pollUntil = pp.timers.check(0, mp, true);
+            long now = mp.timerNow;
 
             // Check the global runnable queue once in a while to ensure fairness.
             // Otherwise two goroutines can completely occupy the local runqueue by
@@ -190,12 +202,18 @@ final class Proc {
                 if (!mp.spinning) {
                     becomeSpinning(mp);
                 }
-                gp = stealWork(mp);
+                gp = stealWork(mp, now);
                 if (gp != null) {
                     return gp;
                 }
-                if (Sched.gcwaiting) {
-                    continue; // new work (a stop request): restart to discover it
+                if (mp.stealNewWork) {
+                    continue; // there may be new timer or stop-the-world work: restart
+                }
+                now = mp.timerNow;
+                long w = mp.stealPollUntil;
+                if (w != 0 && (pollUntil == 0 || w < pollUntil)) {
+                    // Earlier timer to wait for.
+                    pollUntil = w;
                 }
             }
 
@@ -251,6 +269,7 @@ final class Proc {
             // racing with a non-spinning M in the block above, having found no work and
             // preparing to release its P and park. sched.needspinning makes such an M
             // become spinning on our behalf instead of dropping its P.
+            boolean wasSpinning = mp.spinning;
             if (mp.spinning) {
                 mp.spinning = false;
                 if ((int) Sched.NMSPINNING.getAndAdd(-1) - 1 < 0) { // full fence: the #StoreLoad
@@ -286,47 +305,141 @@ final class Proc {
                     becomeSpinning(mp);
                     continue top;
                 }
+
+                // Finally, check for timer creation or expiry concurrently with
+                // transitioning from spinning to non-spinning.
+                pollUntil = checkTimersNoP(allpSnapshot.allp, pollUntil);
+            }
+
+            // Wait until the next timer ("poll network until next timer"): one M at a time.
+            if (pollUntil != 0 && Netpoll.lastpoll.getAndSet(0) != 0) {
+                Netpoll.pollUntil = pollUntil;
+                if (mp.p != null) {
+                    throw Throw.fatalThrow("findRunnable: netpoll with p");
+                }
+                if (mp.spinning) {
+                    throw Throw.fatalThrow("findRunnable: netpoll with spinning");
+                }
+                if (now == 0) {
+                    now = Clock.nanotime();
+                }
+                long delay = Math.max(0, pollUntil - now);
+                Netpoll.netpoll(Math.max(delay, 1)); // block until new work is available
+                // Refresh now again, after potentially blocking.
+                now = Clock.nanotime();
+                Netpoll.pollUntil = 0;
+                Netpoll.lastpoll.set(now | 1);
+                Sched.lock.lock();
+                P pp2 = Sched.pidleget();
+                Sched.lock.unlock();
+                if (pp2 != null) {
+                    acquirep(mp, pp2);
+                    if (wasSpinning) {
+                        becomeSpinning(mp);
+                    }
+                    continue;
+                }
+            } else if (pollUntil != 0) {
+                long pollerPollUntil = Netpoll.pollUntil;
+                if (pollerPollUntil == 0 || pollerPollUntil > pollUntil) {
+                    Netpoll.netpollBreak();
+                }
             }
             stopm(mp);
         }
+    }
+
+    /**
+     * Go's checkTimersNoP: with no P, the earliest timer of any P if before pollUntil.
+     */
+    static long checkTimersNoP(P[] allpSnapshot, long pollUntil) {
+        for (P p2 : allpSnapshot) {
+            long w = p2.timers.wakeTime();
+            if (w != 0 && (pollUntil == 0 || w < pollUntil)) {
+                pollUntil = w;
+            }
+        }
+        return pollUntil;
     }
 
     /** The current steal order and the allp it enumerates; replaced by procresize. */
     static volatile StealOrder stealOrder = new StealOrder(new P[0]);
 
     /**
-     * Go's stealWork: try to steal a runnable goroutine from any P, 4 passes in random
-     * order; the last pass may also take a victim's runnext. Returns null if nothing was
-     * found (or a stop-the-world is pending).
+     * Go's stealWork: try to steal a runnable goroutine or timer from any P, 4 passes in
+     * random order; the last pass also runs other Ps' due timers and may take a victim's
+     * runnext. Returns the G, or null; the time read goes to {@code mp.timerNow}, the
+     * earliest timer seen to {@code mp.stealPollUntil}, and whether new work may have
+     * appeared (a timer ran, or a stop-the-world is waiting) to {@code mp.stealNewWork}.
      */
-    static G stealWork(M mp) {
+    static G stealWork(M mp, long now) {
         P pp = mp.p;
+        boolean ranTimer = false;
+        long pollUntil = 0;
+        mp.stealNewWork = false;
         StealOrder ord = stealOrder;
         P[] allp = ord.allp;
         int count = allp.length;
         for (int i = 0; i < STEAL_TRIES; i++) {
-            boolean stealRunNextG = i == STEAL_TRIES - 1;
+            boolean stealTimersOrRunNextG = i == STEAL_TRIES - 1;
             int r = mp.cheaprand();
             int pos = ord.startPos(r);
             int inc = ord.startInc(r);
-            for (int n = 0; n < count; n++, pos = (pos + inc) % count) {
+            for (int k = 0; k < count; k++, pos = (pos + inc) % count) {
                 if (Sched.gcwaiting) {
-                    return null; // a stop-the-world may be waiting for this P
+                    // A stop-the-world may be waiting for this P.
+                    mp.timerNow = now;
+                    mp.stealPollUntil = pollUntil;
+                    mp.stealNewWork = true;
+                    return null;
                 }
                 P p2 = allp[pos];
                 if (pp == p2) {
                     continue;
                 }
+                // Steal timers from p2. This call to check is the only place where we might
+                // hold a lock on a different P's timers. We do this once on the last pass
+                // before checking runnext because stealing from the other P's runnext should
+                // be the last resort, so if there are timers to steal do that first.
+                if (stealTimersOrRunNextG && p2.timers.len() > 0) {
+                    long w = p2.timers.check(now, mp, false);
+                    now = mp.timerNow;
+                    if (w != 0 && (pollUntil == 0 || w < pollUntil)) {
+                        pollUntil = w;
+                    }
+                    if (mp.timerRan) {
+                        // Running the timers may have made an arbitrary number of G's ready
+                        // and added them to this P's local run queue. That invalidates the
+                        // assumption of runqsteal that it always has room to add stolen G's.
+                        // So check now if there is a local G to run.
+                        G gp = RunQueue.runqget(pp, mp);
+                        if (gp != null) {
+                            mp.timerNow = now;
+                            mp.stealPollUntil = pollUntil;
+                            mp.stealNewWork = ranTimer;
+                            return gp;
+                        }
+                        ranTimer = true;
+                    }
+                }
                 // Don't bother to attempt to steal if p2 is idle.
                 if (!Sched.maskRead(Sched.idlepMask, pos)) {
-                    G gp = RunQueue.runqsteal(pp, p2, stealRunNextG);
+                    G gp = RunQueue.runqsteal(pp, p2, stealTimersOrRunNextG);
                     if (gp != null) {
                         mp.inheritTime = false;
+                        mp.timerNow = now;
+                        mp.stealPollUntil = pollUntil;
+                        mp.stealNewWork = ranTimer;
                         return gp;
                     }
                 }
             }
         }
+        // No goroutines found to steal. Regardless, running a timer may have made some
+        // goroutine ready that we missed. Indicate the next timer to wait for.
+        mp.timerNow = now;
+        mp.stealPollUntil = pollUntil;
+        mp.stealNewWork = ranTimer;
         return null;
     }
 
@@ -454,10 +567,15 @@ final class Proc {
         nmp.spinning = spinning;
         nmp.nextp = pp;
         nmp.notewakeup();
+        // Differences from Go: a P becomes busy; sysmon must watch it (see Sysmon).
+        if (Sched.sysmonwait) {
+            Sysmon.wake(true);
+        }
     }
 
     /** Go's mexit: the M's thread ends; its P goes to another M. */
     static void mexit(M mp) {
+        Sched.allm.remove(mp);
         handoffp(releasep(mp));
         Sched.lock.lock();
         Sched.nmfreed++;
@@ -470,7 +588,11 @@ final class Proc {
         M mp = new M(id);
         mp.nextp = pp;
         mp.spinning = spinning;
+        Sched.allm.add(mp);
         mp.start(); // Thread.start publishes nextp and spinning
+        if (Sched.sysmonwait) {
+            Sysmon.wake(true);
+        }
     }
 
     /** Go's stopm: stop execution of the current M until new work is available, then acquire its P. */
@@ -518,8 +640,14 @@ final class Proc {
             startm(pp, false, false);
             return;
         }
+        // The scheduler lock cannot be held when calling wakeNetPoller below because
+        // wakeNetPoller may call wakep which may call startm.
+        long when = pp.timers.wakeTime();
         Sched.pidleput(pp);
         Sched.lock.unlock();
+        if (when != 0) {
+            Netpoll.wakeNetPoller(when);
+        }
     }
 
     /** Go's gcstopm: stop the current M for stop-the-world, and return when the world restarts. */

@@ -35,6 +35,7 @@ public final class Rt {
         } finally {
             Sched.lock.unlock();
         }
+        Sysmon.start();
         started = true;
     }
 
@@ -44,8 +45,12 @@ public final class Rt {
             throw new NullPointerException("go of nil func value");
         }
         start();
-        G caller = Park.getg();
-        NewProc.newproc(fn, caller != null ? caller.run : null);
+        G caller = Entry.enter();
+        try {
+            NewProc.newproc(fn, caller != null ? caller.run : null);
+        } finally {
+            Entry.exit(caller);
+        }
     }
 
     /** Run main as the main goroutine of a new run and wait for it (see API.md). */
@@ -105,7 +110,36 @@ public final class Rt {
 
     /** Go's runtime.GOMAXPROCS. */
     public static int gomaxprocs(int n) {
-        return Stw.gomaxprocs(n);
+        G gp = Entry.enter();
+        try {
+            return Stw.gomaxprocs(n);
+        } finally {
+            Entry.exit(gp);
+        }
+    }
+
+    /**
+     * entersyscall/exitsyscall around a call that may block the thread: the P is handed
+     * off if it blocks (sysmon). On a plain thread, just the call.
+     */
+    public static <T, E extends Exception> T syscall(dev.gort.BlockingCall<T, E> call) throws E {
+        G gp = Entry.enter();
+        try {
+            if (gp == null || gp.m == null) {
+                return call.call(); // a plain thread, or g0: nothing to hand off
+            }
+            Syscall.entersyscall(gp);
+            try {
+                return call.call();
+            } finally {
+                // A runtime call inside the syscall may have left it already.
+                if (G.readgstatus(gp) != G._Grunning) {
+                    Syscall.exitsyscall(gp);
+                }
+            }
+        } finally {
+            Entry.exit(gp);
+        }
     }
 
     /** The calling goroutine's id, or -1 on a plain thread. */

@@ -65,6 +65,16 @@ final class Sched {
     static final RMutex sudoglock = new RMutex();
     static Sudog sudogcache;
 
+    /** Every M that has not exited (schedtrace). */
+    static final java.util.Queue<M> allm = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    static Iterable<M> allm() {
+        return allm;
+    }
+
+    /** Go: sched.sysmonwait: sysmon is in deep sleep (all Ps idle). Written under lock. */
+    static volatile boolean sysmonwait;
+
     // Stop-the-world. lock, gcwaiting also read racily.
     static volatile boolean gcwaiting;
     /** 1 from stopTheWorld until startTheWorld has woken the Ms it needs (counts as a running M). lock. */

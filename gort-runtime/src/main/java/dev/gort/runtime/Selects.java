@@ -101,7 +101,15 @@ public final class Selects {
      * performs it, and returns the outcome. A send case on a closed channel panics.
      */
     public static Sel selectgo(SCase[] scases, boolean block) {
-        G gp = Park.getg();
+        G gp = Entry.enter();
+        try {
+            return selectgo(scases, block, gp);
+        } finally {
+            Entry.exit(gp);
+        }
+    }
+
+    private static Sel selectgo(SCase[] scases, boolean block, G gp) {
         int ncases = scases.length;
         int[] pollorder = new int[ncases];
         Sel sel = new Sel(scases, new int[ncases]);
@@ -114,6 +122,9 @@ public final class Selects {
             // Omit cases without channels from the poll and lock orders.
             if (cas.c == null || cas.kind == SCase.DEFAULT) {
                 continue;
+            }
+            if (cas.c.timer != null) {
+                cas.c.timer.maybeRunChan();
             }
             int j = Rand.cheaprandn(norder + 1);
             pollorder[norder] = pollorder[j];
@@ -223,6 +234,9 @@ public final class Selects {
             }
             last = sg;
             c.enqueue(cas.kind == SCase.RECV, sg);
+            if (c.timer != null) {
+                RuntimeTimer.blockTimerChan(c);
+            }
         }
 
         // wait for someone to wake us up
@@ -254,6 +268,9 @@ public final class Selects {
         for (int k = 0; k < norder; k++) {
             int casei = lockorder[k];
             SCase kc = scases[casei];
+            if (kc.c.timer != null) {
+                RuntimeTimer.unblockTimerChan(kc.c);
+            }
             if (sg == sglist) {
                 // sg has already been dequeued by the G that woke us up.
                 casi = casei;

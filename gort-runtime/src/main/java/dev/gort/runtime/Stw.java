@@ -5,7 +5,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Stopping the world and resizing the P set: Go's stopTheWorldWithSema,
  * startTheWorldWithSema, procresize, (pp *p) destroy, preemptall/preemptone and
- * GOMAXPROCS (proc.go, debug.go).
+ * GOMAXPROCS (proc.go, debug.go). The world stops Ps held by goroutines in syscalls too
+ * (by claiming them, as sysmon does).
  *
  * <p>Stopping: under sched.lock, set {@code gcwaiting}, ask every running goroutine to
  * yield (preemptall), stop the caller's own P and every idle P, then wait until the
@@ -60,6 +61,15 @@ final class Stw {
         if (me != null) {
             me.p.status = P._Pgcstop;
             Sched.stopwait--;
+        }
+        // try to retake all P's in syscalls
+        for (P pp : Sched.allp) {
+            Syscall.Claim c = Syscall.setBlockOnExitSyscall(pp);
+            if (c != null) {
+                c.releaseP(P._Pgcstop);
+                Sched.stopwait--;
+                c.resume();
+            }
         }
         // stop idle P's
         for (P pp; (pp = Sched.pidleget()) != null; ) {
@@ -195,8 +205,9 @@ final class Stw {
         }
 
         // release resources from unused P's
+        P plocal = me != null && me.p != null ? me.p : nallp[0];
         for (int i = nprocs; i < old; i++) {
-            destroy(oldAllp[i], nallp);
+            destroy(oldAllp[i], plocal);
         }
 
         Sched.idlepMask = nmask;
@@ -228,7 +239,7 @@ final class Stw {
      * first, ahead of the ring), its free Gs to the global list, its sudogs to the
      * central cache; pp becomes _Pdead. World stopped, sched.lock held.
      */
-    private static void destroy(P pp, P[] nallp) {
+    private static void destroy(P pp, P plocal) {
         // Move all runnable goroutines to the global queue
         GQueue q = RunQueue.runqdrain(pp);
         G gp;
@@ -239,6 +250,8 @@ final class Stw {
         while ((gp = rev.pop()) != null) {
             Sched.globrunqputhead(gp);
         }
+        // Move all timers to the local P.
+        plocal.timers.take(pp.timers);
         NewProc.gfpurge(pp);
         Sched.sudoglock.lock();
         while (pp.nsudog > 0) {

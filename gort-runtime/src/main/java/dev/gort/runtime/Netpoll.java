@@ -1,0 +1,79 @@
+package dev.gort.runtime;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The scheduler's blocking point for "nothing to run until the next timer": Go's
+ * netpoll(delay), netpollBreak and wakeNetPoller (netpoll.go, proc.go), with
+ * {@code sched.lastpoll} and {@code sched.pollUntil}.
+ *
+ * <p>As in Go, at most one idle M waits here (lastpoll == 0 while it does), until the
+ * earliest timer of any P is due; every other idle M sleeps without a timeout (stopm). A
+ * timer armed earlier than that wakes the waiting M (netpollBreak), or starts one
+ * (wakep) if none is waiting. An M waiting here is not idle, so checkdead never reports
+ * a deadlock while a timer is pending.
+ *
+ * <p>Differences from Go: until gort has a network poller, there are no file descriptors
+ * to wait on: waiting is parking the thread with a timeout.
+ */
+final class Netpoll {
+    private Netpoll() {}
+
+    /** Go's sched.lastpoll: when the last poll ended; 0 while an M is blocked in netpoll. */
+    static final AtomicLong lastpoll = new AtomicLong(System.nanoTime() | 1);
+    /** Go's sched.pollUntil: when the blocked poller will wake up, or 0. */
+    static volatile long pollUntil;
+
+    private static volatile Thread poller;
+    private static volatile boolean breakPending;
+
+    /**
+     * Go's netpoll(delay): block until delay ns have passed (forever if negative, not at
+     * all if zero) or netpollBreak is called.
+     */
+    static void netpoll(long delay) {
+        if (delay == 0) {
+            return;
+        }
+        poller = Current.thread();
+        if (!breakPending) {
+            if (delay < 0) {
+                LockSupport.park();
+            } else {
+                LockSupport.parkNanos(delay);
+            }
+        }
+        breakPending = false;
+        poller = null;
+    }
+
+    /** Go's netpollBreak: wake the M blocked in netpoll, if any. */
+    static void netpollBreak() {
+        breakPending = true;
+        Thread t = poller;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /**
+     * Go's wakeNetPoller: a timer due at when was armed. If an M is blocked in netpoll past
+     * that time, wake it; if none is, make sure an M will look (wakep).
+     */
+    static void wakeNetPoller(long when) {
+        if (lastpoll.get() == 0) {
+            // In findRunnable we ensure that when polling the pollUntil field is either zero
+            // or the time to which the current poll is expected to run. This can have a
+            // spurious wakeup but should never miss a wakeup.
+            long pollerPollUntil = pollUntil;
+            if (pollerPollUntil == 0 || pollerPollUntil > when) {
+                netpollBreak();
+            }
+        } else {
+            // There are no threads in the network poller, try to get one there so it can
+            // handle new timers.
+            Proc.wakep();
+        }
+    }
+}

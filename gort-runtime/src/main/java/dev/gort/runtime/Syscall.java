@@ -1,0 +1,295 @@
+package dev.gort.runtime;
+
+/**
+ * System calls: Go 1.26's entersyscall (reentersyscall), entersyscallblock, exitsyscall,
+ * exitsyscallTryGetP, exitsyscallNoP and setBlockOnExitSyscall (proc.go).
+ *
+ * <h2>The protocol (Go 1.26)</h2>
+ * A goroutine entering a call that may block the thread moves to {@code _Gsyscall} and
+ * keeps its P (still {@code _Prunning}). If the call returns soon, exitsyscall finds the P
+ * still attached: the fast path is two CASes. If it blocks, sysmon takes the P: it claims
+ * the goroutine with the {@code _Gscan} bit (so the goroutine cannot leave the syscall
+ * meanwhile), checks that the same M and P are still wired, unwires the P and hands it off
+ * (handoffp). Leaving the syscall, the goroutine then finds no P: it takes its old P back
+ * if that P's new owner is itself in a syscall, else an idle P, else it queues itself on
+ * the global run queue and its M stops (exitsyscallNoP).
+ *
+ * <h2>Implicit syscalls (Differences from Go)</h2>
+ * Go's goroutines block the thread only in syscalls, which the runtime sees. A goroutine
+ * on the JVM can block its M in plain JDK code (a monitor, {@code Object.wait},
+ * {@code LockSupport.park}, {@code Thread.sleep}). Sysmon sees such an M by its thread state
+ * and, using the handshake of {@link Entry}, moves the goroutine to {@code _Gsyscall} on its
+ * behalf ({@link #claimBlocked}); from then on the usual rules retake the P. When the
+ * goroutine next enters gort it finds itself in {@code _Gsyscall} and leaves it
+ * ({@link #exitImplicit}) before touching any P state. Between waking up and that call it
+ * runs user code with no P, as Go's goroutines do right after a syscall returns.
+ */
+final class Syscall {
+    private Syscall() {}
+
+    /** Go's entersyscall: the goroutine may block the thread; its P stays but can be taken. */
+    static void entersyscall(G gp) {
+        M mp = gp.m;
+        P pp = mp.p;
+        mp.syscalltick = pp.syscalltick;
+        mp.oldp = pp;
+        if (Sched.gcwaiting) {
+            entersyscallHandleGCWait(mp);
+        }
+        G.casgstatus(gp, G._Grunning, G._Gsyscall);
+        // Differences from Go: Go wakes sysmon only from deep sleep. With work queued here,
+        // sysmon is also kicked out of a long back-off sleep, so the P is retaken after one
+        // tick (~20us) rather than after up to 10ms.
+        if (Sched.sysmonwait || (mp.p != null && !RunQueue.runqempty(mp.p))) {
+            Sysmon.wake(true);
+        }
+    }
+
+    /** Go's entersyscallHandleGCWait: a stop-the-world is waiting; give it our P right away. */
+    private static void entersyscallHandleGCWait(M mp) {
+        Sched.lock.lock();
+        if (Sched.stopwait > 0) {
+            P pp = mp.p;
+            pp.m = null;
+            mp.p = null;
+            pp.status = P._Pgcstop;
+            pp.syscalltick++;
+            Stw.stopwaitDone();
+        }
+        Sched.lock.unlock();
+    }
+
+    /** Go's entersyscallblock: the call is known to block; hand off the P at once. */
+    static void entersyscallblock(G gp) {
+        M mp = gp.m;
+        mp.syscalltick = mp.p.syscalltick;
+        mp.p.syscalltick++;
+        mp.oldp = null;
+        Proc.handoffp(Proc.releasep(mp));
+        G.casgstatus(gp, G._Grunning, G._Gsyscall);
+    }
+
+    /**
+     * Go's exitsyscall: the goroutine is back from the call. Returns with the goroutine
+     * running on a P (possibly after parking until one was free), maybe on another M.
+     */
+    static void exitsyscall(G gp) {
+        G.casgstatus(gp, G._Gsyscall, G._Grunning); // waits while sysmon holds the scan bit
+        M mp = gp.m;
+        P oldp = mp.oldp;
+        mp.oldp = null;
+        if (mp.p == null) {
+            P pp = exitsyscallTryGetP(mp, oldp);
+            if (pp != null) {
+                Proc.acquirep(mp, pp);
+            }
+        }
+        if (mp.p != null) {
+            mp.p.syscalltick++;
+            return;
+        }
+        mp.mcallfn = M.EXITSYSCALL_NOP; // mcall(exitsyscallNoP)
+        if (!GoStack.yield()) {
+            exitsyscallNoPPinned(mp, gp);
+        }
+    }
+
+    /** Go's exitsyscallTryGetP: our old P if its new owner is in a syscall itself, else an idle P. */
+    static P exitsyscallTryGetP(M mp, P oldp) {
+        if (oldp != null) {
+            Claim c = setBlockOnExitSyscall(oldp);
+            if (c != null) {
+                c.releaseP(P._Pidle);
+                c.resume();
+                return oldp;
+            }
+        }
+        if (Sched.npidle > 0) {
+            Sched.lock.lock();
+            P pp = Sched.pidleget();
+            if (pp != null && Sched.sysmonwait) {
+                Sysmon.wakeLocked();
+            }
+            Sched.lock.unlock();
+            return pp;
+        }
+        return null;
+    }
+
+    /**
+     * Go's exitsyscallNoP, on g0: no P to continue on. Take an idle P if one appeared,
+     * else queue the goroutine globally and stop the M. Returns the G to execute at once
+     * (with a P), or null to schedule.
+     */
+    static G exitsyscallNoP(M mp, G gp) {
+        G.casgstatus(gp, G._Grunning, G._Grunnable);
+        Park.dropg(mp, gp);
+        Sched.lock.lock();
+        P pp = Sched.pidleget();
+        boolean locked = false;
+        if (pp == null) {
+            Sched.globrunqput(gp);
+            locked = gp.lockedm != null;
+        } else if (Sched.sysmonwait) {
+            Sysmon.wakeLocked();
+        }
+        Sched.lock.unlock();
+        if (pp != null) {
+            Proc.acquirep(mp, pp);
+            mp.inheritTime = false;
+            return gp; // execute(gp, false)
+        }
+        if (locked) {
+            Proc.stoplockedm(mp);
+            mp.inheritTime = false;
+            return gp; // execute(gp, false)
+        }
+        Proc.stopm(mp);
+        return null; // schedule()
+    }
+
+    /**
+     * exitsyscallNoP for a goroutine whose continuation cannot yield: it waits on its own
+     * M, locked to it (as parkPinned does), until some M hands it a P (startlockedm).
+     */
+    private static void exitsyscallNoPPinned(M mp, G gp) {
+        mp.mcallfn = M.MCALL_NONE;
+        boolean wasLocked = gp.lockedm != null;
+        gp.lockedm = mp;
+        mp.lockedg = gp;
+        G.casgstatus(gp, G._Grunning, G._Grunnable);
+        Park.dropg(mp, gp);
+        Sched.lock.lock();
+        P pp = Sched.pidleget();
+        if (pp == null) {
+            Sched.globrunqput(gp);
+        }
+        Sched.lock.unlock();
+        if (pp != null) {
+            Proc.acquirep(mp, pp);
+        } else {
+            Proc.stoplockedm(mp); // returns with a P; gp was handed to us runnable
+        }
+        mp.curg = gp;
+        gp.m = mp;
+        G.casgstatus(gp, G._Grunnable, G._Grunning);
+        mp.p.schedtick++;
+        if (!wasLocked) {
+            gp.lockedm = null;
+            mp.lockedg = null;
+        }
+    }
+
+    /**
+     * Leaves an implicit syscall (sysmon took the goroutine for blocked while it was in
+     * JDK code), at its next runtime entry. Waits while sysmon still holds the scan bit.
+     */
+    static void exitImplicit(G gp) {
+        for (int i = 0; ; i++) {
+            int s = G.readgstatus(gp);
+            if (s == G._Grunning) {
+                return; // sysmon backed off
+            }
+            if (s == G._Gsyscall) {
+                exitsyscall(gp);
+                return;
+            }
+            if ((s & ~G._Gscan) != G._Grunning && (s & ~G._Gscan) != G._Gsyscall) {
+                throw Throw.fatalThrow("exitImplicit: goroutine " + gp.goid + " in status " + s);
+            }
+            Backoff.pause(i);
+        }
+    }
+
+    /** Go's syscallingThread: a goroutine held in _Gsyscall by its scan bit, with its M and P. */
+    static final class Claim {
+        final G gp;
+        final M mp;
+        final P pp;
+
+        Claim(G gp, M mp, P pp) {
+            this.gp = gp;
+            this.mp = mp;
+            this.pp = pp;
+        }
+
+        /** Go's releaseP: unwire the P from the syscalling thread, into state (idle or gcstop). */
+        void releaseP(int state) {
+            pp.m = null;
+            mp.p = null;
+            pp.status = state;
+            pp.syscalltick++;
+        }
+
+        /** Go's resume: let the thread leave the syscall again. */
+        void resume() {
+            G.casfromGscanstatus(gp, G._Gsyscall);
+        }
+    }
+
+    /**
+     * Go's setBlockOnExitSyscall: if pp's goroutine is in a syscall, claim it with the scan
+     * bit (it cannot leave the syscall until {@link Claim#resume}) and return the claim;
+     * null if pp is not in a syscall or changed underfoot. Racy reads, validated after the
+     * claim.
+     */
+    static Claim setBlockOnExitSyscall(P pp) {
+        if (pp.status != P._Prunning) {
+            return null;
+        }
+        M mp = pp.m;
+        if (mp == null) {
+            return null;
+        }
+        G gp = mp.curg;
+        if (gp == null) {
+            return null;
+        }
+        if ((G.readgstatus(gp) & ~G._Gscan) != G._Gsyscall) {
+            return null;
+        }
+        if (!G.castogscanstatus(gp, G._Gsyscall)) {
+            return null;
+        }
+        if (gp.m != mp || mp.p != pp) {
+            G.casfromGscanstatus(gp, G._Gsyscall);
+            return null;
+        }
+        return new Claim(gp, mp, pp);
+    }
+
+    /**
+     * Sysmon's side of the implicit syscall: pp's goroutine runs user code and its M's thread
+     * is blocked in the JDK. Claim the goroutine (scan bit), confirm it is not in gort code
+     * (the {@link Entry} handshake) and still blocked, and move it to _Gsyscall as if it
+     * had called entersyscall. Returns whether it did.
+     */
+    static boolean claimBlocked(P pp) {
+        M mp = pp.m;
+        if (mp == null || pp.status != P._Prunning) {
+            return false;
+        }
+        G gp = mp.curg;
+        if (gp == null || (int) M.IN_RUNTIME.getVolatile(mp) != 0 || !isBlocked(mp)) {
+            return false;
+        }
+        if (!G.castogscanstatus(gp, G._Grunning)) {
+            return false;
+        }
+        // After the claim: if the goroutine announced itself in gort, or woke up, back off.
+        if (gp.m != mp || mp.p != pp || (int) M.IN_RUNTIME.getVolatile(mp) != 0 || !isBlocked(mp)) {
+            G.casfromGscanstatus(gp, G._Grunning);
+            return false;
+        }
+        mp.syscalltick = pp.syscalltick;
+        mp.oldp = pp;
+        G.casfromGscanstatus(gp, G._Grunning, G._Gsyscall);
+        return true;
+    }
+
+    /** Whether mp's thread is blocked in the JDK (a monitor, wait, park or sleep). */
+    static boolean isBlocked(M mp) {
+        Thread.State s = mp.getState();
+        return s == Thread.State.BLOCKED || s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING;
+    }
+}

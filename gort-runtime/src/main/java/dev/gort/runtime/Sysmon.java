@@ -1,0 +1,231 @@
+package dev.gort.runtime;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Go's sysmon (proc.go): a thread without a P that watches the scheduler. It sleeps 20us,
+ * doubling the sleep after 50 rounds in which it did nothing, up to 10ms; with every P idle
+ * it sleeps until the next timer or until woken. Each round it runs {@link #retake}:
+ * <ul>
+ *   <li>a P whose schedtick has not moved for 10ms ({@code forcePreemptNS}: one goroutine,
+ *       or goroutines handing runnext to each other, hogging it) gets a preemption request;</li>
+ *   <li>a P whose goroutine sits in a syscall is taken and handed off once sysmon has seen
+ *       the same syscall for one round and there is work for it (or no spinning/idle P to
+ *       find work), or after 10ms regardless;</li>
+ *   <li>an M blocked in JDK code outside gort's sight is treated as in a syscall
+ *       ({@link Syscall#claimBlocked}), so the same rule applies to it.</li>
+ * </ul>
+ * and prints {@code GODEBUG=schedtrace} lines.
+ *
+ * <p>Differences from Go, for the latency targets: Go's back-off lets a goroutine run
+ * 10-20ms before it is noticed (sysmon may sleep 10ms, and it only counts a time slice
+ * from when it first sees it). Here, while any P is running, sysmon never sleeps longer
+ * than {@link #BUSY_MAX_DELAY_NANOS} and never past the moment the oldest observed slice
+ * reaches 10ms, so preemption comes at ~10-11ms; a syscall that starts with work queued
+ * kicks sysmon out of its back-off ({@link #wake}); and starting an M with sysmon in deep
+ * sleep wakes it, so a P that becomes busy is watched again at once.
+ */
+final class Sysmon {
+    private Sysmon() {}
+
+    /** Go's forcePreemptNS: the time slice given to a G before it is preempted. */
+    static final long FORCE_PREEMPT_NS = 10_000_000;
+    /** Go's first sleep: 20us. */
+    static final long MIN_DELAY_NANOS = 20_000;
+    /** Go's longest sleep: 10ms. */
+    static final long MAX_DELAY_NANOS = 10_000_000;
+    /** Longest sleep while any P is running (Differences from Go, above). */
+    static final long BUSY_MAX_DELAY_NANOS = 1_000_000;
+    /** Go's retake: a P stays in a syscall with nothing else to do for at most 10ms. */
+    static final long SYSCALL_RETAKE_NS = 10_000_000;
+    /** Go's forcegcperiod/2: the longest deep sleep. */
+    static final long DEEP_SLEEP_NANOS = 60_000_000_000L;
+
+    private static volatile Thread thread;
+    /** Set by {@link #wake}: restart the back-off at 20us. */
+    private static volatile boolean kicked;
+
+    /** Starts sysmon (once, at schedinit). */
+    static void start() {
+        Thread t = new Thread(null, Sysmon::sysmon, "gort-sysmon", 0, false);
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+    }
+
+    /**
+     * Wakes sysmon from deep sleep (Go: notewakeup(&sched.sysmonnote)) and, with reset,
+     * from its back-off sleep too, restarting the back-off at 20us.
+     */
+    static void wake(boolean reset) {
+        if (reset) {
+            kicked = true;
+        }
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /** Go's "if sched.sysmonwait { sysmonwait = false; notewakeup(&sched.sysmonnote) }", sched.lock held. */
+    static void wakeLocked() {
+        if (Sched.sysmonwait) {
+            Sched.sysmonwait = false;
+            wake(true);
+        }
+    }
+
+    private static void sysmon() {
+        // Differences from Go: sysmon is a plain thread here, not an M, so it is not counted
+        // in mcount and needs no sched.nmsys.
+
+        long lasttrace = 0;
+        int idle = 0; // how many cycles in succession we had not woken up somebody
+        long delay = 0;
+        for (;;) {
+            if (idle == 0) { // start with 20us sleep...
+                delay = MIN_DELAY_NANOS;
+            } else if (idle > 50) { // start doubling the sleep after 1ms...
+                delay *= 2;
+            }
+            if (delay > MAX_DELAY_NANOS) { // up to 10ms
+                delay = MAX_DELAY_NANOS;
+            }
+            long now = Clock.nanotime();
+            LockSupport.parkNanos(sleepFor(delay, now));
+            if (kicked) {
+                kicked = false;
+                idle = 0;
+                delay = MIN_DELAY_NANOS;
+            }
+
+            long schedtrace = Rt.debug.schedtraceMillis();
+            now = Clock.nanotime();
+            if (schedtrace <= 0 && (Sched.gcwaiting || Sched.npidle == Sched.gomaxprocs)) {
+                Sched.lock.lock();
+                if (Sched.gcwaiting || Sched.npidle == Sched.gomaxprocs) {
+                    long next = Timers.timeSleepUntil();
+                    if (next > now) {
+                        Sched.sysmonwait = true;
+                        Sched.lock.unlock();
+                        LockSupport.parkNanos(Math.min(DEEP_SLEEP_NANOS, next - now));
+                        Sched.lock.lock();
+                        Sched.sysmonwait = false;
+                    }
+                    if (kicked) { // woken by a syscall or an M starting
+                        kicked = false;
+                        idle = 0;
+                        delay = MIN_DELAY_NANOS;
+                    }
+                }
+                Sched.lock.unlock();
+            }
+
+            now = Clock.nanotime();
+            // retake P's blocked in syscalls and preempt long running G's
+            if (retake(now) != 0) {
+                idle = 0;
+            } else {
+                idle++;
+            }
+            if (schedtrace > 0 && lasttrace + schedtrace * 1_000_000 <= now) {
+                lasttrace = now;
+                SchedTrace.schedtrace(Rt.debug.scheddetail());
+            }
+        }
+    }
+
+    /**
+     * The back-off delay, shortened while Ps are running: never past the moment the oldest
+     * observed time slice reaches 10ms, and never more than 1ms.
+     */
+    private static long sleepFor(long delay, long now) {
+        long d = delay;
+        for (P pp : Sched.allp) {
+            if (pp.status == P._Prunning) {
+                d = Math.min(d, BUSY_MAX_DELAY_NANOS);
+                if (pp.sysmonSchedtick == pp.schedtick && pp.sysmonSchedwhen != 0) {
+                    d = Math.min(d, Math.max(MIN_DELAY_NANOS, pp.sysmonSchedwhen + FORCE_PREEMPT_NS - now));
+                }
+            }
+        }
+        return d;
+    }
+
+    /**
+     * Go's retake: preempt long-running goroutines and take Ps from syscalls. Returns how
+     * many Ps it took (or goroutines it found blocked), which resets the back-off.
+     */
+    static int retake(long now) {
+        int n = 0;
+        P[] allp = Sched.allp;
+        for (P pp : allp) {
+            // Quickly filter out non-running Ps. This is best-effort, so it's OK that it's
+            // racy: the targets are Ps that have been running or in a syscall for
+            // milliseconds.
+            if (pp.status != P._Prunning) {
+                continue;
+            }
+            boolean sysretake = false;
+            // Preempt G if it's running on the same schedtick for too long. This could be
+            // from a single long-running goroutine or a sequence of goroutines run via
+            // runnext, which share a single schedtick time slice.
+            int schedt = pp.schedtick;
+            if (pp.sysmonSchedtick != schedt) {
+                pp.sysmonSchedtick = schedt;
+                pp.sysmonSchedwhen = now;
+            } else if (pp.sysmonSchedwhen + FORCE_PREEMPT_NS <= now) {
+                Stw.preemptone(pp);
+                // If pp is in a syscall, preemptone doesn't work: take the P ourselves.
+                sysretake = true;
+            }
+
+            // A goroutine blocked in JDK code: from now on, it is in a syscall. That counts
+            // as the first sysmon tick seen in it.
+            if (Syscall.claimBlocked(pp)) {
+                pp.sysmonSyscalltick = pp.syscalltick;
+                pp.sysmonSyscallwhen = now;
+                n++;
+                continue;
+            }
+            if (!inSyscall(pp)) {
+                continue;
+            }
+
+            // Pretend one more M is running while we hold the goroutine in its syscall, or
+            // it could leave the syscall, go idle and report a deadlock meanwhile.
+            Proc.incidlelocked(-1);
+            Syscall.Claim claim = Syscall.setBlockOnExitSyscall(pp);
+            if (claim != null) {
+                int syst = pp.syscalltick;
+                if (!sysretake && pp.sysmonSyscalltick != syst) {
+                    // Retake the P if it's there for more than 1 sysmon tick (at least 20us).
+                    pp.sysmonSyscalltick = syst;
+                    pp.sysmonSyscallwhen = now;
+                    claim.resume();
+                } else if (RunQueue.runqempty(pp) && Sched.nmspinning + Sched.npidle > 0
+                        && pp.sysmonSyscallwhen + SYSCALL_RETAKE_NS > now) {
+                    // No other work to do: leave it, but retake it eventually, because it
+                    // keeps sysmon from deep sleep.
+                    claim.resume();
+                } else {
+                    // Take the P. Because we have the scan bit, the goroutine is at worst
+                    // stuck spinning in exitsyscall.
+                    claim.releaseP(P._Pidle);
+                    claim.resume();
+                    n++;
+                    Proc.handoffp(pp);
+                }
+            }
+            Proc.incidlelocked(1);
+        }
+        return n;
+    }
+
+    /** Racy pre-check: pp's goroutine is in a syscall (validated by setBlockOnExitSyscall). */
+    private static boolean inSyscall(P pp) {
+        M mp = pp.m;
+        G gp = mp != null ? mp.curg : null;
+        return gp != null && (G.readgstatus(gp) & ~G._Gscan) == G._Gsyscall;
+    }
+}
