@@ -22,6 +22,7 @@ final class M extends Thread {
     static final int GOSCHED_M = 2;
     static final int GOPREEMPT_M = 3;
     static final int EXITSYSCALL_NOP = 4;
+    static final int GOYIELD_M = 5;
 
     static final VarHandle IN_RUNTIME;
 

@@ -206,6 +206,29 @@ final class Park {
         }
     }
 
+    /**
+     * Go's goyield: like Gosched, but the goroutine goes to the local run queue (semaphore
+     * hand-off: the waiter just readied into runnext runs next, then us).
+     */
+    static void goyield() {
+        M mp = Current.m();
+        if (mp == null || mp.curg == null) {
+            return;
+        }
+        mp.mcallfn = M.GOYIELD_M;
+        if (!GoStack.yield()) {
+            mp.mcallfn = M.MCALL_NONE;
+        }
+    }
+
+    /** Go's goyield_m, on g0. */
+    static void goyield_m(M mp, G gp) {
+        P pp = mp.p;
+        G.casgstatus(gp, G._Grunning, G._Grunnable);
+        dropg(mp, gp);
+        RunQueue.runqput(pp, gp, false);
+    }
+
     /** Go's goschedImpl, on g0. */
     static void goschedImpl(M mp, G gp, boolean preempted) {
         P pp = mp.p;

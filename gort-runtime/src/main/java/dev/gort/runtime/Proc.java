@@ -122,6 +122,9 @@ final class Proc {
                 return Park.park_m(mp, gp);
             case M.EXITSYSCALL_NOP:
                 return Syscall.exitsyscallNoP(mp, gp);
+            case M.GOYIELD_M:
+                Park.goyield_m(mp, gp);
+                return null;
             case M.GOSCHED_M:
                 Park.goschedImpl(mp, gp, false);
                 return null;

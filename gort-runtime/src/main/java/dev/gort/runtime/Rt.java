@@ -157,6 +157,11 @@ public final class Rt {
         LockOSThread.unlock();
     }
 
+    /** Whether t is the unwinding of Gort.goexit (which deferred cleanups must not stop). */
+    public static boolean isGoexit(Throwable t) {
+        return t instanceof Goexit;
+    }
+
     /** Go's fatal: kills the run of the calling goroutine; the caller throws the result. */
     public static FatalError fatal(String msg) {
         return Panics.fatal(msg);

@@ -21,6 +21,8 @@ final class Sudog {
     Sudog waitlink;
     /** The channel this sudog waits on. */
     HChan c;
+    /** Go: sudog.ticket: a semaphore handed over (1), or a Cond's ticket number. */
+    int ticket;
 
     @Override
     public String toString() {

@@ -1,0 +1,203 @@
+package dev.gort.runtime;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A semaphore for the sync package: Go's semacquire1/semrelease1 (sema.go). The count
+ * is taken without locks when positive; otherwise the caller queues a sudog and parks.
+ * Waiters queue FIFO, or at the head (LIFO) when they have waited before (a woken
+ * Mutex waiter that lost the race again). A release in handoff mode (a starving Mutex)
+ * passes the count directly to the first waiter ({@code ticket = 1}) and yields its P to
+ * it, so no newcomer can take the semaphore in between.
+ *
+ * <p>Differences from Go: Go's semaphores are bare uint32 addresses, mapped to wait lists
+ * by a global table of treaps keyed by address (semtable). A gort semaphore is an object,
+ * so it holds its count, its lock (Go's semaRoot.lock) and its own wait list.
+ *
+ * <p>Internal: public only because the sync package lives in another package.
+ */
+public final class Sema extends SpinLock {
+    private static final VarHandle COUNT;
+    private static final VarHandle NWAIT;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            COUNT = l.findVarHandle(Sema.class, "count", int.class);
+            NWAIT = l.findVarHandle(Sema.class, "nwait", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Go: *addr, the semaphore's count. */
+    @SuppressWarnings("unused") // through COUNT
+    private volatile int count;
+    /** Go: root.nwait, waiters queued (or about to); lets release skip the lock when 0. */
+    @SuppressWarnings("unused") // through NWAIT
+    private volatile int nwait;
+    // Wait list. Sema lock.
+    private Sudog head;
+    private Sudog tail;
+
+    /** Go's active_spin and active_spin_cnt: how sync.Mutex spins (procyield(30), 4 times). */
+    static final int ACTIVE_SPIN = 4;
+    static final int ACTIVE_SPIN_CNT = 30;
+
+    private static final Unlockf UNLOCK = (gp, l) -> {
+        ((SpinLock) l).unlock();
+        return true;
+    };
+
+    /** Go's cansemacquire: take one from the count if positive. */
+    private boolean cansemacquire() {
+        for (;;) {
+            int v = count;
+            if (v == 0) {
+                return false;
+            }
+            if (COUNT.compareAndSet(this, v, v - 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Go's semacquire1: wait until the count is positive, then decrement it. */
+    public void acquire(boolean lifo, WaitReason reason) {
+        G gp = Entry.enter();
+        try {
+            // Easy case.
+            if (cansemacquire()) {
+                return;
+            }
+            // Harder case: queue a sudog, sleep; on wake-up, the count was either handed to
+            // us (ticket) or is to be raced for again.
+            Sudog s = Park.acquireSudog();
+            s.g = gp;
+            s.ticket = 0;
+            for (;;) {
+                lock();
+                // Add ourselves to nwait to disable "easy case" in semrelease.
+                NWAIT.getAndAdd(this, 1);
+                // Check cansemacquire to avoid missed wakeup.
+                if (cansemacquire()) {
+                    NWAIT.getAndAdd(this, -1);
+                    unlock();
+                    break;
+                }
+                // Any semrelease after the cansemacquire knows we're waiting (we set nwait
+                // above), so go to sleep.
+                queue(s, lifo);
+                Park.gopark(UNLOCK, this, reason);
+                if (s.ticket != 0 || cansemacquire()) {
+                    break;
+                }
+            }
+            s.ticket = 0;
+            Park.releaseSudog(s);
+        } finally {
+            Entry.exit(gp);
+        }
+    }
+
+    /**
+     * Go's semrelease1: increment the count and wake a waiter. With handoff, hand the count
+     * straight to the first waiter and yield the P to it.
+     */
+    public void release(boolean handoff) {
+        G gp = Entry.enter();
+        try {
+            COUNT.getAndAdd(this, 1);
+            // Easy case: no waiters? This check must happen after the increment, to avoid a
+            // missed wakeup (see loop in semacquire).
+            if ((int) NWAIT.getVolatile(this) == 0) {
+                return;
+            }
+            // Harder case: search for a waiter and wake it.
+            lock();
+            if ((int) NWAIT.getVolatile(this) == 0) {
+                // The count is already consumed by another goroutine, so no need to wake up
+                // another goroutine.
+                unlock();
+                return;
+            }
+            Sudog s = dequeue();
+            if (s != null) {
+                NWAIT.getAndAdd(this, -1);
+            }
+            unlock();
+            if (s != null) { // May be slow or even yield, so unlock first
+                if (s.ticket != 0) {
+                    throw Throw.fatalThrow("corrupted semaphore ticket");
+                }
+                if (handoff && cansemacquire()) {
+                    s.ticket = 1;
+                }
+                Park.goready(s.g);
+                if (s.ticket == 1 && gp != null && gp.m != null) {
+                    // Direct G handoff: goready put the waiter in runnext; yield so it runs
+                    // now, inheriting our time slice (so a highly contended semaphore cannot
+                    // hog the P). goyield puts us on the local run queue, not the global one.
+                    Park.goyield();
+                }
+            }
+        } finally {
+            Entry.exit(gp);
+        }
+    }
+
+    /** Go's semaRoot.queue: add s to the wait list, at the head if lifo. Lock held. */
+    private void queue(Sudog s, boolean lifo) {
+        s.next = null;
+        if (head == null) {
+            head = tail = s;
+        } else if (lifo) {
+            s.next = head;
+            head = s;
+        } else {
+            tail.next = s;
+            tail = s;
+        }
+    }
+
+    /** Go's semaRoot.dequeue: the first waiter, or null. Lock held. */
+    private Sudog dequeue() {
+        Sudog s = head;
+        if (s != null) {
+            head = s.next;
+            if (head == null) {
+                tail = null;
+            }
+            s.next = null;
+        }
+        return s;
+    }
+
+    /**
+     * Go's sync_runtime_canSpin: whether sync.Mutex may spin (iteration i). Spin only a few
+     * times, only on a multicore machine with GOMAXPROCS > 1 and another running P, and
+     * only if the local run queue is empty (there is nothing better to do).
+     */
+    public static boolean canSpin(int i) {
+        if (i >= ACTIVE_SPIN || NUM_CPU <= 1 || Sched.gomaxprocs <= Sched.npidle + Sched.nmspinning + 1) {
+            return false;
+        }
+        M mp = Current.m();
+        return mp != null && mp.p != null && RunQueue.runqempty(mp.p);
+    }
+
+    /** Go's sync_runtime_doSpin: procyield(active_spin_cnt). */
+    public static void doSpin() {
+        for (int i = 0; i < ACTIVE_SPIN_CNT; i++) {
+            Thread.onSpinWait();
+        }
+    }
+
+    private static final int NUM_CPU = Runtime.getRuntime().availableProcessors();
+
+    /** Go's internal_sync_nanotime. */
+    public static long nanotime() {
+        return Clock.nanotime();
+    }
+}
