@@ -171,7 +171,7 @@ final class CheckDead {
         // There are no goroutines running, so we can look at the P's: a pending timer will
         // wake someone.
         for (P pp : Sched.allp) {
-            if (pp.timers.len() > 0) {
+            if (pp.timers.live() > 0) {
                 return victims;
             }
         }

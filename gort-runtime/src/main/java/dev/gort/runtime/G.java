@@ -100,7 +100,8 @@ class G implements Runnable {
         }
         for (int i = 0; !STATUS.compareAndSet(gp, oldval, newval); i++) {
             int s = gp.atomicstatus;
-            if (s != (oldval | _Gscan)) {
+            // The scan bit may have been released since the CAS failed: then retry.
+            if (s != oldval && s != (oldval | _Gscan)) {
                 throw Throw.fatalThrow("casgstatus: goroutine " + gp.goid + " is in status " + s
                         + ", not " + oldval + " (wanted " + newval + ")");
             }

@@ -58,6 +58,21 @@ final class Netpoll {
     }
 
     /**
+     * A timer due at when was stopped (or no goroutine waits on its channel any more). If
+     * the M blocked in netpoll waits for exactly that time, wake it to recompute its wait:
+     * with only stopped timers left it stops instead, and checkdead can see a deadlock.
+     *
+     * <p>Differences from Go: Go leaves the poller asleep until the stopped timer's old
+     * time, and until then never reports a deadlock (an M in netpoll is not idle). A
+     * stopped timer is not pending work, so gort does not let it hide a deadlock.
+     */
+    static void timerGone(long when) {
+        if (when > 0 && lastpoll.get() == 0 && pollUntil == when) {
+            netpollBreak();
+        }
+    }
+
+    /**
      * Go's wakeNetPoller: a timer due at when was armed. If an M is blocked in netpoll past
      * that time, wake it; if none is, make sure an M will look (wakep).
      */

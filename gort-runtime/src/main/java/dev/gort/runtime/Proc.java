@@ -326,8 +326,14 @@ final class Proc {
                 if (now == 0) {
                     now = Clock.nanotime();
                 }
-                long delay = Math.max(0, pollUntil - now);
-                Netpoll.netpoll(Math.max(delay, 1)); // block until new work is available
+                long delay = Math.max(1, pollUntil - now);
+                if (Timers.timeSleepUntil() > pollUntil) {
+                    // The timer we would wait for was stopped after we saw it (its
+                    // stopper looked before we published pollUntil: Netpoll.timerGone).
+                    // Look again instead of sleeping until its old time.
+                    delay = 0;
+                }
+                Netpoll.netpoll(delay); // block until new work is available
                 // Refresh now again, after potentially blocking.
                 now = Clock.nanotime();
                 Netpoll.pollUntil = 0;

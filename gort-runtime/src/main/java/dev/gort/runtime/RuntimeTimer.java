@@ -151,6 +151,7 @@ public final class RuntimeTimer extends SpinLock {
             }
         }
         boolean pending = when > 0;
+        long wasWhen = when;
         when = 0;
         if (isChan) {
             // Stop any future sends with stale values (see unlockAndRun).
@@ -161,6 +162,9 @@ public final class RuntimeTimer extends SpinLock {
             }
         }
         unlockT();
+        if (pending) {
+            Netpoll.timerGone(wasWhen);
+        }
         if (isChan) {
             sendLock.unlock();
             if (timerchandrain(hchan())) {
@@ -393,6 +397,10 @@ public final class RuntimeTimer extends SpinLock {
             // retain timerHeaped so that the heap and the timer agree.
             t.state |= TIMER_ZOMBIE;
             t.ts.zombies.getAndAdd(1);
+            long when = t.when;
+            t.unlockT();
+            Netpoll.timerGone(when);
+            return;
         }
         t.unlockT();
     }

@@ -210,8 +210,22 @@ final class Timers {
         updateMinWhenHeap();
     }
 
-    /** Go's ts.wakeTime: when the next timer should run, or 0 if none. */
+    /** Timers in the heap that are not zombies (stopped, awaiting removal). */
+    int live() {
+        return len.get() - zombies.get();
+    }
+
+    /**
+     * Go's ts.wakeTime: when the next timer should run, or 0 if none.
+     *
+     * <p>Differences from Go: a heap of zombies only has no wake time (Go reports the
+     * zombie's old time), so a stopped timer neither keeps an M waiting for it nor keeps the
+     * program from being found deadlocked until it would have fired.
+     */
     long wakeTime() {
+        if (live() <= 0) {
+            return 0;
+        }
         // Note that the order of these two loads matters: adjust updates minWhen to make it
         // safe to clear minNextWhen. We read minWhen after reading minNextWhen so that if we
         // see a cleared minNextWhen, we are guaranteed to see the updated minWhen.
@@ -234,7 +248,7 @@ final class Timers {
             mp.timerRan = false;
             mp.timerNow = now;
         }
-        if (next == 0) {
+        if (next == 0 && (!local || zombies.get() == 0)) {
             // No timers to run or adjust.
             return 0;
         }
@@ -251,7 +265,7 @@ final class Timers {
             throw badTimer();
         }
         boolean force = local && z > len.get() / 4;
-        if (now < next && !force) {
+        if ((next == 0 || now < next) && !force) {
             // Next timer is not ready to run, and we don't need to clear deleted timers.
             return next;
         }

@@ -1,0 +1,270 @@
+package dev.gort.runtime;
+
+import dev.gort.Chan;
+import dev.gort.Gort;
+import dev.gort.time.Time;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static dev.gort.runtime.Testing.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * sysmon: preemption of goroutines that hog a P, and hand-off of Ps held by goroutines
+ * blocked in syscalls or in JDK code. GOMAXPROCS=1 makes each case all-or-nothing: the
+ * other goroutine runs only if sysmon did its job.
+ */
+class SysmonTest {
+
+    /** A goroutine looping over non-blocking channel ops is preempted at those runtime calls. */
+    @Test
+    void hogLoopingOverChannelOpsIsPreempted() {
+        runWithProcs(1, () -> {
+            Chan<Integer> c = Chan.make(1);
+            AtomicBoolean stop = new AtomicBoolean();
+            Gort.go(() -> {
+                while (!stop.get()) {
+                    c.trySend(1);
+                    c.tryRecv();
+                }
+            });
+            Gort.gosched(); // the hog runs; we come back only if it is preempted
+            stop.set(true);
+        });
+    }
+
+    /** Preemption comes at about forcePreemptNS: generous bound here, the tight figure is a benchmark. */
+    @Test
+    void preemptionComesAfterTheTimeSlice() {
+        long[] waited = new long[1];
+        runWithProcs(1, () -> {
+            Chan<Integer> c = Chan.make(1);
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong hogStart = new AtomicLong();
+            Gort.go(() -> {
+                hogStart.set(System.nanoTime());
+                while (!stop.get()) {
+                    c.trySend(1);
+                    c.tryRecv();
+                }
+            });
+            // Every 61st schedule takes the global queue first, so a gosched can come back
+            // before the hog ran: yield until it has.
+            while (hogStart.get() == 0) {
+                Gort.gosched();
+            }
+            waited[0] = System.nanoTime() - hogStart.get();
+            stop.set(true);
+        });
+        assertTrue(waited[0] >= Sysmon.FORCE_PREEMPT_NS / 2, "preempted after only " + waited[0] + "ns");
+        assertTrue(waited[0] < Duration.ofSeconds(2).toNanos(), "preempted after " + waited[0] + "ns");
+    }
+
+    /** A goroutine in Gort.syscall that waits for another goroutine: only a P hand-off lets that one run. */
+    @Test
+    void syscallHandsOffThePWithOneProc() throws Exception {
+        runWithProcs(1, () -> {
+            CountDownLatch latch = new CountDownLatch(1);
+            Chan<String> done = Chan.make(2);
+            Gort.go(() -> {
+                try {
+                    Gort.syscall(() -> latch.await());
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                done.send("syscall returned");
+            });
+            Gort.go(() -> {
+                latch.countDown(); // runs only if the first goroutine's P was handed off
+                done.send("other ran");
+            });
+            assertEquals("other ran", done.recv());
+            assertEquals("syscall returned", done.recv());
+        });
+    }
+
+    /** The same with Object.wait in plain JDK code: sysmon sees the blocked M by its thread state. */
+    @Test
+    void unwrappedObjectWaitHandsOffThePWithOneProc() {
+        runWithProcs(1, () -> {
+            Object monitor = new Object();
+            boolean[] ready = new boolean[1];
+            Chan<String> done = Chan.make(2);
+            Gort.go(() -> {
+                synchronized (monitor) {
+                    while (!ready[0]) {
+                        try {
+                            monitor.wait();
+                        } catch (InterruptedException e) {
+                            throw new AssertionError(e);
+                        }
+                    }
+                }
+                done.send("waiter returned");
+            });
+            Gort.go(() -> {
+                synchronized (monitor) {
+                    ready[0] = true;
+                    monitor.notifyAll();
+                }
+                done.send("notifier ran");
+            });
+            assertEquals("notifier ran", done.recv());
+            assertEquals("waiter returned", done.recv());
+        });
+    }
+
+    /** Thread.sleep in plain JDK code: the others keep making progress meanwhile. */
+    @Test
+    void unwrappedThreadSleepDoesNotStopOthersWithOneProc() {
+        AtomicLong progressWhileAsleep = new AtomicLong();
+        runWithProcs(1, () -> {
+            AtomicBoolean asleep = new AtomicBoolean(true);
+            Chan<Integer> done = Chan.make(2);
+            Gort.go(() -> {
+                try {
+                    Thread.sleep(1500);
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                asleep.set(false);
+                done.send(1);
+            });
+            Gort.go(() -> {
+                for (int i = 0; i < 1000 && asleep.get(); i++) {
+                    progressWhileAsleep.incrementAndGet();
+                    Time.sleep(Duration.ofMillis(1));
+                }
+                done.send(2);
+            });
+            done.recv();
+            done.recv();
+        });
+        assertTrue(progressWhileAsleep.get() > 10, "only " + progressWhileAsleep.get() + " steps while the other slept");
+    }
+
+    /**
+     * Syscalls that return at once keep their P (the fast path): no hand-off, so the
+     * goroutine stays on its M. A syscall still running at two sysmon ticks is retaken (the
+     * OS can deschedule the thread mid-call on a loaded machine), so a few moves are allowed;
+     * without the fast path every call would move.
+     */
+    @Test
+    void shortSyscallsKeepTheirP() {
+        int calls = 100_000;
+        int[] moves = new int[1];
+        runWithProcs(1, () -> {
+            M last = Current.m();
+            for (int i = 0; i < calls; i++) {
+                int v = Gort.syscall(() -> 42);
+                assertEquals(42, v);
+                M now = Current.m();
+                if (now != last) {
+                    moves[0]++;
+                    last = now;
+                }
+            }
+        });
+        assertTrue(moves[0] < calls / 1000, moves[0] + " of " + calls + " syscalls that never block moved their goroutine to another M");
+    }
+
+    @Test
+    void syscallKeepsCheckedExceptionsAndWorksOnPlainThreads() throws Exception {
+        assertEquals(7, Gort.syscall(() -> 7));
+        java.io.IOException io = assertThrows(java.io.IOException.class, () -> Gort.syscall(() -> {
+            throw new java.io.IOException("x");
+        }));
+        assertEquals("x", io.getMessage());
+        Gort.run(() -> {
+            try {
+                Gort.syscall(() -> Thread.sleep(1));
+                assertThrows(java.io.IOException.class, () -> Gort.syscall(() -> {
+                    throw new java.io.IOException("in a goroutine");
+                }));
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    /** A goroutine in a long syscall is no deadlock: it will come back. */
+    @Test
+    void pendingSyscallIsNoDeadlock() {
+        AtomicInteger got = new AtomicInteger();
+        Gort.run(() -> {
+            Chan<Integer> c = Chan.make();
+            Gort.go(() -> {
+                try {
+                    Gort.syscall(() -> Thread.sleep(300));
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                c.send(5);
+            });
+            got.set(c.recv());
+        });
+        assertEquals(5, got.get());
+    }
+
+    /** The number of Ms holding a P never exceeds GOMAXPROCS, through syscalls and hand-offs. */
+    @Test
+    void msHoldingAPNeverExceedGomaxprocs() {
+        int procs = 2;
+        AtomicInteger max = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        // A scan of allm is not atomic: the scanning thread can be descheduled between two
+        // Ms while a P moves from one to the other, and count it twice. A real violation
+        // (an M keeping its P after it was handed off) lasts as long as the M's call, so it
+        // is counted only when two consecutive scans see the same M-to-P pairs.
+        Thread sampler = new Thread(() -> {
+            Map<M, P> previous = Map.of();
+            while (!stop.get()) {
+                Map<M, P> holders = new HashMap<>();
+                for (M m : Sched.allm) {
+                    P p = m.p;
+                    if (p != null) {
+                        holders.put(m, p);
+                    }
+                }
+                if (holders.size() <= procs || !holders.equals(previous)) {
+                    max.accumulateAndGet(Math.min(holders.size(), procs), Math::max);
+                } else {
+                    max.accumulateAndGet(holders.size(), Math::max);
+                }
+                previous = holders;
+            }
+        });
+        sampler.start();
+        try {
+            runWithProcs(procs, () -> {
+                Chan<Integer> done = Chan.make(16);
+                for (int g = 0; g < 16; g++) {
+                    Gort.go(() -> {
+                        for (int i = 0; i < 50; i++) {
+                            try {
+                                Gort.syscall(() -> Thread.sleep(1));
+                            } catch (InterruptedException e) {
+                                throw new AssertionError(e);
+                            }
+                            Gort.gosched();
+                        }
+                        done.send(1);
+                    });
+                }
+                for (int g = 0; g < 16; g++) {
+                    done.recv();
+                }
+            });
+        } finally {
+            stop.set(true);
+        }
+        assertTrue(max.get() <= procs, max.get() + " Ms held a P at once with GOMAXPROCS=" + procs);
+    }
+}
