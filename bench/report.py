@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""Turns one bench/run.sh run (JMH JSON, `go test -bench` output, ParkedHeap lines) into the
+results table: gort, Go, Loom and bare-continuation figures per benchmark, the ratios
+gort/Go, gort/Loom, gort/bare, and the issue's targets.
+
+Every figure is the median of the run's samples (JMH: all measurement iterations of all
+forks; Go: the -count repetitions; parked heap: the repeated fresh-JVM / fresh-process runs).
+
+usage: report.py OUTDIR   (reads OUTDIR/jmh*.json, OUTDIR/go*.txt, OUTDIR/parked.txt)
+"""
+import glob
+import json
+import os
+import re
+import statistics
+import sys
+
+UNIT_NS = {"ns/op": 1.0, "us/op": 1e3, "ms/op": 1e6, "s/op": 1e9}
+
+# (label, unit, gort, go, loom, bare, targets); a source is a JMH "Class.method[@param=value]",
+# a Go benchmark name "go:Name[:metric]", or a parked-heap impl "parked:impl"; None = n/a.
+# targets: list of (column, op, limit, text) with column in gort/Go, gort/Loom, gort/bare, gort.
+ROWS = [
+    ("Gosched switch, 1 goroutine (GOMAXPROCS=1)", "ns/op",
+     "GoschedBench.gort1", "go:Gosched1", "GoschedBench.loom1", "GoschedBench.bare1",
+     [("gort/bare", 1.3, "<= 1.3x bare cycle"), ("gort/Loom", 0.5, "<= 0.5x Loom yield")]),
+    ("Gosched switch, 2 goroutines (GOMAXPROCS=1)", "ns/op",
+     "GoschedBench.gort2", "go:Gosched2", "GoschedBench.loom2", "GoschedBench.bare2",
+     [("gort/bare", 1.3, "<= 1.3x bare cycle"), ("gort/Loom", 0.5, "<= 0.5x Loom yield")]),
+    ("spawn + exit, per goroutine", "ns/op",
+     "SpawnBench.gort", "go:Spawn", "SpawnBench.loom", None,
+     [("gort/Go", 1.0, "<= Go")]),
+    ("unbuffered ping-pong, per round trip", "ns/op",
+     "PingPongBench.gort", "go:PingPong", "PingPongBench.loom", None,
+     [("gort/Go", 1.0, "<= Go")]),
+    ("producer/consumer cap 0, per item", "ns/op",
+     "ProdConsBench.gort@cap=0", "go:ProdCons0", "ProdConsBench.loom@cap=0", None, []),
+    ("producer/consumer cap 10, per item", "ns/op",
+     "ProdConsBench.gort@cap=10", "go:ProdCons10", "ProdConsBench.loom@cap=10", None, []),
+    ("producer/consumer cap 100, per item", "ns/op",
+     "ProdConsBench.gort@cap=100", "go:ProdCons100", "ProdConsBench.loom@cap=100", None, []),
+    ("contended select 4x2 (Loom: shared LinkedBlockingQueue), per item", "ns/op",
+     "SelectBench.gort", "go:Select", "SelectBench.loomLbq", None, []),
+    ("contended select 4x2 (Loom: shared SynchronousQueue), per item", "ns/op",
+     "SelectBench.gort", "go:Select", "SelectBench.loomSq", None, []),
+    ("skynet 1M, per run", "ms",
+     "SkynetBench.gort", "go:Skynet", "SkynetBench.loom", None,
+     [("gort/Go", 1.25, "<= 1.25x Go"), ("gort/Loom", 0.5, "<= 0.5x Loom")]),
+    ("heap per parked goroutine (1M parked)", "bytes",
+     "parked:gort", "go:ParkedHeap:B/goroutine", "parked:loom", "parked:bare",
+     [("gort", 600, "<= 600 bytes")]),
+]
+
+
+def load_jmh(outdir):
+    res = {}
+    for path in sorted(glob.glob(os.path.join(outdir, "jmh*.json"))):
+        with open(path) as f:
+            for e in json.load(f):
+                name = ".".join(e["benchmark"].split(".")[-2:])
+                if e.get("params"):
+                    name += "@" + ",".join(f"{k}={v}" for k, v in sorted(e["params"].items()))
+                pm = e["primaryMetric"]
+                scale = UNIT_NS[pm["scoreUnit"]]
+                samples = [x * scale for fork in pm["rawData"] for x in fork]
+                res[name] = samples
+    return res
+
+
+GO_LINE = re.compile(r"^Benchmark(\S+?)(?:-\d+)?\s+\d+\s+(.*)$")
+
+
+def load_go(outdir):
+    res = {}
+    for path in sorted(glob.glob(os.path.join(outdir, "go*.txt"))):
+        with open(path) as f:
+            for line in f:
+                m = GO_LINE.match(line.strip())
+                if not m:
+                    continue
+                name, rest = m.groups()
+                fields = rest.split()
+                # pairs of "value unit"; the last ns/op wins (perOp overrides the framework's)
+                metrics = {}
+                for i in range(0, len(fields) - 1, 2):
+                    try:
+                        metrics[fields[i + 1]] = float(fields[i])
+                    except ValueError:
+                        pass
+                for unit, v in metrics.items():
+                    res.setdefault(f"{name}:{unit}", []).append(v)
+    return res
+
+
+PARKED = re.compile(r"^PARKED_HEAP impl=(\S+) .*bytes_per=([0-9.]+)")
+
+
+def load_parked(outdir):
+    res = {}
+    path = os.path.join(outdir, "parked.txt")
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                m = PARKED.match(line.strip())
+                if m:
+                    res.setdefault(m.group(1), []).append(float(m.group(2)))
+    return res
+
+
+def value(src, unit, jmh, go, parked):
+    """Median in the row's unit, and the number of samples; (None, 0) when missing."""
+    if src is None:
+        return None, 0
+    if src.startswith("parked:"):
+        s = parked.get(src[7:], [])
+    elif src.startswith("go:"):
+        parts = src[3:].split(":")
+        metric = parts[1] if len(parts) > 1 else "ns/op"
+        s = go.get(f"{parts[0]}:{metric}", [])
+        if unit == "ms":
+            s = [x / 1e6 for x in s]
+    else:
+        s = jmh.get(src, [])
+        if unit == "ms":
+            s = [x / 1e6 for x in s]
+    if not s:
+        return None, 0
+    return statistics.median(s), len(s)
+
+
+def fmt(v):
+    if v is None:
+        return "n/a"
+    if v >= 1000:
+        return f"{v:,.0f}"
+    if v >= 100:
+        return f"{v:.0f}"
+    return f"{v:.1f}"
+
+
+def ratio(a, b):
+    return None if a is None or b is None or b == 0 else a / b
+
+
+def main():
+    outdir = sys.argv[1]
+    jmh, go, parked = load_jmh(outdir), load_go(outdir), load_parked(outdir)
+    lines = [
+        "| benchmark | unit | gort | Go | Loom | bare cont. | gort/Go | gort/Loom | gort/bare | target | met? |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for label, unit, sg, sgo, sl, sb, targets in ROWS:
+        g, _ = value(sg, unit, jmh, go, parked)
+        o, _ = value(sgo, unit, jmh, go, parked)
+        lo, _ = value(sl, unit, jmh, go, parked)
+        b, _ = value(sb, unit, jmh, go, parked)
+        r = {"gort/Go": ratio(g, o), "gort/Loom": ratio(g, lo), "gort/bare": ratio(g, b), "gort": g}
+        tt, met = [], []
+        for col, limit, text in targets:
+            tt.append(text)
+            v = r[col]
+            met.append("?" if v is None else ("yes" if v <= limit else "**no**"))
+        rf = lambda x: "" if x is None else f"{x:.2f}"
+        lines.append(f"| {label} | {unit} | {fmt(g)} | {fmt(o)} | {fmt(lo)} | {fmt(b)} | "
+                     f"{rf(r['gort/Go'])} | {rf(r['gort/Loom'])} | {rf(r['gort/bare'])} | "
+                     f"{'; '.join(tt)} | {'; '.join(met)} |")
+    table = "\n".join(lines)
+    print(table)
+    with open(os.path.join(outdir, "table.md"), "w") as f:
+        f.write(table + "\n")
+    missing = [src for row in ROWS for src in row[2:6] if src and value(src, row[1], jmh, go, parked)[0] is None]
+    if missing:
+        print("\nmissing results: " + ", ".join(sorted(set(missing))), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Runs gort's benchmarks beside their Loom, bare-continuation and Go twins, and prints the
+# results table (bench/RESULTS.md describes each benchmark).
+#
+#   bench/run.sh [--quick|--full] [--rebuild] [--only java|go] [--out DIR]
+#
+#   --quick    fewer forks/iterations (~6 min on 2 cores); default: --full (~20 min)
+#   --rebuild  rebuild bench/target/benchmarks.jar (default: only when it is missing)
+#   --only     run only the Java (JMH + ParkedHeap) or only the Go side
+#   --out DIR  where results go (default bench/target/results-YYYYmmdd-HHMMSS)
+#
+# Output in DIR, per group (gosched, spawn, pingpong, prodcons, select, skynet):
+# jmh-GROUP.json/.log (JMH -rf json), go-GROUP.txt (go test -bench); parked.txt (ParkedHeap,
+# one fresh JVM per line), go-parked-N.txt; env.txt; table.md (the table printed at the end).
+# Only ratios measured in one run are meaningful on a shared machine.
+set -euo pipefail
+BENCH="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(dirname "$BENCH")"
+
+args="$*"
+mode=full rebuild=0 only="" out=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) mode=quick ;;
+    --full) mode=full ;;
+    --rebuild) rebuild=1 ;;
+    --only) only="$2"; shift ;;
+    --out) out="$2"; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+case "$only" in ""|java|go) ;; *) echo "run.sh: --only java|go" >&2; exit 2 ;; esac
+[ -n "$out" ] || out="$BENCH/target/results-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+
+# The newest JDK 21+ (JAVA_HOME first), as .ci/run does.
+jdk_version() {
+  [ -x "$1/bin/java" ] || return 0
+  "$1/bin/java" -XshowSettings:properties -version 2>&1 \
+    | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
+}
+best="" best_v=0
+for cand in "${JAVA_HOME:-}" /usr/lib/jvm/*; do
+  [ -n "$cand" ] && [ -d "$cand" ] || continue
+  v=$(jdk_version "$cand")
+  if [ -n "$v" ] && [ "$v" -ge 21 ] && [ "$v" -gt "$best_v" ]; then best="$cand"; best_v="$v"; fi
+done
+[ -n "$best" ] || { echo "run.sh: needs a JDK 21+ (JAVA_HOME or /usr/lib/jvm)" >&2; exit 1; }
+export JAVA_HOME="$best"
+JAVA="$JAVA_HOME/bin/java"
+JAR="$BENCH/target/benchmarks.jar"
+EXPORTS="--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED"
+
+if [ "$mode" = quick ]; then
+  # JMH: -f forks, -wi/-i warm-up/measurement iterations, -w/-r their times.
+  JMH_AVG=(-f 1 -wi 3 -w 1s -i 3 -r 1s)
+  JMH_SS=(-f 1 -wi 2 -i 3)
+  GO_AVG=(-benchtime 1s -count 3)
+  GO_SKYNET=(-benchtime 3x -count 2)
+  PARKED_REPS=1
+else
+  JMH_AVG=()    # the annotations: 2 forks, 5 x 1 s warm-up, 5 x 2 s measurement
+  JMH_SS=()     # SkynetBench's: 2 forks, 3 warm-up shots, 5 measured shots
+  GO_AVG=(-benchtime 2s -count 5)
+  GO_SKYNET=(-benchtime 5x -count 3)
+  PARKED_REPS=3
+fi
+PARKED_N=1000000
+
+{
+  echo "date:    $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  echo "mode:    $mode"
+  echo "command: bench/run.sh $args"
+  echo "git:     $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" status --porcelain 2>/dev/null | grep -q . && echo ' (with uncommitted changes)')"
+  echo "cpu:     $(lscpu | sed -n 's/^Model name: *//p' | head -1)"
+  echo "cores:   $(nproc) (lscpu: $(lscpu | sed -n 's/^CPU(s): *//p' | head -1) CPUs, $(lscpu | sed -n 's/^Thread(s) per core: *//p') thread(s)/core)"
+  echo "memory:  $(free -h | awk '/^Mem:/ {print $2}')"
+  echo "kernel:  $(uname -sr)"
+  echo "java:    $("$JAVA" -version 2>&1 | sed -n 2p) ($JAVA_HOME)"
+  echo "go:      $(go version 2>/dev/null || echo 'not found')"
+} | tee "$out/env.txt"
+
+# Each group runs its JMH benchmarks, then their Go twins, so the two sides of a ratio are
+# measured minutes apart at most (the machine's load drifts).
+jmh() { # jmh GROUP REGEX [options...]
+  local group="$1" regex="$2"; shift 2
+  "$JAVA" -jar "$JAR" "$regex" "$@" -foe true -rf json -rff "$out/jmh-$group.json" \
+    > "$out/jmh-$group.log" 2>&1 || echo "run.sh: JMH $group failed (see $out/jmh-$group.log)" >&2
+  grep -E '^[A-Z][A-Za-z]+Bench\.' "$out/jmh-$group.log" || true
+}
+gobench() { # gobench GROUP REGEX [options...]
+  local group="$1" regex="$2"; shift 2
+  (cd "$BENCH/go" && go test -run '^$' -bench "$regex" "$@") > "$out/go-$group.txt" 2>&1 \
+    || echo "run.sh: go test $group failed (see $out/go-$group.txt)" >&2
+  grep -E '^Benchmark' "$out/go-$group.txt" || true
+}
+
+if [ "$only" != go ] && { [ "$rebuild" = 1 ] || [ ! -f "$JAR" ]; }; then
+  echo "== building $JAR"
+  (cd "$ROOT" && mvn -B -q -pl bench -am package -DskipTests)
+fi
+
+P='^dev\.gort\.bench\.'
+BENCH_GROUPS=( # group, JMH regex, go test -bench regex (separated by spaces)
+  "gosched ${P}GoschedBench\. ^Benchmark(Gosched1|Gosched2)\$"
+  "spawn ${P}SpawnBench\. ^BenchmarkSpawn\$"
+  "pingpong ${P}PingPongBench\. ^BenchmarkPingPong\$"
+  "prodcons ${P}ProdConsBench\. ^BenchmarkProdCons(0|10|100)\$"
+  "select ${P}SelectBench\. ^BenchmarkSelect\$"
+)
+for g in "${BENCH_GROUPS[@]}"; do
+  read -r group jregex gregex <<< "$g"
+  echo "== $group ($mode)"
+  [ "$only" = go ] || jmh "$group" "$jregex" "${JMH_AVG[@]}"
+  [ "$only" = java ] || gobench "$group" "$gregex" "${GO_AVG[@]}"
+done
+
+echo "== skynet 1M ($mode)"
+[ "$only" = go ] || jmh skynet "${P}SkynetBench\." "${JMH_SS[@]}"
+[ "$only" = java ] || gobench skynet '^BenchmarkSkynet$' "${GO_SKYNET[@]}"
+
+echo "== parked heap: $PARKED_N parked goroutines, a fresh JVM / process per run, x$PARKED_REPS"
+[ "$only" = go ] || : > "$out/parked.txt"
+for rep in $(seq "$PARKED_REPS"); do
+  if [ "$only" != go ]; then
+    for impl in gort loom bare; do
+      "$JAVA" "$EXPORTS" -Xmx4g -cp "$JAR" dev.gort.bench.ParkedHeap "$impl" "$PARKED_N" \
+        | tee -a "$out/parked.txt" || echo "run.sh: ParkedHeap $impl failed" >&2
+    done
+  fi
+  [ "$only" = java ] || gobench "parked-$rep" '^BenchmarkParkedHeap$' -benchtime 1x
+done
+
+echo
+echo "== results ($out)"
+python3 "$BENCH/report.py" "$out"
