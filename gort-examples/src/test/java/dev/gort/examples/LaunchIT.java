@@ -52,4 +52,32 @@ class LaunchIT {
         assertTrue(r.err().startsWith("gort: GOMAXPROCS=\"abc\" is not a positive integer; using "), r.describe());
         assertTrue(r.out().contains("Hello"), r.describe());
     }
+
+    /** GODEBUG=schedtrace=MS prints Go's SCHED line every MS ms; with scheddetail=1 the P, M and G lines. */
+    @Test
+    void schedtracePrintsGosSchedLines() {
+        Result r = JavaProcess.java(List.of("-jar", JavaProcess.examplesJar(), "skynet"),
+                java.util.Map.of("GODEBUG", "schedtrace=20", "GOMAXPROCS", "2")).assertOk();
+        java.util.regex.Pattern sched = java.util.regex.Pattern.compile(
+                "(?m)^SCHED \\d+ms: gomaxprocs=2 idleprocs=\\d+ threads=\\d+ spinningthreads=\\d+ needspinning=\\d+ "
+                        + "idlethreads=\\d+ runqueue=\\d+ \\[ \\d+ \\d+ \\] schedticks=\\[ \\d+ \\d+ \\]$");
+        assertTrue(sched.matcher(r.err()).results().count() >= 2, r::describe);
+
+        Result d = JavaProcess.java(List.of("-jar", JavaProcess.examplesJar(), "skynet"),
+                java.util.Map.of("GODEBUG", "schedtrace=20,scheddetail=1", "GOMAXPROCS", "2")).assertOk();
+        assertTrue(d.err().contains(" gcwaiting="), d::describe);
+        assertTrue(java.util.regex.Pattern.compile("(?m)^  P0: status=\\d+ schedtick=\\d+ ").matcher(d.err()).find(), d::describe);
+        assertTrue(java.util.regex.Pattern.compile("(?m)^  M\\d+: p=").matcher(d.err()).find(), d::describe);
+        assertTrue(java.util.regex.Pattern.compile("(?m)^  G1: status=").matcher(d.err()).find(), d::describe);
+    }
+
+    /** A malformed GODEBUG value is named on stderr and the program runs with the default. */
+    @Test
+    void malformedSchedtraceIsReportedAndTheProgramRuns() {
+        Result r = JavaProcess.java(List.of("-jar", JavaProcess.examplesJar(), "hello"),
+                java.util.Map.of("GODEBUG", "schedtrace=x")).assertOk();
+        assertTrue(r.err().contains("GODEBUG setting schedtrace=\"x\" is malformed"), r::describe);
+        assertFalse(r.err().contains("SCHED "), r::describe);
+        assertTrue(r.out().contains("Hello"), r::describe);
+    }
 }

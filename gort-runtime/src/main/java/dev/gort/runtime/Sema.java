@@ -50,6 +50,16 @@ public final class Sema extends SpinLock {
         return true;
     };
 
+    /** The count now (jcstress checks that hand-offs neither lose nor duplicate one). */
+    int count() {
+        return count;
+    }
+
+    /** The waiters now (queued or about to queue). */
+    int nwait() {
+        return nwait;
+    }
+
     /** Go's cansemacquire: take one from the count if positive. */
     private boolean cansemacquire() {
         for (;;) {

@@ -6,6 +6,10 @@ import dev.gort.Gort;
 import dev.gort.Panic;
 import dev.gort.Select;
 import dev.gort.runtime.Rt;
+import dev.gort.sync.Cond;
+import dev.gort.sync.Mutex;
+import dev.gort.sync.RWMutex;
+import dev.gort.sync.WaitGroup;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CountDownLatch;
@@ -366,6 +370,55 @@ class DeathTest {
             tb.join();
             assertEquals(DEADLOCK, a.get().getMessage());
             assertEquals(DEADLOCK, b.get().getMessage());
+        }
+    }
+
+    /** Goroutines asleep in sync are a deadlock too, each shown with Go's wait reason. */
+    @Test
+    void deadlockInSyncShowsGosWaitReasons() {
+        try (StderrCapture err = new StderrCapture()) {
+            FatalError e = assertThrows(FatalError.class, () -> Gort.run(() -> {
+                Mutex mu = new Mutex();
+                mu.lock();
+                RWMutex rw = new RWMutex();
+                rw.rLock(); // main reads: a writer waits for it, then readers wait for the writer
+                Chan<Integer> started = Chan.make(4);
+                Gort.go(() -> {
+                    started.send(1);
+                    mu.lock();
+                });
+                Gort.go(() -> {
+                    started.send(1);
+                    rw.lock();
+                });
+                while (rw.tryRLock()) { // until the writer is pending
+                    rw.rUnlock();
+                    Gort.gosched();
+                }
+                Gort.go(() -> {
+                    started.send(1);
+                    rw.rLock();
+                });
+                Mutex condLock = new Mutex();
+                Cond cond = new Cond(condLock);
+                WaitGroup wg = new WaitGroup();
+                wg.add(1);
+                Gort.go(() -> {
+                    condLock.lock();
+                    started.send(1);
+                    cond.await();
+                });
+                for (int i = 0; i < 4; i++) {
+                    started.recv();
+                }
+                wg.await();
+            }));
+            assertEquals(DEADLOCK, e.getMessage());
+            String report = err.text();
+            for (String reason : new String[] {"sync.WaitGroup.Wait", "sync.Mutex.Lock", "sync.RWMutex.RLock",
+                    "sync.RWMutex.Lock", "sync.Cond.Wait"}) {
+                assertTrue(report.contains(" [" + reason + "]:\n"), reason + " missing in " + report);
+            }
         }
     }
 }
