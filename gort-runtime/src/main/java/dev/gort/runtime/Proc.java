@@ -126,11 +126,9 @@ final class Proc {
                 Park.goyield_m(mp, gp);
                 return null;
             case M.GOSCHED_M:
-                Park.goschedImpl(mp, gp, false);
-                return null;
+                return Park.goschedImpl(mp, gp, false);
             case M.GOPREEMPT_M:
-                Park.goschedImpl(mp, gp, true);
-                return null;
+                return Park.goschedImpl(mp, gp, true);
             default:
                 throw Throw.fatalThrow("execute: goroutine " + gp.goid + " yielded without an mcall function");
         }
