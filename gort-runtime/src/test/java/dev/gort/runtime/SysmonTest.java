@@ -90,6 +90,36 @@ class SysmonTest {
         });
     }
 
+    /** Gort.syscall(() -> Thread.sleep(200)) with GOMAXPROCS=1: another goroutine keeps making progress meanwhile. */
+    @Test
+    void goroutineSleepingInASyscallDoesNotStopOthersWithOneProc() {
+        AtomicLong progressWhileAsleep = new AtomicLong();
+        runWithProcs(1, () -> {
+            AtomicBoolean asleep = new AtomicBoolean(true);
+            Chan<Integer> done = Chan.make(2);
+            Gort.go(() -> {
+                try {
+                    Gort.syscall(() -> Thread.sleep(200));
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                asleep.set(false);
+                done.send(1);
+            });
+            Gort.go(() -> {
+                while (asleep.get()) {
+                    progressWhileAsleep.incrementAndGet();
+                    Gort.gosched();
+                }
+                done.send(2);
+            });
+            done.recv();
+            done.recv();
+        });
+        // Without the hand-off the other goroutine runs only after the sleep: 0 steps.
+        assertTrue(progressWhileAsleep.get() > 100, "only " + progressWhileAsleep.get() + " steps while the other slept");
+    }
+
     /** The same with Object.wait in plain JDK code: sysmon sees the blocked M by its thread state. */
     @Test
     void unwrappedObjectWaitHandsOffThePWithOneProc() {
