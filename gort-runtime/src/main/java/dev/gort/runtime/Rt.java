@@ -123,12 +123,29 @@ public final class Rt {
      * off if it blocks (sysmon). On a plain thread, just the call.
      */
     public static <T, E extends Exception> T syscall(dev.gort.BlockingCall<T, E> call) throws E {
+        return syscall(call, false);
+    }
+
+    /**
+     * entersyscallblock/exitsyscall around a call known to block the thread (the agent's
+     * wrapping of {@code Object.wait}, {@code Thread.join} and the like): the P is handed
+     * off at once, without waiting for sysmon. On a plain thread, just the call.
+     */
+    public static <T, E extends Exception> T syscallBlock(dev.gort.BlockingCall<T, E> call) throws E {
+        return syscall(call, true);
+    }
+
+    private static <T, E extends Exception> T syscall(dev.gort.BlockingCall<T, E> call, boolean block) throws E {
         G gp = Entry.enter();
         try {
             if (gp == null || gp.m == null) {
                 return call.call(); // a plain thread, or g0: nothing to hand off
             }
-            Syscall.entersyscall(gp);
+            if (block) {
+                Syscall.entersyscallblock(gp);
+            } else {
+                Syscall.entersyscall(gp);
+            }
             try {
                 return call.call();
             } finally {

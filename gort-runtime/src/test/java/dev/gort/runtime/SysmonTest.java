@@ -120,6 +120,39 @@ class SysmonTest {
         assertTrue(progressWhileAsleep.get() > 100, "only " + progressWhileAsleep.get() + " steps while the other slept");
     }
 
+    /** entersyscallblock: a call known to block gives up its P before it starts (entersyscall keeps it until retaken). */
+    @Test
+    void blockingSyscallHandsOffThePAtOnce() throws Exception {
+        runWithProcs(1, () -> {
+            boolean[] heldDuringCall = new boolean[2];
+            Rt.syscallBlock(() -> heldDuringCall[0] = Current.m().p != null);
+            Rt.syscall(() -> heldDuringCall[1] = Current.m().p != null);
+            assertFalse(heldDuringCall[0], "entersyscallblock handed the P off");
+            assertTrue(heldDuringCall[1], "entersyscall keeps the P while the call is short");
+            assertNotNull(Current.m().p, "back from the syscall with a P");
+
+            CountDownLatch latch = new CountDownLatch(1);
+            Chan<String> done = Chan.make(2);
+            Gort.go(() -> {
+                try {
+                    Rt.syscallBlock(() -> {
+                        latch.await();
+                        return null;
+                    });
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                done.send("syscall returned");
+            });
+            Gort.go(() -> {
+                latch.countDown();
+                done.send("other ran");
+            });
+            assertEquals("other ran", done.recv());
+            assertEquals("syscall returned", done.recv());
+        });
+    }
+
     /** The same with Object.wait in plain JDK code: sysmon sees the blocked M by its thread state. */
     @Test
     void unwrappedObjectWaitHandsOffThePWithOneProc() {
