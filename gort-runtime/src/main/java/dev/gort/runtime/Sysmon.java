@@ -22,8 +22,9 @@ import java.util.concurrent.locks.LockSupport;
  * from when it first sees it). Here, while any P is running, sysmon never sleeps longer
  * than {@link #BUSY_MAX_DELAY_NANOS} and never past the moment the oldest observed slice
  * reaches 10ms, so preemption comes at ~10-11ms; a syscall that starts with work queued
- * kicks sysmon out of its back-off ({@link #wake}); and starting an M with sysmon in deep
- * sleep wakes it, so a P that becomes busy is watched again at once.
+ * kicks sysmon out of its back-off ({@link #wake}); the round that will hand off a blocked
+ * P is waited for by spinning, not parking ({@link #spinFor}); and starting an M with
+ * sysmon in deep sleep wakes it, so a P that becomes busy is watched again at once.
  */
 final class Sysmon {
     private Sysmon() {}
@@ -42,6 +43,12 @@ final class Sysmon {
     static final long DEEP_SLEEP_NANOS = 60_000_000_000L;
 
     private static volatile Thread thread;
+    /**
+     * Set by retake when it saw a syscall (or a blocked M) for the first time on a P with
+     * work queued: the next round will hand the P off, so wait for it by spinning rather
+     * than parking. Sysmon's thread only.
+     */
+    private static boolean retakeSoon;
     /** Set by {@link #wake}: restart the back-off at 20us. */
     private static volatile boolean kicked;
 
@@ -92,7 +99,12 @@ final class Sysmon {
                 delay = MAX_DELAY_NANOS;
             }
             long now = Clock.nanotime();
-            LockSupport.parkNanos(sleepFor(delay, now));
+            if (retakeSoon) {
+                retakeSoon = false;
+                spinFor(MIN_DELAY_NANOS, now);
+            } else {
+                LockSupport.parkNanos(sleepFor(delay, now));
+            }
             if (kicked) {
                 kicked = false;
                 idle = 0;
@@ -132,6 +144,20 @@ final class Sysmon {
                 lasttrace = now;
                 SchedTrace.schedtrace(Rt.debug.scheddetail());
             }
+        }
+    }
+
+    /**
+     * Waits d ns without parking, unless kicked. Differences from Go: a parked thread
+     * wakes late by the kernel's timer slack (50us on Linux, and Java cannot lower it), so
+     * the one sysmon round between seeing a blocked P with work queued and handing it off
+     * would cost ~70us instead of 20us. Spinning that one round keeps the hand-off of a
+     * blocked M's P near Go's; it costs 20us of CPU per blocking call that has work waiting.
+     */
+    private static void spinFor(long d, long now) {
+        long until = now + d;
+        while (!kicked && Clock.nanotime() < until) {
+            Thread.onSpinWait();
         }
     }
 
@@ -185,6 +211,7 @@ final class Sysmon {
             if (Syscall.claimBlocked(pp)) {
                 pp.sysmonSyscalltick = pp.syscalltick;
                 pp.sysmonSyscallwhen = now;
+                retakeSoon |= workWaits(pp);
                 n++;
                 continue;
             }
@@ -203,6 +230,7 @@ final class Sysmon {
                     pp.sysmonSyscalltick = syst;
                     pp.sysmonSyscallwhen = now;
                     claim.resume();
+                    retakeSoon |= workWaits(pp);
                 } else if (RunQueue.runqempty(pp) && Sched.nmspinning + Sched.npidle > 0
                         && pp.sysmonSyscallwhen + SYSCALL_RETAKE_NS > now) {
                     // No other work to do: leave it, but retake it eventually, because it
@@ -220,6 +248,11 @@ final class Sysmon {
             Proc.incidlelocked(1);
         }
         return n;
+    }
+
+    /** Whether retake's next round would take pp from its syscall (the rule above). Racy. */
+    private static boolean workWaits(P pp) {
+        return !RunQueue.runqempty(pp) || Sched.nmspinning + Sched.npidle == 0;
     }
 
     /** Racy pre-check: pp's goroutine is in a syscall (validated by setBlockOnExitSyscall). */
