@@ -149,6 +149,7 @@ class G implements Runnable {
     @Override
     public void run() {
         M.IN_RUNTIME.setRelease(m, 0); // the goroutine starts in user code
+        Throwable failure = null;
         try {
             fn.run();
         } catch (Goexit e) {
@@ -158,7 +159,14 @@ class G implements Runnable {
                 r.mainGoexited = true;
             }
         } catch (Throwable t) {
-            Panics.fatalpanic(this, t);
+            failure = t;
+        }
+        // Back in the runtime (Go: goexit1 and fatalpanic are runtime calls). If sysmon
+        // moved this goroutine into an implicit syscall while it was blocked in user code,
+        // this leaves the syscall (and gets a P) before goexit0 or the panic report.
+        Entry.enter();
+        if (failure != null) {
+            Panics.fatalpanic(this, failure);
         }
     }
 

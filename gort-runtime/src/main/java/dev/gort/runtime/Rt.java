@@ -69,7 +69,14 @@ public final class Rt {
             // wake goroutines (Go: the M in newproc is running), so checkdead waits.
             NewProc.newproc(() -> {
                 main.run();
-                r.end();
+                // Ending the run readies its waiter: runtime work, so enter the runtime
+                // first (the goroutine may have been blocked, hence in an implicit syscall).
+                G gp = Entry.enter();
+                try {
+                    r.end();
+                } finally {
+                    Entry.exit(gp);
+                }
             }, r, true);
             if (eg != null) {
                 eg.inRun++;

@@ -153,6 +153,33 @@ class SysmonTest {
         });
     }
 
+    /**
+     * A goroutine that sysmon moved into an implicit syscall (blocked in plain JDK code) and
+     * that then ends without another gort call leaves the syscall before goexit0: no
+     * "casgstatus" fatal error. Found by the hand-off benchmark.
+     */
+    @Test
+    void goroutineEndingInAnImplicitSyscallExitsCleanly() throws Exception {
+        runWithProcs(1, () -> {
+            for (int i = 0; i < 500; i++) {
+                Gort.run(() -> {
+                    CountDownLatch latch = new CountDownLatch(1);
+                    Gort.go(latch::countDown);
+                    try {
+                        latch.await(); // blocks the M: sysmon claims it, another M runs the other goroutine
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+            }
+        });
+        // Many short runs from a plain thread: the main goroutine's end may block on the
+        // run's lock while sysmon looks.
+        for (int i = 0; i < 20_000; i++) {
+            Gort.run(() -> {});
+        }
+    }
+
     /** The same with Object.wait in plain JDK code: sysmon sees the blocked M by its thread state. */
     @Test
     void unwrappedObjectWaitHandsOffThePWithOneProc() {
