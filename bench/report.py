@@ -4,9 +4,11 @@ results table: gort, Go, Loom and bare-continuation figures per benchmark, the r
 gort/Go, gort/Loom, gort/bare, and the issue's targets.
 
 Every figure is the median of the run's samples (JMH: all measurement iterations of all
-forks; Go: the -count repetitions; parked heap: the repeated fresh-JVM / fresh-process runs).
+forks; Go: the -count repetitions; parked heap and latency programs: the repeated
+fresh-JVM / fresh-process runs).
 
-usage: report.py OUTDIR   (reads OUTDIR/jmh*.json, OUTDIR/go*.txt, OUTDIR/parked.txt)
+usage: report.py OUTDIR   (reads OUTDIR/jmh*.json, OUTDIR/go*.txt, OUTDIR/parked.txt and the
+                           one-line reports of the latency programs in OUTDIR/*.txt)
 """
 import glob
 import json
@@ -18,8 +20,12 @@ import sys
 UNIT_NS = {"ns/op": 1.0, "us/op": 1e3, "ms/op": 1e6, "s/op": 1e9}
 
 # (label, unit, gort, go, loom, bare, targets); a source is a JMH "Class.method[@param=value]",
-# a Go benchmark name "go:Name[:metric]", or a parked-heap impl "parked:impl"; None = n/a.
-# targets: list of (column, op, limit, text) with column in gort/Go, gort/Loom, gort/bare, gort.
+# a Go benchmark name "go:Name[:metric]", a parked-heap impl "parked:impl", a field of the
+# latency programs' one-line reports "lat:TAG key=value ...:field" (the lines starting TAG
+# with all those key=value pairs, e.g. "lat:HANDOFF_LATENCY impl=gort kind=syscall:p50_us"),
+# or "diff:A|B", source A minus source B (medians); None = n/a.
+# targets: list of (column, limit, text) with column in gort/Go, gort/Loom, gort/bare, gort;
+# met when the column's value is <= limit.
 ROWS = [
     ("Gosched switch, 1 goroutine (GOMAXPROCS=1)", "ns/op",
      "GoschedBench.gort1", "go:Gosched1", "GoschedBench.loom1", "GoschedBench.bare1",
@@ -49,6 +55,53 @@ ROWS = [
     ("heap per parked goroutine (1M parked)", "bytes",
      "parked:gort", "go:ParkedHeap:B/goroutine", "parked:loom", "parked:bare",
      [("gort", 600, "<= 600 bytes")]),
+    ("Mutex uncontended lock+unlock, 1 goroutine (Loom: ReentrantLock)", "ns/op",
+     "MutexBench.gortUncontended", "go:MutexUncontended", "MutexBench.loomUncontended", None,
+     [("gort", 25, "<= 25 ns")]),
+    ("Mutex uncontended lock+unlock, gort on a plain thread", "ns/op",
+     "MutexBench.gortUncontendedThread", "go:MutexUncontended", "MutexBench.loomUncontended", None, []),
+    ("Mutex contended, 4 goroutines, GOMAXPROCS=2, per lock+unlock", "ns/op",
+     "MutexBench.gortContended", "go:MutexContended", "MutexBench.loomContended", None,
+     [("gort/Go", 1.5, "<= 1.5x Go")]),
+    ("WaitGroup fan-out/in of 100 (add + go done; Loom: CountDownLatch), per round", "ns/op",
+     "WaitGroupBench.gortDone", "go:WaitGroupDone", "WaitGroupBench.loom", None, []),
+    ("WaitGroup fan-out/in of 100 (wg.go; Loom: CountDownLatch), per round", "ns/op",
+     "WaitGroupBench.gortGo", "go:WaitGroupGo", "WaitGroupBench.loom", None, []),
+    ("100k afterFunc timers, 1..10 ms, armed and fired (Loom: ScheduledExecutorService), per run", "ms",
+     "TimerBench.gortAfterFunc", "go:TimerAfterFunc", "TimerBench.loomScheduled", None, []),
+    ("100k goroutines sleeping 1..10 ms, per run", "ms",
+     "TimerBench.gortSleep", "go:TimerSleep", "TimerBench.loomSleep", None, []),
+    ("syscall fast path, per call (Go: entersyscall+exitsyscall via linkname; bare: direct call)", "ns/op",
+     "SyscallBench.gort", "go:SyscallEnterExit", None, "SyscallBench.direct",
+     [("gort", 50, "<= 50 ns")]),
+    ("syscall fast path, per call (Go: getpid Syscall - RawSyscall)", "ns/op",
+     "SyscallBench.gort", "diff:go:SyscallGetpid|go:RawSyscallGetpid", None, "SyscallBench.direct", []),
+    ("Gort.syscall on a plain thread (just runs the call), per call", "ns/op",
+     "SyscallBench.thread", None, None, "SyscallBench.direct", []),
+    ("P hand-off from an M blocked in a syscall, p50 (GOMAXPROCS=1)", "us",
+     "lat:HANDOFF_LATENCY impl=gort kind=syscall:p50_us", "lat:HANDOFF_LATENCY impl=go kind=syscall:p50_us",
+     None, None, [("gort", 100, "<= 100 us")]),
+    ("P hand-off from an M blocked in a syscall, p99 (GOMAXPROCS=1)", "us",
+     "lat:HANDOFF_LATENCY impl=gort kind=syscall:p99_us", "lat:HANDOFF_LATENCY impl=go kind=syscall:p99_us",
+     None, None, [("gort", 1000, "<= 1000 us")]),
+    ("P hand-off from an M blocked implicitly (Go: in a syscall), p50 (GOMAXPROCS=1)", "us",
+     "lat:HANDOFF_LATENCY impl=gort kind=implicit:p50_us", "lat:HANDOFF_LATENCY impl=go kind=syscall:p50_us",
+     None, None, [("gort", 100, "<= 100 us")]),
+    ("P hand-off from an M blocked implicitly (Go: in a syscall), p99 (GOMAXPROCS=1)", "us",
+     "lat:HANDOFF_LATENCY impl=gort kind=implicit:p99_us", "lat:HANDOFF_LATENCY impl=go kind=syscall:p99_us",
+     None, None, [("gort", 1000, "<= 1000 us")]),
+    ("sleep lateness, 100k goroutines x 5 sleeps of 1..1000 ms, p50", "us",
+     "lat:SLEEP_LATENESS impl=gort goroutines=100000 max_ms=1000:p50_us", "lat:SLEEP_LATENESS impl=go goroutines=100000 max_ms=1000:p50_us",
+     "lat:SLEEP_LATENESS impl=loom goroutines=100000 max_ms=1000:p50_us", None, []),
+    ("sleep lateness, 100k goroutines x 5 sleeps of 1..1000 ms, p99", "us",
+     "lat:SLEEP_LATENESS impl=gort goroutines=100000 max_ms=1000:p99_us", "lat:SLEEP_LATENESS impl=go goroutines=100000 max_ms=1000:p99_us",
+     "lat:SLEEP_LATENESS impl=loom goroutines=100000 max_ms=1000:p99_us", None, [("gort", 2000, "<= 2000 us")]),
+    ("sleep lateness, 100k goroutines x 5 sleeps of 1..50 ms (saturates 2 cores), p50", "us",
+     "lat:SLEEP_LATENESS impl=gort goroutines=100000 max_ms=50:p50_us", "lat:SLEEP_LATENESS impl=go goroutines=100000 max_ms=50:p50_us",
+     "lat:SLEEP_LATENESS impl=loom goroutines=100000 max_ms=50:p50_us", None, []),
+    ("sleep lateness, 100k goroutines x 5 sleeps of 1..50 ms (saturates 2 cores), p99", "us",
+     "lat:SLEEP_LATENESS impl=gort goroutines=100000 max_ms=50:p99_us", "lat:SLEEP_LATENESS impl=go goroutines=100000 max_ms=50:p99_us",
+     "lat:SLEEP_LATENESS impl=loom goroutines=100000 max_ms=50:p99_us", None, []),
 ]
 
 
@@ -56,7 +109,12 @@ def load_jmh(outdir):
     res = {}
     for path in sorted(glob.glob(os.path.join(outdir, "jmh*.json"))):
         with open(path) as f:
-            for e in json.load(f):
+            try:
+                entries = json.load(f)
+            except ValueError:  # empty or cut short: JMH failed (its .log says why)
+                print(f"report.py: skipping {path}: not JMH JSON", file=sys.stderr)
+                continue
+            for e in entries:
                 name = ".".join(e["benchmark"].split(".")[-2:])
                 if e.get("params"):
                     name += "@" + ",".join(f"{k}={v}" for k, v in sorted(e["params"].items()))
@@ -107,11 +165,49 @@ def load_parked(outdir):
     return res
 
 
-def value(src, unit, jmh, go, parked):
+# A latency program's one-line report: TAG key=value key=value ... (Java's on stdout, saved
+# in OUTDIR/latency.txt; the Go twins print the same lines into OUTDIR/go-*.txt).
+REPORT_LINE = re.compile(r"^([A-Z][A-Z_]+)((?: [a-z_0-9]+=\S+)+)$")
+
+
+def load_reports(outdir):
+    """All one-line reports in OUTDIR/*.txt, as (TAG, {key: value})."""
+    res = []
+    for path in sorted(glob.glob(os.path.join(outdir, "*.txt"))):
+        with open(path) as f:
+            for line in f:
+                m = REPORT_LINE.match(line.strip())
+                if m:
+                    res.append((m.group(1), dict(kv.split("=", 1) for kv in m.group(2).split())))
+    return res
+
+
+def latency(src, reports):
+    """The samples of "TAG key=value ...:field" (see ROWS)."""
+    selector, field = src.rsplit(":", 1)
+    tag, *pairs = selector.split()
+    want = dict(p.split("=", 1) for p in pairs)
+    s = []
+    for t, kv in reports:
+        if t == tag and all(kv.get(k) == v for k, v in want.items()) and field in kv:
+            try:
+                s.append(float(kv[field]))
+            except ValueError:
+                pass
+    return s
+
+
+def value(src, unit, jmh, go, parked, reports):
     """Median in the row's unit, and the number of samples; (None, 0) when missing."""
     if src is None:
         return None, 0
-    if src.startswith("parked:"):
+    if src.startswith("diff:"):
+        a, b = src[5:].split("|")
+        (va, na), (vb, nb) = value(a, unit, jmh, go, parked, reports), value(b, unit, jmh, go, parked, reports)
+        return (None, 0) if va is None or vb is None else (va - vb, min(na, nb))
+    if src.startswith("lat:"):
+        s = latency(src[4:], reports)
+    elif src.startswith("parked:"):
         s = parked.get(src[7:], [])
     elif src.startswith("go:"):
         parts = src[3:].split(":")
@@ -144,16 +240,16 @@ def ratio(a, b):
 
 def main():
     outdir = sys.argv[1]
-    jmh, go, parked = load_jmh(outdir), load_go(outdir), load_parked(outdir)
+    jmh, go, parked, reports = load_jmh(outdir), load_go(outdir), load_parked(outdir), load_reports(outdir)
     lines = [
         "| benchmark | unit | gort | Go | Loom | bare cont. | gort/Go | gort/Loom | gort/bare | target | met? |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for label, unit, sg, sgo, sl, sb, targets in ROWS:
-        g, _ = value(sg, unit, jmh, go, parked)
-        o, _ = value(sgo, unit, jmh, go, parked)
-        lo, _ = value(sl, unit, jmh, go, parked)
-        b, _ = value(sb, unit, jmh, go, parked)
+        g, _ = value(sg, unit, jmh, go, parked, reports)
+        o, _ = value(sgo, unit, jmh, go, parked, reports)
+        lo, _ = value(sl, unit, jmh, go, parked, reports)
+        b, _ = value(sb, unit, jmh, go, parked, reports)
         r = {"gort/Go": ratio(g, o), "gort/Loom": ratio(g, lo), "gort/bare": ratio(g, b), "gort": g}
         tt, met = [], []
         for col, limit, text in targets:
@@ -168,7 +264,8 @@ def main():
     print(table)
     with open(os.path.join(outdir, "table.md"), "w") as f:
         f.write(table + "\n")
-    missing = [src for row in ROWS for src in row[2:6] if src and value(src, row[1], jmh, go, parked)[0] is None]
+    missing = [src for row in ROWS for src in row[2:6]
+               if src and value(src, row[1], jmh, go, parked, reports)[0] is None]
     if missing:
         print("\nmissing results: " + ", ".join(sorted(set(missing))), file=sys.stderr)
 

@@ -4,14 +4,16 @@
 #
 #   bench/run.sh [--quick|--full] [--rebuild] [--only java|go] [--out DIR]
 #
-#   --quick    fewer forks/iterations (~6 min on 2 cores); default: --full (~20 min)
+#   --quick    fewer forks/iterations (~10 min on 2 cores); default: --full (~35 min)
 #   --rebuild  rebuild bench/target/benchmarks.jar (default: only when it is missing)
-#   --only     run only the Java (JMH + ParkedHeap) or only the Go side
+#   --only     run only the Java (JMH + ParkedHeap + latency programs) or only the Go side
 #   --out DIR  where results go (default bench/target/results-YYYYmmdd-HHMMSS)
 #
-# Output in DIR, per group (gosched, spawn, pingpong, prodcons, select, skynet):
-# jmh-GROUP.json/.log (JMH -rf json), go-GROUP.txt (go test -bench); parked.txt (ParkedHeap,
-# one fresh JVM per line), go-parked-N.txt; env.txt; table.md (the table printed at the end).
+# Output in DIR, per group (gosched, spawn, pingpong, prodcons, select, mutex, waitgroup,
+# timers, syscall, skynet): jmh-GROUP.json/.log (JMH -rf json), go-GROUP.txt (go test -bench);
+# parked.txt (ParkedHeap, one fresh JVM per line), go-parked-N.txt; latency.txt
+# (HandoffLatency and SleepLateness, one fresh JVM per line), go-latency-NAME-N.txt (their Go
+# twins, one process each, printing the same lines); env.txt; table.md (the final table).
 # Only ratios measured in one run are meaningful on a shared machine.
 set -euo pipefail
 BENCH="$(cd "$(dirname "$0")" && pwd)"
@@ -26,7 +28,7 @@ while [ $# -gt 0 ]; do
     --rebuild) rebuild=1 ;;
     --only) only="$2"; shift ;;
     --out) out="$2"; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -61,12 +63,14 @@ if [ "$mode" = quick ]; then
   GO_AVG=(-benchtime 1s -count 3)
   GO_SKYNET=(-benchtime 3x -count 2)
   PARKED_REPS=1
+  LATENCY_REPS=1
 else
   JMH_AVG=()    # the annotations: 2 forks, 5 x 1 s warm-up, 5 x 2 s measurement
   JMH_SS=()     # SkynetBench's: 2 forks, 3 warm-up shots, 5 measured shots
   GO_AVG=(-benchtime 2s -count 5)
   GO_SKYNET=(-benchtime 5x -count 3)
   PARKED_REPS=3
+  LATENCY_REPS=3
 fi
 PARKED_N=1000000
 
@@ -95,7 +99,7 @@ gobench() { # gobench GROUP REGEX [options...]
   local group="$1" regex="$2"; shift 2
   (cd "$BENCH/go" && go test -run '^$' -bench "$regex" "$@") > "$out/go-$group.txt" 2>&1 \
     || echo "run.sh: go test $group failed (see $out/go-$group.txt)" >&2
-  grep -E '^Benchmark' "$out/go-$group.txt" || true
+  grep -E '^(Benchmark|[A-Z][A-Z_]+ impl=)' "$out/go-$group.txt" || true
 }
 
 if [ "$only" != go ] && { [ "$rebuild" = 1 ] || [ ! -f "$JAR" ]; }; then
@@ -110,6 +114,10 @@ BENCH_GROUPS=( # group, JMH regex, go test -bench regex (separated by spaces)
   "pingpong ${P}PingPongBench\. ^BenchmarkPingPong\$"
   "prodcons ${P}ProdConsBench\. ^BenchmarkProdCons(0|10|100)\$"
   "select ${P}SelectBench\. ^BenchmarkSelect\$"
+  "mutex ${P}MutexBench\. ^BenchmarkMutex(Uncontended|Contended)\$"
+  "waitgroup ${P}WaitGroupBench\. ^BenchmarkWaitGroup(Done|Go)\$"
+  "timers ${P}TimerBench\. ^BenchmarkTimer(AfterFunc|Sleep)\$"
+  "syscall ${P}SyscallBench\. ^Benchmark(SyscallEnterExit|SyscallDirect|SyscallGetpid|RawSyscallGetpid)\$"
 )
 for g in "${BENCH_GROUPS[@]}"; do
   read -r group jregex gregex <<< "$g"
@@ -132,6 +140,28 @@ for rep in $(seq "$PARKED_REPS"); do
     done
   fi
   [ "$only" = java ] || gobench "parked-$rep" '^BenchmarkParkedHeap$' -benchtime 1x
+done
+
+echo "== latency: P hand-off (GOMAXPROCS=1), sleep lateness (100k goroutines, sleeps of 1..1000 and 1..50 ms), a fresh JVM / process per run, x$LATENCY_REPS"
+[ "$only" = go ] || : > "$out/latency.txt"
+for rep in $(seq "$LATENCY_REPS"); do
+  if [ "$only" != go ]; then
+    for kind in syscall implicit; do
+      "$JAVA" "$EXPORTS" -Xmx4g -Dgort.maxprocs=1 -cp "$JAR" dev.gort.bench.HandoffLatency "$kind" \
+        | tee -a "$out/latency.txt" || echo "run.sh: HandoffLatency $kind failed" >&2
+    done
+    for max_ms in 1000 50; do
+      for impl in gort loom; do
+        "$JAVA" "$EXPORTS" -Xmx4g -cp "$JAR" dev.gort.bench.SleepLateness "$impl" 100000 5 "$max_ms" \
+          | tee -a "$out/latency.txt" || echo "run.sh: SleepLateness $impl $max_ms failed" >&2
+      done
+    done
+  fi
+  if [ "$only" != java ]; then # one process each, as the JVMs
+    for b in HandoffLatency SleepLateness SleepLatenessDense; do
+      gobench "latency-$b-$rep" "^Benchmark$b\$" -benchtime 1x
+    done
+  fi
 done
 
 echo
