@@ -1,16 +1,21 @@
 package dev.gort.agent;
 
+import java.io.File;
 import java.lang.instrument.Instrumentation;
-import java.util.Map;
-import java.util.Set;
+import java.util.jar.JarFile;
 
 /**
- * gort's java agent ({@code -javaagent:gort-agent.jar}). So far it only opens the JDK's
- * continuations ({@code jdk.internal.vm}) to gort with
- * {@link Instrumentation#redefineModule}, so no {@code --add-exports} flag is needed.
- * Bytecode instrumentation (preemption checks, blocking calls) and the options of API.md
- * come with the agent's own issue; until then every option is unknown and stops the JVM,
- * as API.md requires for unknown options.
+ * gort's java agent ({@code -javaagent:gort-agent.jar[=options]}): a trampoline. The
+ * launcher loads this class with the system class loader; it appends the agent jar (which
+ * carries the runtime) to the bootstrap class path and hands over to {@link Premain} loaded
+ * from there. So gort's runtime and hooks are loaded once, by the boot loader, where every
+ * class loader finds them (loaders that never delegate to the system loader, such as
+ * application servers' and plugin loaders, still delegate to the boot loader); an
+ * application that has gort on its class path too gets the same copy, since the system
+ * loader asks its parents first.
+ *
+ * <p>Rejected: injecting the hook classes into each class loader that defines an
+ * instrumented class (fragile, and a second copy of the runtime's state per loader).
  */
 public final class Agent {
     private Agent() {}
@@ -20,26 +25,26 @@ public final class Agent {
         start(args, inst);
     }
 
-    /** Entry point for attaching to a running JVM. */
+    /** Entry point for attaching to a running JVM (classes loaded from now on are instrumented). */
     public static void agentmain(String args, Instrumentation inst) {
         start(args, inst);
     }
 
     private static void start(String args, Instrumentation inst) {
-        if (args != null && !args.isBlank()) {
-            System.err.println("gort-agent: unknown option(s): " + args + " (this version of the agent takes none)");
+        ClassLoader from = Agent.class.getClassLoader();
+        try {
+            File jar = new File(Agent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (jar.isFile()) {
+                inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
+                from = null;
+            }
+            Class.forName("dev.gort.agent.Premain", true, from)
+                    .getMethod("start", String.class, Instrumentation.class)
+                    .invoke(null, args, inst);
+        } catch (ReflectiveOperationException | java.io.IOException | java.net.URISyntaxException | RuntimeException e) {
+            Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ite ? ite.getCause() : e;
+            System.err.println("gort-agent: cannot start: " + cause);
             System.exit(2);
         }
-        openContinuations(inst, Agent.class.getModule());
-    }
-
-    /**
-     * Exports jdk.internal.vm to the module gort's runtime lives in: the unnamed module of
-     * the class loader that loaded the agent (the system class loader, which also loads
-     * the application's class path).
-     */
-    static void openContinuations(Instrumentation inst, Module gort) {
-        Module base = Object.class.getModule();
-        inst.redefineModule(base, Set.of(), Map.of("jdk.internal.vm", Set.of(gort)), Map.of(), Set.of(), Map.of());
     }
 }

@@ -81,6 +81,13 @@ class G implements Runnable {
     volatile boolean preempt;
     /** The run this goroutine belongs to, or null (started by a plain thread outside any run). */
     Run run;
+    /**
+     * Locks and monitors the agent saw this goroutine take and not yet release
+     * ({@link HookRt#pin()}); while positive its continuation is pinned. Only the goroutine
+     * itself touches it (plain).
+     */
+    int lockPins;
+
     /** Go: g.lockedm; the M this G must run on (LockOSThread, or parked while pinned). */
     M lockedm;
     /** Go: g.timer, the goroutine's sleep timer, made on its first sleep. */

@@ -37,6 +37,16 @@ final class GoStack extends Continuation {
         return Continuation.yield(SCOPE);
     }
 
+    /** Pins the current continuation (no effect outside one): it cannot yield until unpinned. */
+    static void pinCurrent() {
+        Continuation.pin();
+    }
+
+    /** Undoes one {@link #pinCurrent()}; the caller guarantees there is one. */
+    static void unpinCurrent() {
+        Continuation.unpin();
+    }
+
     /** A pinned stack cannot yield: report it to the caller (yield returns false) rather than throw. */
     @Override
     protected void onPinned(Continuation.Pinned reason) {}

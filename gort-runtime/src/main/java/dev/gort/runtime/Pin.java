@@ -1,7 +1,5 @@
 package dev.gort.runtime;
 
-import jdk.internal.vm.Continuation;
-
 /**
  * Pinning of the current continuation: while pinned it cannot yield, so a goroutine
  * that parks blocks its M instead (Go's {@code m.locks > 0} defers preemption the same
@@ -14,12 +12,12 @@ public final class Pin {
     /** Pins the current continuation (no effect outside one). */
     public static void pin() {
         VmAccess.check();
-        Continuation.pin();
+        GoStack.pinCurrent();
     }
 
     /** Undoes one {@link #pin()}. */
     public static void unpin() {
         VmAccess.check();
-        Continuation.unpin();
+        GoStack.unpinCurrent();
     }
 }

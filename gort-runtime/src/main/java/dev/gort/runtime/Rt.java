@@ -143,26 +143,11 @@ public final class Rt {
     }
 
     private static <T, E extends Exception> T syscall(dev.gort.BlockingCall<T, E> call, boolean block) throws E {
-        G gp = Entry.enter();
+        Object s = HookRt.enterSyscall(block);
         try {
-            if (gp == null || gp.m == null) {
-                return call.call(); // a plain thread, or g0: nothing to hand off
-            }
-            if (block) {
-                Syscall.entersyscallblock(gp);
-            } else {
-                Syscall.entersyscall(gp);
-            }
-            try {
-                return call.call();
-            } finally {
-                // A runtime call inside the syscall may have left it already.
-                if (G.readgstatus(gp) != G._Grunning) {
-                    Syscall.exitsyscall(gp);
-                }
-            }
+            return call.call();
         } finally {
-            Entry.exit(gp);
+            HookRt.exitSyscall(s);
         }
     }
 

@@ -287,6 +287,7 @@ final class Stw {
         }
         gp.preempt = true;
         pp.preempt = true;
+        HookRt.raisePreemptFlag(); // after gp.preempt: the agent's checks in user code see it
         return true;
     }
 }

@@ -1,0 +1,118 @@
+package dev.gort.agent;
+
+import dev.gort.runtime.hook.Blocking;
+import dev.gort.runtime.hook.Wraps;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Rewrites call sites: blocking JDK calls into their {@link Blocking} wrappers (syscalls,
+ * or a goroutine sleep), and owner-based lock acquisitions and releases followed by the
+ * pinning hooks. The wrapper table is read from the runtime's {@link Wraps} annotations.
+ */
+final class CallSites {
+    /** "owner.name desc" of a wrapped JDK method (owner "*": any) -> its wrapper's descriptor. */
+    private final Map<String, String> wrappers;
+
+    private static final Set<String> LOCKS = Set.of("java/util/concurrent/locks/Lock",
+            "java/util/concurrent/locks/ReentrantLock",
+            "java/util/concurrent/locks/ReentrantReadWriteLock$ReadLock",
+            "java/util/concurrent/locks/ReentrantReadWriteLock$WriteLock");
+
+    CallSites(boolean blocking) {
+        this.wrappers = blocking ? wrapperTable() : Map.of();
+    }
+
+    /** Reads the table of blocking calls from the runtime's annotations. */
+    static Map<String, String> wrapperTable() {
+        Map<String, String> table = new HashMap<>();
+        for (Method m : Blocking.class.getDeclaredMethods()) {
+            Wraps w = m.getAnnotation(Wraps.class);
+            if (w == null || !Modifier.isPublic(m.getModifiers()) || !Modifier.isStatic(m.getModifiers())) {
+                continue;
+            }
+            Class<?>[] params = m.getParameterTypes();
+            Class<?>[] wrapped = w.isStatic() ? params : Arrays.copyOfRange(params, 1, params.length);
+            String desc = Type.getMethodDescriptor(Type.getType(m.getReturnType()),
+                    Arrays.stream(wrapped).map(Type::getType).toArray(Type[]::new));
+            for (String owner : w.value().classes) {
+                table.put(owner.replace('.', '/') + "." + m.getName() + desc, Type.getMethodDescriptor(m));
+            }
+        }
+        return table;
+    }
+
+    /** Rewrites mn's call sites; returns whether anything changed. */
+    boolean apply(MethodNode mn) {
+        boolean changed = false;
+        for (AbstractInsnNode n = mn.instructions.getFirst(); n != null; n = n.getNext()) {
+            if (!(n instanceof MethodInsnNode call)) {
+                continue;
+            }
+            int op = call.getOpcode();
+            if (op == Opcodes.INVOKESPECIAL) {
+                continue; // super.read() and constructors stay as they are
+            }
+            String wrapper = wrapperFor(call);
+            if (wrapper != null) {
+                call.setOpcode(Opcodes.INVOKESTATIC);
+                call.owner = Hooks.BLOCKING;
+                call.desc = wrapper;
+                call.itf = false;
+                changed = true;
+                continue;
+            }
+            if (op != Opcodes.INVOKESTATIC && LOCKS.contains(call.owner)) {
+                MethodInsnNode after = lockHook(call.name, call.desc);
+                if (after != null) {
+                    mn.instructions.insert(call, after);
+                    n = after;
+                    changed = true;
+                }
+            }
+        }
+        return changed;
+    }
+
+    private String wrapperFor(MethodInsnNode call) {
+        boolean isStatic = call.getOpcode() == Opcodes.INVOKESTATIC;
+        String w = wrappers.get(call.owner + "." + call.name + call.desc);
+        if (w == null && !isStatic) {
+            w = wrappers.get("*." + call.name + call.desc);
+        }
+        if (w == null) {
+            return null;
+        }
+        // The wrapper of a static method takes the same arguments; of an instance method, one more.
+        int extra = Type.getArgumentTypes(w).length - Type.getArgumentTypes(call.desc).length;
+        return extra == (isStatic ? 0 : 1) ? w : null;
+    }
+
+    /** The pinning hook to call after Lock.name(desc) returned, or null. */
+    private static MethodInsnNode lockHook(String name, String desc) {
+        String hook;
+        String hookDesc = Hooks.VOID_DESC;
+        switch (name + desc) {
+            case "lock()V", "lockInterruptibly()V" -> hook = Hooks.LOCK_ACQUIRED;
+            case "tryLock()Z", "tryLock(JLjava/util/concurrent/TimeUnit;)Z" -> {
+                hook = Hooks.LOCK_ACQUIRED_IF;
+                hookDesc = Hooks.LOCK_ACQUIRED_IF_DESC;
+            }
+            case "unlock()V" -> hook = Hooks.LOCK_RELEASED;
+            default -> {
+                return null;
+            }
+        }
+        return new MethodInsnNode(Opcodes.INVOKESTATIC, Hooks.PINNING, hook, hookDesc, false);
+    }
+}

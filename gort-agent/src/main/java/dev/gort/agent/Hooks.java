@@ -1,0 +1,36 @@
+package dev.gort.agent;
+
+/**
+ * The runtime members instrumented code calls ({@code dev.gort.runtime.hook}), as the
+ * internal names and descriptors the agent writes into bytecode. A test checks each one
+ * against the runtime by reflection, so a rename there cannot silently break linking here.
+ */
+final class Hooks {
+    private Hooks() {}
+
+    static final String PREEMPTION = "dev/gort/runtime/hook/Preemption";
+    /** {@code public static volatile int requested}: nonzero while a request may be pending. */
+    static final String PREEMPTION_FLAG = "requested";
+    static final String PREEMPTION_FLAG_DESC = "I";
+    /** {@code public static void preempt()}: the check's out-of-line path. */
+    static final String PREEMPTION_SLOW = "preempt";
+    static final String PREEMPTION_SLOW_DESC = "()V";
+
+    static final String PINNING = "dev/gort/runtime/hook/Pinning";
+    static final String MONITOR_ENTERED = "monitorEntered";
+    static final String MONITOR_EXITED = "monitorExited";
+    static final String LOCK_ACQUIRED = "lockAcquired";
+    static final String LOCK_RELEASED = "lockReleased";
+    static final String VOID_DESC = "()V";
+    static final String LOCK_ACQUIRED_IF = "lockAcquiredIf";
+    static final String LOCK_ACQUIRED_IF_DESC = "(Z)Z";
+
+    /** The wrappers of blocking calls, each annotated with {@code @Wraps} (read at start). */
+    static final String BLOCKING = "dev/gort/runtime/hook/Blocking";
+    static final String BLOCKING_CLASS = "dev.gort.runtime.hook.Blocking";
+    static final String WRAPS_CLASS = "dev.gort.runtime.hook.Wraps";
+
+    static final String MAIN_GOROUTINE = "dev/gort/runtime/hook/MainGoroutine";
+    static final String MAIN_START = "start";
+    static final String MAIN_START_DESC = "([Ljava/lang/String;)Z";
+}

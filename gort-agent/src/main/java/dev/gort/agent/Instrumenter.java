@@ -1,0 +1,139 @@
+package dev.gort.agent;
+
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodTooLargeException;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.FrameNode;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.JumpInsnNode;
+import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.VarInsnNode;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Rewrites one class file: per method, in this order, blocking call sites and lock pins
+ * ({@link CallSites}), monitor pins ({@link Monitors}), preemption checks at loop headers
+ * ({@link PreemptChecks}, {@link StripMining}), then at the start: the main-goroutine hook,
+ * a synchronized method's pin, and the prologue check. Frames are kept by hand
+ * ({@link Frames}); {@code COMPUTE_MAXS} recomputes only the stack and locals sizes.
+ *
+ * <p>A method that grows past the JVM's 64 KB limit is left as it was (the rest of the class
+ * is still instrumented). Any other failure is the caller's to report.
+ */
+final class Instrumenter {
+    private final Options options;
+    private final CallSites callSites;
+    private final boolean backedges;
+
+    Instrumenter(Options options, boolean asyncPreemptOff) {
+        this.options = options;
+        this.callSites = new CallSites(options.blocking());
+        this.backedges = options.backedge() && !asyncPreemptOff;
+    }
+
+    /** The instrumented class, or null if nothing changed. isMain: the main=goroutine class. */
+    byte[] transform(byte[] classfile, boolean isMain) {
+        Set<String> skip = new HashSet<>();
+        for (;;) {
+            ClassReader cr = new ClassReader(classfile);
+            ClassNode cn = new ClassNode();
+            cr.accept(cn, ClassReader.EXPAND_FRAMES);
+            boolean changed = false;
+            for (MethodNode mn : cn.methods) {
+                if (!skip.contains(mn.name + mn.desc)) {
+                    changed |= method(cn, mn, isMain);
+                }
+            }
+            if (!changed) {
+                return null;
+            }
+            ClassWriter cw = new ClassWriter(cr, ClassWriter.COMPUTE_MAXS);
+            try {
+                cn.accept(cw);
+                return cw.toByteArray();
+            } catch (MethodTooLargeException e) {
+                if (!skip.add(e.getMethodName() + e.getDescriptor())) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Instruments one method; returns whether it changed. */
+    boolean method(ClassNode cn, MethodNode mn, boolean isMain) {
+        if ((mn.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0 || mn.instructions.size() == 0) {
+            return false;
+        }
+        boolean frames = Frames.needed(cn, mn);
+        boolean changed = callSites.apply(mn);
+        changed |= Monitors.blocks(mn);
+
+        Map<LabelNode, List<AbstractInsnNode>> headers = PreemptChecks.loopHeaders(mn);
+        boolean calls = PreemptChecks.callsOrLoops(mn, !headers.isEmpty());
+        if (backedges && !headers.isEmpty()) {
+            int s = mn.maxLocals, t = s + 1;
+            boolean stripped = false;
+            for (Map.Entry<LabelNode, List<AbstractInsnNode>> e : headers.entrySet()) {
+                if (frames && e.getValue().size() == 1 && StripMining.apply(mn, e.getKey(), e.getValue().get(0), s, t)) {
+                    stripped = true;
+                } else {
+                    PreemptChecks.atHeader(mn, e.getKey(), frames);
+                }
+            }
+            if (stripped) {
+                mn.maxLocals = t + 1;
+            }
+            changed = true;
+        }
+
+        boolean sync = (mn.access & Opcodes.ACC_SYNCHRONIZED) != 0;
+        if (sync) {
+            Monitors.method(mn, frames);
+            changed = true;
+        }
+        boolean prologue = options.prologue() && calls && !sync && !mn.name.equals("<clinit>")
+                && (mn.access & Opcodes.ACC_BRIDGE) == 0;
+        if (prologue) {
+            mn.instructions.insert(PreemptChecks.prologue(frames ? Frames.initial(cn, mn) : null));
+            changed = true;
+        }
+        if (isMain && isMainMethod(mn)) {
+            mn.instructions.insert(mainHook(frames ? Frames.initial(cn, mn) : null));
+            changed = true;
+        }
+        if (changed && frames) {
+            Frames.dedupe(mn);
+        }
+        return changed;
+    }
+
+    static boolean isMainMethod(MethodNode mn) {
+        return mn.name.equals("main") && mn.desc.equals("([Ljava/lang/String;)V")
+                && (mn.access & Opcodes.ACC_STATIC) != 0;
+    }
+
+    /** {@code if (MainGoroutine.start(args)) return;} */
+    private static InsnList mainHook(FrameNode initial) {
+        InsnList il = new InsnList();
+        LabelNode go = new LabelNode();
+        il.add(new VarInsnNode(Opcodes.ALOAD, 0));
+        il.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Hooks.MAIN_GOROUTINE, Hooks.MAIN_START, Hooks.MAIN_START_DESC, false));
+        il.add(new JumpInsnNode(Opcodes.IFEQ, go));
+        il.add(new InsnNode(Opcodes.RETURN));
+        il.add(go);
+        if (initial != null) {
+            il.add(initial);
+        }
+        return il;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.gort.agent;
+
+import java.io.IOException;
+import java.lang.instrument.Instrumentation;
+import java.nio.file.Files;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.jar.JarFile;
+
+/**
+ * The agent's start, loaded from the bootstrap class path ({@link Agent} put the agent jar
+ * there): parse the options, open the JDK's continuations to gort, pass {@code maxprocs}
+ * and {@code debug} on as gort's system properties, and install the transformer.
+ */
+public final class Premain {
+    private Premain() {}
+
+    public static void start(String args, Instrumentation inst) {
+        Options options;
+        String mainClass = null;
+        try {
+            options = Options.parse(args);
+            if (options.dump() != null) {
+                Files.createDirectories(options.dump());
+            }
+            if (options.mainGoroutine()) {
+                mainClass = mainClass();
+            }
+        } catch (IllegalArgumentException | IOException e) {
+            System.err.println("gort-agent: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        openContinuations(inst);
+        if (options.maxprocs() != null) {
+            System.setProperty("gort.maxprocs", Integer.toString(options.maxprocs()));
+        }
+        if (options.debug() != null) {
+            System.setProperty("gort.debug", options.debug());
+        }
+        Instrumenter instrumenter = new Instrumenter(options, asyncPreemptOff());
+        Scope scope = new Scope(options.include(), options.exclude());
+        inst.addTransformer(new GortTransformer(scope, instrumenter, mainClass, options.dump()), false);
+    }
+
+    /** Exports jdk.internal.vm to wherever gort's runtime is loaded from: boot, and the class path. */
+    static void openContinuations(Instrumentation inst) {
+        Set<Module> gort = new HashSet<>();
+        gort.add(Premain.class.getModule());
+        gort.add(dev.gort.runtime.VmAccess.class.getModule());
+        gort.add(ClassLoader.getSystemClassLoader().getUnnamedModule());
+        Module base = Object.class.getModule();
+        inst.redefineModule(base, Set.of(), Map.of("jdk.internal.vm", gort), Map.of(), Set.of(), Map.of());
+    }
+
+    /** GODEBUG asyncpreemptoff=1 (gort.debug first): no back-edge checks. */
+    static boolean asyncPreemptOff() {
+        String d = System.getProperty("gort.debug");
+        if (d == null) {
+            d = System.getenv("GODEBUG");
+        }
+        if (d == null) {
+            return false;
+        }
+        for (String kv : d.split(",")) {
+            if (kv.trim().equals("asyncpreemptoff=1")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The application's main class (internal name), from the launcher's command line. */
+    static String mainClass() throws IOException {
+        String cmd = System.getProperty("sun.java.command", "").trim();
+        String first = cmd.isEmpty() ? "" : cmd.split("\\s+")[0];
+        if (first.endsWith(".jar")) {
+            try (JarFile jar = new JarFile(first)) {
+                String main = jar.getManifest() == null ? null : jar.getManifest().getMainAttributes().getValue("Main-Class");
+                if (main == null) {
+                    throw new IllegalArgumentException("main=goroutine: " + first + " names no Main-Class");
+                }
+                first = main;
+            }
+        }
+        int slash = first.indexOf('/');
+        if (slash >= 0 && !first.endsWith(".jar")) {
+            first = first.substring(slash + 1); // -m module/class
+        }
+        if (first.isEmpty()) {
+            throw new IllegalArgumentException("main=goroutine: cannot tell the application's main class");
+        }
+        return first.replace('.', '/');
+    }
+}

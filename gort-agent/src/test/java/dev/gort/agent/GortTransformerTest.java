@@ -1,0 +1,46 @@
+package dev.gort.agent;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The transformer never throws: a bad class is left as it was and reported once. */
+class GortTransformerTest {
+    @Test
+    void aClassItCannotReadIsReportedOnceAndLeftAlone() {
+        GortTransformer t = new GortTransformer(new Scope(java.util.List.of(), java.util.List.of()),
+                Fixtures.instrumenter(""), null, null);
+        PrintStream err = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true));
+        try {
+            byte[] garbage = {(byte) 0xCA, (byte) 0xFE, (byte) 0xBA, (byte) 0xBE, 0, 0, 0, 99, 1, 2, 3};
+            ClassLoader app = ClassLoader.getSystemClassLoader();
+            assertNull(t.transform(app, "com/acme/Broken", null, null, garbage));
+            assertNull(t.transform(app, "com/acme/Broken", null, null, garbage));
+        } finally {
+            System.setErr(err);
+        }
+        String out = buf.toString();
+        assertTrue(out.contains("gort-agent: left com.acme.Broken uninstrumented"), out);
+        assertEquals(out.indexOf("com.acme.Broken"), out.lastIndexOf("com.acme.Broken"), "once: " + out);
+    }
+
+    @Test
+    void dumpWritesTransformedClasses() throws Exception {
+        Path dir = Files.createTempDirectory("gort-dump");
+        GortTransformer t = new GortTransformer(new Scope(java.util.List.of(), java.util.List.of()),
+                Fixtures.instrumenter(""), null, dir);
+        String name = "dev/gort/agent/fixtures/Shapes";
+        byte[] out = t.transform(ClassLoader.getSystemClassLoader(), "com/acme/Shapes", null, null, Fixtures.original(name));
+        assertNotNull(out);
+        assertArrayEquals(out, Files.readAllBytes(dir.resolve("com/acme/Shapes.class")));
+        assertNull(t.transform(ClassLoader.getSystemClassLoader(), "java/lang/Fake", null, null, Fixtures.original(name)),
+                "never the JDK");
+    }
+}

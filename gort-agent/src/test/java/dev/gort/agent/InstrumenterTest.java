@@ -1,0 +1,258 @@
+package dev.gort.agent;
+
+import dev.gort.agent.fixtures.Shapes;
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.tree.JumpInsnNode;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static dev.gort.agent.Fixtures.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Each bytecode shape, instrumented: it verifies, behaves as before, and has its checks. */
+class InstrumenterTest {
+    private static final String SHAPES = "dev/gort/agent/fixtures/Shapes";
+    private final Instrumenter in = instrumenter("");
+
+    private final byte[] shapes = transformed(in, SHAPES, original(SHAPES));
+
+    private Object call(Class<?> c, String name, Object target, Object... args) throws Exception {
+        for (Method m : c.getMethods()) {
+            if (m.getName().equals(name) && m.getParameterCount() == args.length) {
+                try {
+                    return m.invoke(target, args);
+                } catch (InvocationTargetException e) {
+                    return e.getCause().toString();
+                }
+            }
+        }
+        throw new AssertionError("no method " + name);
+    }
+
+    /** Runs name(args) on the original and the instrumented class and compares. */
+    private void same(String name, Object... args) throws Exception {
+        Class<?> instrumented = new Loader().with(shapes).loadClass(Shapes.class.getName());
+        assertNotSame(Shapes.class, instrumented);
+        Object a = call(Shapes.class, name, new Shapes(), args);
+        Object b = call(instrumented, name, instrumented.getConstructor().newInstance(), args);
+        assertEquals(a, b, name);
+    }
+
+    @Test
+    void everyShapeBehavesAsBefore() throws Exception {
+        same("countedFor", (Object) new int[] {1, 2, 3, 4, 5});
+        same("countedFor", (Object) new int[100_000]);
+        same("countedForLe", 100_000);
+        same("countedOverField", 10_000);
+        same("whileLoop", 99_999);
+        same("doWhile", 12_345);
+        same("nested", 300);
+        same("breakContinue", 100_000);
+        same("longCounter", 100_000L);
+        same("iterator", List.of(1, 2, 3, 4, 5, 6, 7));
+        same("infiniteWithBreak", 50_000);
+        same("tryCatchFinally", 10_000);
+        same("tableSwitch", 10_000);
+        same("lookupAndStringSwitch", (Object) new String[] {"alpha", "beta", "gamma", "delta", "alpha"});
+        same("synchronizedBlock", 10_000);
+        same("synchronizedMethod", 10_000);
+        same("synchronizedMethod", -1);
+        same("staticSynchronized", 77L);
+        same("lockUnlock", new ReentrantLock(), 1000);
+        same("lambdas", 300);
+        same("fib", 20);
+        same("leaf", 3, 4);
+        same("parameterIsCounter", 5, 100_000);
+        same("parameterIsCounter", 100_000, 5);
+        same("loopAtOffsetZero", 1L << 40);
+        same("overflowBound");
+        same("sleeps");
+    }
+
+    @Test
+    void checksAtProloguesAndLoopsButNotInLeaves() {
+        assertEquals(0, count(shapes, "leaf", Fixtures::isCheck), "a leaf method cannot run long (Go's NOSPLIT)");
+        assertEquals(1, count(shapes, "fib", Fixtures::isCheck), "prologue of a method that calls");
+        assertEquals(2, count(shapes, "whileLoop", Fixtures::isCheck), "prologue and loop header");
+        assertEquals(3, count(shapes, "nested", Fixtures::isCheck), "prologue, outer header, inner strip");
+        assertEquals(1, count(instrumentWith("preempt=prologue"), "whileLoop", Fixtures::isCheck));
+        assertEquals(1, count(instrumentWith("preempt=backedge"), "whileLoop", Fixtures::isCheck));
+        assertEquals(0, count(instrumentWith("preempt=off"), "nested", Fixtures::isCheck));
+    }
+
+    @Test
+    void innermostCountedLoopsAreStripMined() {
+        var min = calls("java/lang/Math", "min");
+        assertEquals(2, count(shapes, "countedFor", min), "min(i + STRIP, MAX) and min(n, s)");
+        assertEquals(2, count(shapes, "countedForLe", min));
+        assertEquals(2, count(shapes, "countedOverField", min), "a field in the bound is still pure");
+        assertEquals(2, count(shapes, "nested", min), "only the inner loop");
+        assertEquals(2, count(shapes, "parameterIsCounter", min));
+        assertEquals(0, count(shapes, "whileLoop", min), "i -= 2 counts down");
+        assertEquals(0, count(shapes, "iterator", min), "the bound calls hasNext()");
+        assertEquals(2, count(shapes, "breakContinue", min), "continue jumps forward to the update, break out");
+        assertEquals(0, count(shapes, "longCounter", min), "a long counter");
+        // The strip's check sits outside the inner loop: the only backward jumps are H's and O's.
+        assertTrue(count(shapes, "countedFor", n -> n instanceof JumpInsnNode) >= 4);
+    }
+
+    @Test
+    void pinsAroundMonitorsAndLocks() {
+        var entered = calls(Hooks.PINNING, Hooks.MONITOR_ENTERED);
+        var exited = calls(Hooks.PINNING, Hooks.MONITOR_EXITED);
+        assertEquals(1, count(shapes, "synchronizedBlock", entered));
+        assertEquals(2, count(shapes, "synchronizedBlock", exited), "the normal and the exceptional exit");
+        assertEquals(1, count(shapes, "synchronizedMethod", entered));
+        assertEquals(2, count(shapes, "synchronizedMethod", exited), "the return and the catch-all handler");
+        assertEquals(0, count(shapes, "synchronizedMethod", Fixtures::isCheck) - 1, "a pinned method gets no prologue check");
+        assertEquals(1, count(shapes, "lockUnlock", calls(Hooks.PINNING, Hooks.LOCK_ACQUIRED)));
+        assertEquals(1, count(shapes, "lockUnlock", calls(Hooks.PINNING, Hooks.LOCK_ACQUIRED_IF)));
+        assertEquals(4, count(shapes, "lockUnlock", calls(Hooks.PINNING, Hooks.LOCK_RELEASED)), "javac copies each finally");
+    }
+
+    @Test
+    void blockingCallsAreWrapped() {
+        assertEquals(2, count(shapes, "sleeps", calls(Hooks.BLOCKING, "sleep")));
+        assertEquals(0, count(shapes, "sleeps", calls("java/lang/Thread", "sleep")));
+        assertEquals(2, count(instrumentWith("blocking=off"), "sleeps", calls("java/lang/Thread", "sleep")));
+    }
+
+    @Test
+    void constructorsStaticInitialisersAndDefaultMethods() throws Exception {
+        String ctor = "dev/gort/agent/fixtures/Ctor", base = "dev/gort/agent/fixtures/Base",
+                defaults = "dev/gort/agent/fixtures/Defaults";
+        byte[] c = transformed(in, ctor, original(ctor));
+        byte[] b = transformed(in, base, original(base));
+        byte[] d = transformed(in, defaults, original(defaults));
+        assertTrue(count(c, "<init>", Fixtures::isCheck) >= 2, "prologue and loop in a constructor");
+        assertEquals(1, count(c, "<clinit>", Fixtures::isCheck), "a static initialiser's loop (no prologue)");
+        assertTrue(count(d, "total", Fixtures::isCheck) >= 1);
+        Loader l = new Loader().with(c).with(b).with(d);
+        Class<?> k = l.loadClass("dev.gort.agent.fixtures.Ctor");
+        Object o = k.getConstructor(int.class).newInstance(1000);
+        assertEquals(new dev.gort.agent.fixtures.Ctor(1000).sum, k.getField("sum").get(o));
+    }
+
+    @Test
+    void aMethodThatWouldPassTheSizeLimitIsLeftAsItWas() throws Exception {
+        byte[] big = bigClass();
+        byte[] out = in.transform(big, false);
+        assertNotNull(out, "the small method is still instrumented");
+        verify(out);
+        assertEquals(0, count(out, "huge", Fixtures::isCheck));
+        assertTrue(count(out, "small", Fixtures::isCheck) > 0);
+        Class<?> k = new Loader().with(out).loadClass("gen.Big");
+        assertEquals(3 * 2000, k.getMethod("small", int.class).invoke(null, 2000));
+    }
+
+    @Test
+    void oldClassFilesWithJsrAreInstrumentedWithoutFrames() throws Exception {
+        byte[] old = jsrClass();
+        byte[] out = in.transform(old, false);
+        assertNotNull(out);
+        verify(out);
+        assertTrue(count(out, "loop", Fixtures::isCheck) > 0);
+        Class<?> k = new Loader().with(out).loadClass("gen.Old");
+        assertEquals(45, k.getMethod("loop", int.class).invoke(null, 10));
+    }
+
+    @Test
+    void obfuscatedNamesAreFine() throws Exception {
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
+        cw.visit(Opcodes.V21, Opcodes.ACC_PUBLIC, "gen/\u00e4$1$$", null, "java/lang/Object", null);
+        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "if", "(I)I", null, null);
+        mv.visitCode();
+        Label top = new Label(), done = new Label();
+        mv.visitLabel(top);
+        mv.visitVarInsn(Opcodes.ILOAD, 0);
+        mv.visitJumpInsn(Opcodes.IFLE, done);
+        mv.visitIincInsn(0, -1);
+        mv.visitJumpInsn(Opcodes.GOTO, top);
+        mv.visitLabel(done);
+        mv.visitVarInsn(Opcodes.ILOAD, 0);
+        mv.visitInsn(Opcodes.IRETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        cw.visitEnd();
+        byte[] out = in.transform(cw.toByteArray(), false);
+        verify(out);
+        Class<?> k = new Loader().with(out).loadClass("gen.\u00e4$1$$");
+        assertEquals(0, k.getMethod("if", int.class).invoke(null, 77));
+    }
+
+    private byte[] instrumentWith(String options) {
+        return transformed(instrumenter(options), SHAPES, original(SHAPES));
+    }
+
+    /** gen.Big: huge(I)I just under 64 KB with a loop, and small(I)I with a loop. */
+    static byte[] bigClass() {
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
+        cw.visit(Opcodes.V21, Opcodes.ACC_PUBLIC, "gen/Big", null, "java/lang/Object", null);
+        for (String name : new String[] {"huge", "small"}) {
+            MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, name, "(I)I", null, null);
+            mv.visitCode();
+            mv.visitInsn(Opcodes.ICONST_0);
+            mv.visitVarInsn(Opcodes.ISTORE, 1);
+            Label top = new Label(), done = new Label();
+            mv.visitLabel(top);
+            mv.visitVarInsn(Opcodes.ILOAD, 0);
+            mv.visitJumpInsn(Opcodes.IFLE, done);
+            mv.visitIincInsn(1, 3);
+            int pad = name.equals("huge") ? 65_500 / 4 : 0; // iinc 1 0 (3 bytes) + nop: 4 bytes
+            for (int i = 0; i < pad; i++) {
+                mv.visitIincInsn(1, 0);
+                mv.visitInsn(Opcodes.NOP);
+            }
+            mv.visitIincInsn(0, -1);
+            mv.visitJumpInsn(Opcodes.GOTO, top);
+            mv.visitLabel(done);
+            mv.visitVarInsn(Opcodes.ILOAD, 1);
+            mv.visitInsn(Opcodes.IRETURN);
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
+        }
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+
+    /** gen.Old, class version 49 (no frames), loop(I)I summing 0..n-1 through a jsr subroutine. */
+    static byte[] jsrClass() {
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+        cw.visit(Opcodes.V1_5, Opcodes.ACC_PUBLIC, "gen/Old", null, "java/lang/Object", null);
+        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "loop", "(I)I", null, null);
+        mv.visitCode();
+        Label top = new Label(), done = new Label(), sub = new Label();
+        mv.visitInsn(Opcodes.ICONST_0);
+        mv.visitVarInsn(Opcodes.ISTORE, 1); // s
+        mv.visitInsn(Opcodes.ICONST_0);
+        mv.visitVarInsn(Opcodes.ISTORE, 2); // i
+        mv.visitLabel(top);
+        mv.visitVarInsn(Opcodes.ILOAD, 2);
+        mv.visitVarInsn(Opcodes.ILOAD, 0);
+        mv.visitJumpInsn(Opcodes.IF_ICMPGE, done);
+        mv.visitJumpInsn(Opcodes.JSR, sub);
+        mv.visitIincInsn(2, 1);
+        mv.visitJumpInsn(Opcodes.GOTO, top);
+        mv.visitLabel(sub);
+        mv.visitVarInsn(Opcodes.ASTORE, 3);
+        mv.visitVarInsn(Opcodes.ILOAD, 1);
+        mv.visitVarInsn(Opcodes.ILOAD, 2);
+        mv.visitInsn(Opcodes.IADD);
+        mv.visitVarInsn(Opcodes.ISTORE, 1);
+        mv.visitVarInsn(Opcodes.RET, 3);
+        mv.visitLabel(done);
+        mv.visitVarInsn(Opcodes.ILOAD, 1);
+        mv.visitInsn(Opcodes.IRETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+}

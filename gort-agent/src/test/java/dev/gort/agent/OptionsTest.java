@@ -1,0 +1,58 @@
+package dev.gort.agent;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class OptionsTest {
+    @Test
+    void defaults() {
+        Options o = Options.parse(null);
+        assertTrue(o.prologue() && o.backedge() && o.blocking());
+        assertFalse(o.mainGoroutine());
+        assertNull(o.maxprocs());
+        assertTrue(o.include().isEmpty() && o.exclude().isEmpty());
+    }
+
+    @Test
+    void everyOption() {
+        Options o = Options.parse("include=a.b.*;c.D,exclude=a.b.c.*,preempt=prologue,backedge,blocking=off,"
+                + "maxprocs=3,debug=schedtrace=1000,scheddetail=1,main=goroutine,dump=/tmp/x");
+        assertEquals(2, o.include().size());
+        assertTrue(o.include().get(0).matcher("a.b.Foo").matches());
+        assertTrue(o.prologue() && o.backedge());
+        assertFalse(o.blocking());
+        assertEquals(3, o.maxprocs());
+        assertEquals("schedtrace=1000,scheddetail=1", o.debug());
+        assertTrue(o.mainGoroutine());
+        assertEquals(Path.of("/tmp/x"), o.dump());
+        Options off = Options.parse("preempt=off");
+        assertFalse(off.prologue() || off.backedge());
+        assertFalse(Options.parse("preempt=backedge").prologue());
+    }
+
+    private static void rejected(String args, String... words) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Options.parse(args));
+        for (String w : words) {
+            assertTrue(e.getMessage().contains(w), e.getMessage() + " should name " + w);
+        }
+    }
+
+    @Test
+    void badOptionsAreNamed() {
+        rejected("bogus=1", "unknown option 'bogus'");
+        rejected("preempt=sometimes", "preempt", "sometimes");
+        rejected("preempt=off,backedge", "preempt");
+        rejected("blocking=maybe", "blocking", "maybe");
+        rejected("maxprocs=0", "maxprocs");
+        rejected("maxprocs=abc", "maxprocs", "abc");
+        rejected("main=thread", "main", "thread");
+        rejected("include=a b", "include");
+        rejected("debug=schedtrace=x", "debug", "schedtrace=x");
+        rejected("debug=oops", "debug", "oops");
+        rejected("blocking=on,blocking=off", "twice");
+        rejected("justaword", "malformed option 'justaword'");
+    }
+}

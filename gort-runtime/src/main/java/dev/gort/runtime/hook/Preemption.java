@@ -1,0 +1,30 @@
+package dev.gort.runtime.hook;
+
+import dev.gort.runtime.HookRt;
+
+/**
+ * The preemption check the agent injects at method prologues and loop back-edges, Go's
+ * stackguard0 check: {@code if (Preemption.requested != 0) Preemption.preempt();}.
+ *
+ * <p>Go poisons the running goroutine's own {@code stackguard0}; instrumented Java code
+ * cannot cheaply find its goroutine (that needs the current thread, see
+ * {@code dev.gort.runtime.Current}), so the flag is global: sysmon raises it whenever it
+ * sets a goroutine's preemption request, and it is lowered as soon as no running
+ * goroutine has a request it can act on. Outside those short windows every check costs
+ * one load and one untaken branch.
+ */
+public final class Preemption {
+    private Preemption() {}
+
+    /**
+     * Nonzero while some preemption request may be pending; a counter, so that lowering it
+     * (a CAS from the value read before looking) never hides a request raised meanwhile.
+     * Volatile: a plain read would be hoisted out of hot loops by C2 (shared/NOTES.md).
+     */
+    public static volatile int requested;
+
+    /** The out-of-line slow path: yield the P if this goroutine has a request and may. */
+    public static void preempt() {
+        HookRt.preemptSlow();
+    }
+}
