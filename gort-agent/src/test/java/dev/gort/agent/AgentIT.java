@@ -2,7 +2,6 @@ package dev.gort.agent;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,23 +37,111 @@ class AgentIT {
 
     @Test
     void withTheAgentNoFlagIsNeeded() throws Exception {
-        Result r = java("-javaagent:" + AGENT, "-cp", CP + File.pathSeparator + AGENT, "dev.gort.agent.AgentSmoke");
+        Result r = java("-javaagent:" + AGENT, "-cp", CP, "dev.gort.agent.AgentSmoke");
         assertEquals(0, r.exit(), r.err());
         assertEquals("pong from a goroutine\n", r.out());
     }
 
     @Test
     void withoutItTheFirstUseNamesTheFlag() throws Exception {
-        Result r = java("-cp", CP + File.pathSeparator + AGENT, "dev.gort.agent.AgentSmoke");
+        Result r = java("-cp", CP, "dev.gort.agent.AgentSmoke");
         assertNotEquals(0, r.exit());
         assertTrue(r.err().contains("--add-exports java.base/jdk.internal.vm=ALL-UNNAMED"), r.err());
     }
 
     @Test
-    void unknownOptionsStopTheJvmNamingThem() throws Exception {
-        Result r = java("-javaagent:" + AGENT + "=bogus=1", "-cp", CP + File.pathSeparator + AGENT, "dev.gort.agent.AgentSmoke");
-        assertEquals(2, r.exit());
-        assertTrue(r.err().contains("unknown option(s): bogus=1"), r.err());
-        assertEquals("", r.out());
+    void unknownOptionsAndBadValuesStopTheJvmNamingThem() throws Exception {
+        for (String[] bad : new String[][] {{"bogus=1", "unknown option 'bogus'"}, {"maxprocs=abc", "'abc' for option 'maxprocs'"},
+                {"preempt=sometimes", "'sometimes' for option 'preempt'"}}) {
+            Result r = java("-javaagent:" + AGENT + "=" + bad[0], "-cp", CP, "dev.gort.agent.AgentSmoke");
+            assertEquals(2, r.exit(), bad[0]);
+            assertTrue(r.err().contains("gort-agent: ") && r.err().contains(bad[1]), r.err());
+            assertEquals("", r.out());
+        }
+    }
+
+    private Result agent(String options, String main, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("-javaagent:" + AGENT + (options.isEmpty() ? "" : "=" + options),
+                "-cp", CP, main));
+        cmd.addAll(List.of(args));
+        Result r = java(cmd.toArray(String[]::new));
+        assertFalse(r.err().contains("uninstrumented"), r.err());
+        return r;
+    }
+
+    /** Go's TestPreemption: goroutines alternate on one P only through checks at calls. */
+    @Test
+    void goroutinesArePreemptedAtCalls() throws Exception {
+        Result r = agent("preempt=prologue,maxprocs=1", "dev.gort.agentit.PreemptAtCalls", "5");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("alternated 5 times\n", r.out());
+    }
+
+    /** Go's TestAsyncPreempt, as far as the JVM allows: a call-free loop yields at its back-edge. */
+    @Test
+    void aCallFreeLoopDoesNotStarveATimer() throws Exception {
+        Result r = agent("maxprocs=1", "dev.gort.agentit.TightLoop");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("timer goroutine ran after"), r.out());
+    }
+
+    /** Go's TestPingPongHog: a hog pair and a light pair on one P get time within 20x. */
+    @Test
+    void pingPongHog() throws Exception {
+        Result r = agent("maxprocs=1", "dev.gort.agentit.PingPongHog");
+        assertEquals(0, r.exit(), r.err());
+        String[] w = r.out().trim().split(" ");
+        long hog = Long.parseLong(w[1]), light = Long.parseLong(w[3]);
+        assertTrue(hog / 20 <= light && light / 20 <= hog, r.out());
+    }
+
+    @Test
+    void aGoroutineHoldingALockKeepsItsThreadAndTheLockStaysExclusive() throws Exception {
+        Result r = agent("maxprocs=1", "dev.gort.agentit.LockPinning");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("exclusive\n", r.out());
+        // The control: uninstrumented (no pins), the parked holder's M runs the other goroutine.
+        Result control = agent("maxprocs=1,exclude=dev.gort.agentit.*", "dev.gort.agentit.LockPinning");
+        assertEquals("two goroutines held the lock at once\n", control.out());
+    }
+
+    @Test
+    void threadSleepParksTheGoroutineNotTheThread() throws Exception {
+        Result r = agent("maxprocs=1", "dev.gort.agentit.SleepingGoroutines");
+        assertEquals(0, r.exit(), r.err());
+        String[] w = r.out().trim().split(" ");
+        long ms = Long.parseLong(w[1]), threads = Long.parseLong(w[5].replace(",", "")), plain = Long.parseLong(w[9]);
+        assertTrue(ms >= 200 && ms < 5_000, r.out());
+        assertTrue(threads < 50, "1000 sleeping goroutines need few threads: " + r.out());
+        assertTrue(plain >= 50, "a plain thread still sleeps: " + r.out());
+    }
+
+    @Test
+    void mainRunsAsTheMainGoroutine() throws Exception {
+        Result ok = agent("main=goroutine", "dev.gort.agentit.MainAsGoroutine", "a", "b");
+        assertEquals(0, ok.exit(), ok.err());
+        assertEquals("main goroutine true args a,b\n", ok.out());
+        Result fail = agent("main=goroutine", "dev.gort.agentit.MainAsGoroutine", "fail");
+        assertEquals(2, fail.exit(), fail.err());
+        assertTrue(fail.err().startsWith("panic: java.lang.IllegalStateException: boom from main")
+                || fail.err().contains("\npanic: java.lang.IllegalStateException: boom from main"), fail.err());
+        assertTrue(fail.err().contains("goroutine 1 [running]:"), fail.err());
+        Result plain = agent("", "dev.gort.agentit.MainAsGoroutine", "x");
+        assertEquals("main goroutine false args x\n", plain.out(), "without main=goroutine, main is a plain thread");
+    }
+
+    @Test
+    void classesOfLoadersThatDoNotDelegateToTheClassPathReachTheHooks() throws Exception {
+        Result r = agent("maxprocs=1", "dev.gort.agentit.IsolatedLoader");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("timer fired while an isolated class spun\n", r.out());
+    }
+
+    @Test
+    void dumpWritesTheTransformedClasses() throws Exception {
+        Path dir = Files.createTempDirectory("gort-dump");
+        Result r = agent("dump=" + dir, "dev.gort.agentit.MainAsGoroutine");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(Files.exists(dir.resolve("dev/gort/agentit/MainAsGoroutine.class")));
     }
 }
