@@ -116,6 +116,19 @@ class AgentIT {
         assertTrue(plain >= 50, "a plain thread still sleeps: " + r.out());
     }
 
+    /** A native read (RUNNABLE to the JVM, invisible to sysmon) is a syscall: the P moves on. */
+    @Test
+    void blockingIoIsASyscall() throws Exception {
+        Result on = agent("maxprocs=1", "dev.gort.agentit.NativeRead");
+        assertEquals(0, on.exit(), on.err());
+        long ticks = Long.parseLong(on.out().trim().split(" ")[3]);
+        assertTrue(ticks > 100, "the ticker kept running during a 1 s read: " + on.out());
+        Result off = agent("maxprocs=1,blocking=off", "dev.gort.agentit.NativeRead");
+        assertEquals(0, off.exit(), off.err());
+        long offTicks = Long.parseLong(off.out().trim().split(" ")[3]);
+        assertTrue(offTicks < ticks / 4, "unwrapped, the read holds the only P: " + off.out() + " vs " + on.out());
+    }
+
     @Test
     void mainRunsAsTheMainGoroutine() throws Exception {
         Result ok = agent("main=goroutine", "dev.gort.agentit.MainAsGoroutine", "a", "b");

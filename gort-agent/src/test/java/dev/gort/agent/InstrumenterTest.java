@@ -118,6 +118,22 @@ class InstrumenterTest {
     }
 
     @Test
+    void asyncpreemptoffLeavesOnlyPrologueChecks() {
+        byte[] b = transformed(new Instrumenter(Options.parse(""), true), SHAPES, original(SHAPES));
+        assertEquals(1, count(b, "whileLoop", Fixtures::isCheck));
+        assertEquals(0, count(b, "countedFor", calls("java/lang/Math", "min")));
+    }
+
+    /** On a plain thread a raised flag costs one slow path, which lowers it: no goroutine asked. */
+    @Test
+    void aPlainThreadNeverYieldsAndLowersAStaleFlag() throws Exception {
+        Class<?> k = new Loader().with(shapes).loadClass(Shapes.class.getName());
+        dev.gort.runtime.hook.Preemption.requested = 5;
+        assertEquals(15L, k.getMethod("countedFor", int[].class).invoke(null, (Object) new int[] {1, 2, 3, 4, 5}));
+        assertEquals(0, dev.gort.runtime.hook.Preemption.requested);
+    }
+
+    @Test
     void blockingCallsAreWrapped() {
         assertEquals(2, count(shapes, "sleeps", calls(Hooks.BLOCKING, "sleep")));
         assertEquals(0, count(shapes, "sleeps", calls("java/lang/Thread", "sleep")));
