@@ -25,16 +25,30 @@ public final class Agent {
         start(args, inst);
     }
 
-    /** Entry point for attaching to a running JVM (classes loaded from now on are instrumented). */
+    /**
+     * Entry point for attaching to a running JVM (classes loaded from now on are
+     * instrumented). If the application already loaded gort from its class path, that copy
+     * is the one: the jar is not put on the bootstrap class path, or the hooks would link to
+     * a second runtime.
+     */
     public static void agentmain(String args, Instrumentation inst) {
         start(args, inst);
+    }
+
+    private static boolean runtimeLoaded(Instrumentation inst) {
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (c.getName().equals("dev.gort.runtime.Rt")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void start(String args, Instrumentation inst) {
         ClassLoader from = Agent.class.getClassLoader();
         try {
             File jar = new File(Agent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            if (jar.isFile()) {
+            if (jar.isFile() && !runtimeLoaded(inst)) {
                 inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
                 from = null;
             }
