@@ -101,6 +101,11 @@ public final class HookRt {
             if (gp != null && gp.lockPins > 0) {
                 gp.lockPins--;
                 GoStack.unpinCurrent();
+                if (gp.lockPins == 0 && gp.preempt) {
+                    // Go's releasem: letting go of the last lock restores a preemption
+                    // request deferred while pinned, so the next check acts on it.
+                    raisePreemptFlag();
+                }
             }
         }
     }

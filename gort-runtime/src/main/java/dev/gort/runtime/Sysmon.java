@@ -170,8 +170,12 @@ final class Sysmon {
         for (P pp : Sched.allp) {
             if (pp.status == P._Prunning) {
                 d = Math.min(d, BUSY_MAX_DELAY_NANOS);
-                if (pp.sysmonSchedtick == pp.schedtick && pp.sysmonSchedwhen != 0) {
-                    d = Math.min(d, Math.max(MIN_DELAY_NANOS, pp.sysmonSchedwhen + FORCE_PREEMPT_NS - now));
+                long left = pp.sysmonSchedwhen + FORCE_PREEMPT_NS - now;
+                if (pp.sysmonSchedtick == pp.schedtick && pp.sysmonSchedwhen != 0 && left > 0) {
+                    // Only until the slice ends: past it the request is out (preemptone), and a
+                    // goroutine that cannot act on it (pinned) acts when it unpins (HookRt.unpin),
+                    // so polling at 20us would only burn a CPU.
+                    d = Math.min(d, Math.max(MIN_DELAY_NANOS, left));
                 }
             }
         }
