@@ -6,13 +6,14 @@ shared machine falls on all of them alike, and prints the medians and the ratios
 first configuration. Run from gort-agent/ after `mvn -o -q install -DskipTests` (or package)
 and test-compile:
 
-    python3 src/test/scripts/h2_measure.py [--runs 7] [--set main|startup] [workload args...]
+    python3 src/test/scripts/h2_measure.py [--runs 7] [--set main|startup|throughput] [workload args...]
 
 --set main:    (a) plain JVM, seq on the main thread; (b) the agent with main=goroutine, seq;
                (c) the agent, main=goroutine, maxprocs=2, go mode; (a-go) no agent, go mode.
 --set startup: mode=startup only, to take the agent's start-up cost apart.
---set throughput: seq mode, the agent's parts switched off one at a time (pass rounds=5 or so
-               and read the last round's figures: the JIT has settled by then).
+--set throughput: seq mode, the agent's parts switched off one at a time (pass rounds=3 or
+               more and read the last round's figures: the JIT has settled by then; on a
+               busy machine compare workload_cpu_ms, wall times swing by 2x between runs).
 """
 import argparse
 import os
@@ -55,7 +56,8 @@ def configs(which, extra):
             ("t-b: agent main=goroutine", [JAVA, ag + "=main=goroutine", "-cp", CP] + s),
             ("t-b0: agent main=goroutine, include=none", [JAVA, ag + "=main=goroutine,include=none.None", "-cp", CP] + s),
             ("t-b1: agent main=goroutine, preempt=off", [JAVA, ag + "=main=goroutine,preempt=off", "-cp", CP] + s),
-            ("t-b2: t-b1 + blocking=off (pins only)", [JAVA, ag + "=main=goroutine,preempt=off,blocking=off", "-cp", CP] + s),
+            ("t-bp: agent main=goroutine, preempt=prologue", [JAVA, ag + "=main=goroutine,preempt=prologue", "-cp", CP] + s),
+            ("t-bb: agent main=goroutine, preempt=backedge", [JAVA, ag + "=main=goroutine,preempt=backedge", "-cp", CP] + s),
             ("t-b3: agent, no main=goroutine (main thread)", [JAVA, ag, "-cp", CP] + s),
         ]
     d = directives()
@@ -97,7 +99,7 @@ def main():
                   file=sys.stderr, flush=True)
     keys = ["startup_ms", "startup_cpu_ms"]
     if args.set != "startup":
-        keys += ["rows_per_s", "lookups_per_s", "workload_ms"]
+        keys += ["rows_per_s", "lookups_per_s", "workload_ms", "workload_cpu_ms"]
     base = None
     print("median of %d runs (for per-round keys: first round / last round)" % args.runs)
     for name, _ in cs:

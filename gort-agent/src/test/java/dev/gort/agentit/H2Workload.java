@@ -36,7 +36,8 @@ import java.util.List;
  * phase timings), then {@code startup_ms=} (JVM start to the first query's answer: the
  * cost of loading, and under the agent transforming, the classes H2 needs to come up) and
  * {@code startup_cpu_ms=} (the CPU time the process had used by then, all threads: the
- * figure to compare on a busy machine, where wall time is noisy) and {@code jvm_ms=}
+ * figure to compare on a busy machine, where wall time is noisy; {@code workload_cpu_ms} is
+ * its counterpart for a round's workload) and {@code jvm_ms=}
  * (JVM start to the end). Exits non-zero on any wrong answer.
  */
 public final class H2Workload {
@@ -47,8 +48,9 @@ public final class H2Workload {
     /** The process's CPU time then, in ms (-1: unknown). */
     private static long firstQueryCpuMs = -1;
 
+    /** Phase times in ns; cpuMs: the process's CPU time over the whole workload (all threads). */
     record Run(String mode, int round, long[] answers, long insertNs, long reportsNs, long lookupNs,
-               long updateNs, long totalNs) {}
+               long updateNs, long totalNs, long cpuMs) {}
 
     public static void main(String[] args) throws Exception {
         String mode = "seq";
@@ -145,6 +147,7 @@ public final class H2Workload {
         try (Connection c = DriverManager.getConnection(url("seq", round))) {
             Queries.schema(c);
             firstQuery(c);
+            long cpu0 = cpuMs();
             long t0 = System.nanoTime();
             Queries.insertCustomers(c, e.customers, 1, 0);
             Queries.insertOrders(c, e.rows, e.customers, 1, 0);
@@ -158,7 +161,7 @@ public final class H2Workload {
             a[15] = Queries.update(c, 1, 0);
             a[16] = Queries.totalAmount(c);
             long t4 = System.nanoTime();
-            return new Run("seq", round, a, t1 - t0, t2 - t1, t3 - t2, t4 - t3, t4 - t0);
+            return new Run("seq", round, a, t1 - t0, t2 - t1, t3 - t2, t4 - t3, t4 - t0, cpuMs() - cpu0);
         }
     }
 
@@ -179,6 +182,7 @@ public final class H2Workload {
         try (Connection c = DriverManager.getConnection(url)) {
             Queries.schema(c);
             firstQuery(c);
+            long cpu0 = cpuMs();
             long t0 = System.nanoTime();
             inGoroutines(g, k -> {
                 conns[k] = DriverManager.getConnection(url);
@@ -213,7 +217,7 @@ public final class H2Workload {
             }
             a[16] = Queries.totalAmount(c);
             long t4 = System.nanoTime();
-            return new Run("go", round, a, t1 - t0, t2 - t1, t3 - t2, t4 - t3, t4 - t0);
+            return new Run("go", round, a, t1 - t0, t2 - t1, t3 - t2, t4 - t3, t4 - t0, cpuMs() - cpu0);
         }
     }
 
@@ -259,10 +263,11 @@ public final class H2Workload {
         }
         double ms = 1e6;
         System.out.printf("result mode=%s round=%d rows=%d customers=%d lookups=%d insert_ms=%.1f rows_per_s=%.0f"
-                        + " reports_ms=%.1f lookup_ms=%.1f lookups_per_s=%.0f update_ms=%.1f workload_ms=%.1f checksum=%s%n",
+                        + " reports_ms=%.1f lookup_ms=%.1f lookups_per_s=%.0f update_ms=%.1f workload_ms=%.1f workload_cpu_ms=%d"
+                        + " checksum=%s%n",
                 r.mode(), r.round(), e.rows, e.customers, e.lookups, r.insertNs() / ms,
                 (e.rows + e.customers) / (r.insertNs() / 1e9), r.reportsNs() / ms, r.lookupNs() / ms,
-                e.lookups / (r.lookupNs() / 1e9), r.updateNs() / ms, r.totalNs() / ms,
+                e.lookups / (r.lookupNs() / 1e9), r.updateNs() / ms, r.totalNs() / ms, r.cpuMs(),
                 Long.toHexString(Expected.checksum(r.answers())));
         if (!wrong.isEmpty()) {
             throw new IllegalStateException(r.mode() + " round " + r.round() + ": wrong answers: " + wrong);
