@@ -4,7 +4,7 @@
 #
 #   bench/run.sh [--quick|--full] [--rebuild] [--only java|go] [--groups LIST] [--out DIR]
 #
-#   --quick    fewer forks/iterations (~15 min on 2 cores); default: --full (~55 min)
+#   --quick    fewer forks/iterations (~15 min on 2 cores); default: --full (~60 min)
 #   --rebuild  rebuild bench/target/benchmarks.jar and the agent jar (default: only when missing)
 #   --only     run only the Java (JMH + ParkedHeap + latency programs) or only the Go side
 #   --groups   comma-separated groups to run (default: all): gosched, spawn, pingpong,
@@ -186,6 +186,8 @@ if want agent; then
 # beside a goroutine spinning in a call-free loop, GOMAXPROCS=1, with the agent (fresh JVM
 # per run), once without it (it starves: a bounded run), the Go twin, and the OS's own
 # lateness with the two loops on two platform threads (the floor under the others' tails).
+# (--full: AgentOverheadBench's annotations, 4 forks of 5 x 1 s per workload and parameter
+# pair, ~22 min.)
 echo "== agent: overhead of the injected checks on CPU-bound code ($mode)"
 [ "$only" = go ] || jmh agent "${P}AgentOverheadBench\." "${JMH_AVG[@]}" -prof "dev.gort.bench.AgentFork:jar=$AGENT_JAR"
 echo "== agent: preemption latency of a call-free spinning goroutine (GOMAXPROCS=1, $PREEMPT_N sleeps of 1 ms), x$LATENCY_REPS"

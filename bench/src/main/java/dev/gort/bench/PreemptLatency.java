@@ -78,6 +78,24 @@ public final class PreemptLatency {
         finished.countDown();
     }
 
+    /**
+     * The summary, plus {@code two_slices}: the sleeps later than 1.5 x the median, those
+     * that waited out a second time slice of the spinner. (A preempted goroutine goes to
+     * the global queue, and every 61st schedule takes from there first, before the woken
+     * sleeper in runnext: Go's fairness rule, schedtick%61, so about 1 sleep in 61.)
+     */
+    static String twoSlices(long[] late) {
+        String summary = Latencies.summary(late); // sorts late
+        long limit = Latencies.rank(late, 50) * 3 / 2;
+        int k = 0;
+        for (long l : late) {
+            if (l > limit) {
+                k++;
+            }
+        }
+        return summary + " two_slices=" + k;
+    }
+
     /** Whether gort's agent is in this JVM (the report says which case it measured). */
     static boolean agent() {
         return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
@@ -127,8 +145,8 @@ public final class PreemptLatency {
         finished.await(); // the spinner ends, the sleeper runs (if it never did) and sees stop
         long wallMs = (System.nanoTime() - t0) / 1_000_000;
         int got = done;
-        String lat = got > 0 ? Latencies.summary(Arrays.copyOf(late, got))
-                : "n=0 min_us=NaN p50_us=NaN p90_us=NaN p99_us=NaN max_us=NaN mean_us=NaN";
+        String lat = got > 0 ? twoSlices(Arrays.copyOf(late, got))
+                : "n=0 min_us=NaN p50_us=NaN p90_us=NaN p99_us=NaN max_us=NaN mean_us=NaN two_slices=0";
         System.out.println("PREEMPT_LATENCY impl=gort agent=" + (agent() ? "on" : "off") + " " + lat
                 + " first_run_us=" + (firstRun - t0) / 1000 + " completed=" + completed
                 + " wall_ms=" + wallMs + " maxprocs=" + Gort.gomaxprocs(0)

@@ -13,9 +13,9 @@ import java.util.Locale;
  * CPU-bound goroutines beside a latency-sensitive one: what the agent's preemption checks
  * are for. WORKERS goroutines (default: GOMAXPROCS, one per P) compute a SIZE x SIZE
  * Mandelbrot set (default 1200, up to MAX_ITER = 2000 iterations a point) in interleaved
- * rows, in loops that call nothing; meanwhile a ticker goroutine wakes every PERIOD_MS
- * (default 1 ms) with {@code Time.sleep} and records how late each wake-up is (return time
- * minus start + period). Prints the result and the ticker's lateness:
+ * rows, in loops that call nothing; meanwhile a ticker goroutine aims to wake every
+ * PERIOD_MS (default 1 ms, with {@code Time.sleep}) and records how late each wake-up is
+ * against its planned tick. Prints the result and the ticker's lateness:
  *
  * <pre>
  * mandelbrot 1200x1200, 2000 max iterations, 1 goroutines, GOMAXPROCS=1: 341007 points inside, 742441006 iterations, 2571 ms
@@ -41,9 +41,9 @@ import java.util.Locale;
  * same; with it, p99 ~10 ms and worst ~10-20 ms, for ~2% more run time. With GOMAXPROCS=2
  * and 2 workers the same holds: both Ps are busy until the work ends.
  *
- * <p>The ticker has told main it started before the workers exist (the {@code started}
- * channel): its first sleep is then under way, so it is measured against the whole
- * computation even when a worker runs first. The result (points inside the set, total
+ * <p>The ticker has told main it started, and so planned its first tick, before the
+ * workers exist (the {@code started} channel), so its lateness covers the whole
+ * computation whichever goroutine runs first. The result (points inside the set, total
  * iterations) does not depend on the split into goroutines, nor on the agent.
  *
  * <p>Usage: {@code lateness [SIZE] [MAX_ITER] [PERIOD_MS] [WORKERS]}.
@@ -82,18 +82,31 @@ public final class Lateness {
         return new long[] {inside, iterations};
     }
 
-    /** The ticker: wakes every period until done is closed; returns each wake-up's lateness (ns). */
+    /**
+     * The ticker: aims to wake at start + period, + 2 periods, ... until done is closed, and
+     * returns how late each wake-up was (ns). Lateness is measured against the planned tick,
+     * not the sleep, so time spent runnable but waiting for a P counts too (the ticker may
+     * lose its P at any gort call, right after telling main it started). After a late
+     * wake-up the next tick is planned a period from now: missed ticks are dropped, as Go's
+     * time.Ticker drops them, and the delay is counted once.
+     */
     static long[] tick(Duration period, Chan<Object> started, Chan<Object> done) {
+        long p = period.toNanos();
+        long next = System.nanoTime() + p;
         long[] late = new long[1024];
         int n = 0;
         started.send(Boolean.TRUE);
         while (done.tryRecv() == null) { // Go's select { case <-done: return; default: }
-            long start = System.nanoTime();
-            Time.sleep(period);
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                Time.sleep(Duration.ofNanos(wait));
+            }
+            long now = System.nanoTime();
             if (n == late.length) {
                 late = Arrays.copyOf(late, n * 2);
             }
-            late[n++] = System.nanoTime() - (start + period.toNanos());
+            late[n++] = now - next;
+            next = Math.max(next + p, now + p / 2); // on schedule: next + p; behind: resync
         }
         return Arrays.copyOf(late, n);
     }

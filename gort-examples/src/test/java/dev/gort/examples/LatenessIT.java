@@ -79,8 +79,8 @@ class LatenessIT {
     void withoutTheAgentTheResultIsTheSameAndTheTickerStarves() {
         Result r = lateness(false);
         double[] msWorst = check(r);
-        // The ticker's first sleep was under way before the worker started (Lateness's
-        // started channel), and nothing preempts the worker: it waits for the whole run.
+        // The ticker planned its first tick before the worker started (Lateness's started
+        // channel), and nothing preempts the worker: that tick waits for the whole run.
         assertTrue(msWorst[1] >= msWorst[0] / 2, () -> "worst lateness " + msWorst[1] + " ms\n" + r.describe());
         System.out.println("lateness without the agent: " + r.out().lines().toList().get(1));
     }
