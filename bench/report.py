@@ -104,6 +104,43 @@ ROWS = [
      "lat:SLEEP_LATENESS impl=loom goroutines=100000 max_ms=50:p99_us", None, []),
 ]
 
+# The agent's overhead on CPU-bound code (AgentOverheadBench): "gort" is the workload
+# instrumented (the fork with -javaagent), "bare cont." the same code without the agent;
+# gort/bare is the overhead.
+AGENT_WORKLOADS = [
+    ("intSum", "int sum over 16K ints (vectorized, strip-mined)"),
+    ("saxpy", "y += a*x over 16K ints (vectorized, strip-mined)"),
+    ("matMul", "200x200 long matrix multiply"),
+    ("collatz", "Collatz steps of 1..20,000 (non-counted loop)"),
+    ("fib", "fib(25) (prologue check per call)"),
+    ("visitor", "visitor over an 8,191-node expression tree, x32"),
+    ("interpreter", "switch interpreter, 600k dispatches"),
+]
+for _name, _what in AGENT_WORKLOADS:
+    for _where, _on in (("thread", "plain thread"), ("goroutine", "in a goroutine")):
+        ROWS.append((f"agent overhead: {_what}, {_on} (gort: with the agent; bare: without)", "ns/op",
+                     f"AgentOverheadBench.{_name}@agent=on,where={_where}", None, None,
+                     f"AgentOverheadBench.{_name}@agent=off,where={_where}",
+                     [("gort/bare", 1.05, "<= 1.05x without the agent")]))
+ROWS += [
+    ("preemption latency: 1 ms sleeper beside a call-free spinner (GOMAXPROCS=1, agent), p50", "us",
+     "lat:PREEMPT_LATENCY impl=gort agent=on:p50_us", "lat:PREEMPT_LATENCY impl=go:p50_us", None, None, []),
+    ("preemption latency: 1 ms sleeper beside a call-free spinner (GOMAXPROCS=1, agent), p99", "us",
+     "lat:PREEMPT_LATENCY impl=gort agent=on:p99_us", "lat:PREEMPT_LATENCY impl=go:p99_us", None, None,
+     [("gort", 12000, "<= 12 ms")]),
+    ("preemption latency: 1 ms sleeper beside a call-free spinner (GOMAXPROCS=1, agent), max", "us",
+     "lat:PREEMPT_LATENCY impl=gort agent=on:max_us", "lat:PREEMPT_LATENCY impl=go:max_us", None, None,
+     [("gort", 25000, "<= 25 ms")]),
+    ("baseline: 1 ms Thread.sleep beside a spinning thread, two platform threads (the OS's lateness under the run's load), p50", "us",
+     "lat:PREEMPT_LATENCY impl=thread:p50_us", None, None, None, []),
+    ("baseline: 1 ms Thread.sleep beside a spinning thread, two platform threads (the OS's lateness under the run's load), p99", "us",
+     "lat:PREEMPT_LATENCY impl=thread:p99_us", None, None, None, []),
+    ("baseline: 1 ms Thread.sleep beside a spinning thread, two platform threads (the OS's lateness under the run's load), max", "us",
+     "lat:PREEMPT_LATENCY impl=thread:max_us", None, None, None, []),
+    ("preemption latency without the agent: the sleeper's first run (starved until the 5 s budget ends)", "us",
+     "lat:PREEMPT_LATENCY impl=gort agent=off:first_run_us", None, None, None, []),
+]
+
 
 def load_jmh(outdir):
     res = {}
@@ -245,11 +282,15 @@ def main():
         "| benchmark | unit | gort | Go | Loom | bare cont. | gort/Go | gort/Loom | gort/bare | target | met? |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
+    skipped = 0
     for label, unit, sg, sgo, sl, sb, targets in ROWS:
         g, _ = value(sg, unit, jmh, go, parked, reports)
         o, _ = value(sgo, unit, jmh, go, parked, reports)
         lo, _ = value(sl, unit, jmh, go, parked, reports)
         b, _ = value(sb, unit, jmh, go, parked, reports)
+        if g is None and o is None and lo is None and b is None:
+            skipped += 1  # a group this run left out (run.sh --groups)
+            continue
         r = {"gort/Go": ratio(g, o), "gort/Loom": ratio(g, lo), "gort/bare": ratio(g, b), "gort": g}
         tt, met = [], []
         for col, limit, text in targets:
@@ -264,7 +305,11 @@ def main():
     print(table)
     with open(os.path.join(outdir, "table.md"), "w") as f:
         f.write(table + "\n")
-    missing = [src for row in ROWS for src in row[2:6]
+    if skipped:
+        print(f"\n{skipped} rows without any result left out (groups not run)", file=sys.stderr)
+    missing = [src for row in ROWS
+               if any(value(x, row[1], jmh, go, parked, reports)[0] is not None for x in row[2:6] if x)
+               for src in row[2:6]
                if src and value(src, row[1], jmh, go, parked, reports)[0] is None]
     if missing:
         print("\nmissing results: " + ", ".join(sorted(set(missing))), file=sys.stderr)

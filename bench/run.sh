@@ -2,38 +2,43 @@
 # Runs gort's benchmarks beside their Loom, bare-continuation and Go twins, and prints the
 # results table (bench/RESULTS.md describes each benchmark).
 #
-#   bench/run.sh [--quick|--full] [--rebuild] [--only java|go] [--out DIR]
+#   bench/run.sh [--quick|--full] [--rebuild] [--only java|go] [--groups LIST] [--out DIR]
 #
-#   --quick    fewer forks/iterations (~10 min on 2 cores); default: --full (~35 min)
-#   --rebuild  rebuild bench/target/benchmarks.jar (default: only when it is missing)
+#   --quick    fewer forks/iterations (~15 min on 2 cores); default: --full (~60 min)
+#   --rebuild  rebuild bench/target/benchmarks.jar and the agent jar (default: only when missing)
 #   --only     run only the Java (JMH + ParkedHeap + latency programs) or only the Go side
+#   --groups   comma-separated groups to run (default: all): gosched, spawn, pingpong,
+#              prodcons, select, mutex, waitgroup, timers, syscall, skynet, parked, latency, agent
 #   --out DIR  where results go (default bench/target/results-YYYYmmdd-HHMMSS)
 #
 # Output in DIR, per group (gosched, spawn, pingpong, prodcons, select, mutex, waitgroup,
-# timers, syscall, skynet): jmh-GROUP.json/.log (JMH -rf json), go-GROUP.txt (go test -bench);
-# parked.txt (ParkedHeap, one fresh JVM per line), go-parked-N.txt; latency.txt
+# timers, syscall, skynet, agent): jmh-GROUP.json/.log (JMH -rf json), go-GROUP.txt (go test
+# -bench); parked.txt (ParkedHeap, one fresh JVM per line), go-parked-N.txt; latency.txt
 # (HandoffLatency and SleepLateness, one fresh JVM per line), go-latency-NAME-N.txt (their Go
-# twins, one process each, printing the same lines); env.txt; table.md (the final table).
-# Only ratios measured in one run are meaningful on a shared machine.
+# twins, one process each, printing the same lines); agent-latency.txt (PreemptLatency under
+# the agent, and once without it), go-agent-latency-N.txt (its Go twin); env.txt; table.md
+# (the final table). Only ratios measured in one run are meaningful on a shared machine.
 set -euo pipefail
 BENCH="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(dirname "$BENCH")"
 
 args="$*"
-mode=full rebuild=0 only="" out=""
+mode=full rebuild=0 only="" out="" groups=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) mode=quick ;;
     --full) mode=full ;;
     --rebuild) rebuild=1 ;;
     --only) only="$2"; shift ;;
+    --groups) groups=",$2,"; shift ;;
     --out) out="$2"; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 case "$only" in ""|java|go) ;; *) echo "run.sh: --only java|go" >&2; exit 2 ;; esac
+want() { [ -z "$groups" ] || [[ "$groups" == *",$1,"* ]]; } # want GROUP: selected by --groups
 [ -n "$out" ] || out="$BENCH/target/results-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
@@ -54,6 +59,7 @@ done
 export JAVA_HOME="$best"
 JAVA="$JAVA_HOME/bin/java"
 JAR="$BENCH/target/benchmarks.jar"
+AGENT_JAR="$(ls "$ROOT"/gort-agent/target/gort-agent-*.jar 2>/dev/null | head -n 1 || true)"
 EXPORTS="--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED"
 
 if [ "$mode" = quick ]; then
@@ -64,6 +70,7 @@ if [ "$mode" = quick ]; then
   GO_SKYNET=(-benchtime 3x -count 2)
   PARKED_REPS=1
   LATENCY_REPS=1
+  PREEMPT_N=1000
 else
   JMH_AVG=()    # the annotations: 2 forks, 5 x 1 s warm-up, 5 x 2 s measurement
   JMH_SS=()     # SkynetBench's: 2 forks, 3 warm-up shots, 5 measured shots
@@ -71,6 +78,7 @@ else
   GO_SKYNET=(-benchtime 5x -count 3)
   PARKED_REPS=3
   LATENCY_REPS=3
+  PREEMPT_N=3000
 fi
 PARKED_N=1000000
 
@@ -102,9 +110,10 @@ gobench() { # gobench GROUP REGEX [options...]
   grep -E '^(Benchmark|[A-Z][A-Z_]+ impl=)' "$out/go-$group.txt" || true
 }
 
-if [ "$only" != go ] && { [ "$rebuild" = 1 ] || [ ! -f "$JAR" ]; }; then
-  echo "== building $JAR"
-  (cd "$ROOT" && mvn -B -q -pl bench -am package -DskipTests)
+if [ "$only" != go ] && { [ "$rebuild" = 1 ] || [ ! -f "$JAR" ] || [ -z "$AGENT_JAR" ]; }; then
+  echo "== building $JAR and the agent jar"
+  (cd "$ROOT" && mvn -B -q -pl bench,gort-agent -am package -DskipTests)
+  AGENT_JAR="$(ls "$ROOT"/gort-agent/target/gort-agent-*.jar | head -n 1)"
 fi
 
 P='^dev\.gort\.bench\.'
@@ -121,15 +130,19 @@ BENCH_GROUPS=( # group, JMH regex, go test -bench regex (separated by spaces)
 )
 for g in "${BENCH_GROUPS[@]}"; do
   read -r group jregex gregex <<< "$g"
+  want "$group" || continue
   echo "== $group ($mode)"
   [ "$only" = go ] || jmh "$group" "$jregex" "${JMH_AVG[@]}"
   [ "$only" = java ] || gobench "$group" "$gregex" "${GO_AVG[@]}"
 done
 
+if want skynet; then
 echo "== skynet 1M ($mode)"
 [ "$only" = go ] || jmh skynet "${P}SkynetBench\." "${JMH_SS[@]}"
 [ "$only" = java ] || gobench skynet '^BenchmarkSkynet$' "${GO_SKYNET[@]}"
+fi
 
+if want parked; then
 echo "== parked heap: $PARKED_N parked goroutines, a fresh JVM / process per run, x$PARKED_REPS"
 [ "$only" = go ] || : > "$out/parked.txt"
 for rep in $(seq "$PARKED_REPS"); do
@@ -141,7 +154,9 @@ for rep in $(seq "$PARKED_REPS"); do
   fi
   [ "$only" = java ] || gobench "parked-$rep" '^BenchmarkParkedHeap$' -benchtime 1x
 done
+fi
 
+if want latency; then
 echo "== latency: P hand-off (GOMAXPROCS=1), sleep lateness (100k goroutines, sleeps of 1..1000 and 1..50 ms), a fresh JVM / process per run, x$LATENCY_REPS"
 [ "$only" = go ] || : > "$out/latency.txt"
 for rep in $(seq "$LATENCY_REPS"); do
@@ -163,6 +178,34 @@ for rep in $(seq "$LATENCY_REPS"); do
     done
   fi
 done
+fi
+
+if want agent; then
+# The agent's cost on CPU-bound code (the same forks with and without -javaagent, in one JMH
+# run: AgentFork adds the flag by the agent parameter), then preemption latency: a sleeper
+# beside a goroutine spinning in a call-free loop, GOMAXPROCS=1, with the agent (fresh JVM
+# per run), once without it (it starves: a bounded run), the Go twin, and the OS's own
+# lateness with the two loops on two platform threads (the floor under the others' tails).
+# (--full: AgentOverheadBench's annotations, 4 forks of 5 x 1 s per workload and parameter
+# pair, ~22 min.)
+echo "== agent: overhead of the injected checks on CPU-bound code ($mode)"
+[ "$only" = go ] || jmh agent "${P}AgentOverheadBench\." "${JMH_AVG[@]}" -prof "dev.gort.bench.AgentFork:jar=$AGENT_JAR"
+echo "== agent: preemption latency of a call-free spinning goroutine (GOMAXPROCS=1, $PREEMPT_N sleeps of 1 ms), x$LATENCY_REPS"
+[ "$only" = go ] || : > "$out/agent-latency.txt"
+for rep in $(seq "$LATENCY_REPS"); do
+  if [ "$only" != go ]; then
+    "$JAVA" -javaagent:"$AGENT_JAR"=maxprocs=1 -Xmx4g -cp "$JAR" dev.gort.bench.PreemptLatency gort "$PREEMPT_N" \
+      | tee -a "$out/agent-latency.txt" || echo "run.sh: PreemptLatency (agent) failed" >&2
+    "$JAVA" -Xmx4g -cp "$JAR" dev.gort.bench.PreemptLatency thread "$PREEMPT_N" \
+      | tee -a "$out/agent-latency.txt" || echo "run.sh: PreemptLatency (threads) failed" >&2
+  fi
+  [ "$only" = java ] || gobench "agent-latency-$rep" '^BenchmarkPreemptLatency$' -benchtime 1x -args -preemptn="$PREEMPT_N"
+done
+if [ "$only" != go ]; then # without the agent the sleeper never runs: stop after 5 s
+  "$JAVA" "$EXPORTS" -Xmx4g -Dgort.maxprocs=1 -cp "$JAR" dev.gort.bench.PreemptLatency gort "$PREEMPT_N" 5 \
+    | tee -a "$out/agent-latency.txt" || echo "run.sh: PreemptLatency (no agent) failed" >&2
+fi
+fi
 
 echo
 echo "== results ($out)"

@@ -18,6 +18,9 @@ public final class Main {
               pingpong [N]           N round trips between two goroutines (default 1000000)
               workers [W] [JOBS]     a pool of W workers (default 3) doing JOBS jobs (default 100)
               skynet [SIZE]          skynet benchmark with SIZE leaf goroutines (default 1000000)
+              lateness [SIZE] [MAX_ITER] [PERIOD_MS] [WORKERS]
+                                     CPU-bound goroutines beside a 1 ms ticker: its worst
+                                     lateness (run it with and without the agent)
               deadlock               a program whose goroutines all block: Go's deadlock report""";
 
     public static void main(String[] args) {
@@ -29,6 +32,7 @@ public final class Main {
             case "pingpong" -> PingPong.main(rest);
             case "workers" -> WorkerPool.main(rest);
             case "skynet" -> Skynet.main(rest);
+            case "lateness" -> Lateness.main(rest);
             case "deadlock" -> Deadlock.main(rest);
             default -> {
                 if (!name.isEmpty()) {
