@@ -131,6 +131,8 @@ ROWS += [
     ("preemption latency: 1 ms sleeper beside a call-free spinner (GOMAXPROCS=1, agent), max", "us",
      "lat:PREEMPT_LATENCY impl=gort agent=on:max_us", "lat:PREEMPT_LATENCY impl=go:max_us", None, None,
      [("gort", 25000, "<= 25 ms")]),
+    ("preemption latency: sleeps that waited out a second time slice of the spinner (> 1.5x p50; Go's schedtick%61 rule), of 3000 (--quick: 1000)", "count",
+     "lat:PREEMPT_LATENCY impl=gort agent=on:two_slices", "lat:PREEMPT_LATENCY impl=go:two_slices", None, None, []),
     ("baseline: 1 ms Thread.sleep beside a spinning thread, two platform threads (the OS's lateness under the run's load), p50", "us",
      "lat:PREEMPT_LATENCY impl=thread:p50_us", None, None, None, []),
     ("baseline: 1 ms Thread.sleep beside a spinning thread, two platform threads (the OS's lateness under the run's load), p99", "us",

@@ -18,28 +18,31 @@ import java.util.Locale;
  * against its planned tick. Prints the result and the ticker's lateness:
  *
  * <pre>
- * mandelbrot 1200x1200, 2000 max iterations, 1 goroutines, GOMAXPROCS=1: 341007 points inside, 742441006 iterations, 2571 ms
- * ticker every 1 ms: 234 wake-ups, lateness p50 9.0 ms, p99 10.2 ms, worst 10.5 ms
+ * mandelbrot 1200x1200, max 2000 iterations, workers 1, GOMAXPROCS=1: 347815 points inside, 704755328 iterations, 1802 ms
+ * ticker every 1 ms: 160 wake-ups, lateness p50 10.7 ms, p99 21.9 ms, worst 22.0 ms
  * </pre>
  *
  * A goroutine that never calls into gort can only lose its P at a preemption check, and
  * without the agent there is none in these loops: sysmon's request after 10 ms goes
  * unseen, so a ticker whose P is held by a worker waits until that worker ends. With the
- * agent a worker yields within ~10 ms of the request, so the ticker is late by ~10 ms at
- * most. GOMAXPROCS comes from the environment, as in Go:
+ * agent a worker yields at its next loop header once its 10 ms slice is over, so the ticker
+ * is late by about one slice; one wake-up in 61 waits two (the preempted worker goes to
+ * the global queue, and every 61st schedule takes from there first: Go's fairness rule).
+ * GOMAXPROCS comes from the environment, as in Go:
  *
  * <pre>
  * # without the agent: the ticker waits for the whole computation (worst ~ the run time)
  * GOMAXPROCS=1 java -jar gort-examples/target/gort-examples.jar lateness
- * # with the agent: worst lateness ~10 ms
+ * # with the agent: lateness ~10 ms (one time slice), worst ~20 ms (two)
  * GOMAXPROCS=1 java -javaagent:gort-agent/target/gort-agent-0.1.0-SNAPSHOT.jar \
  *     -jar gort-examples/target/gort-examples.jar lateness
  * </pre>
  *
- * Measured on a shared, loaded 2-core machine (JDK 25; bench/AGENT-RESULTS.md): with
- * GOMAXPROCS=1, without the agent, worst lateness = the whole run (~2.5 s), p99 the
- * same; with it, p99 ~10 ms and worst ~10-20 ms, for ~2% more run time. With GOMAXPROCS=2
- * and 2 workers the same holds: both Ps are busy until the work ends.
+ * Measured on a 2-core machine (JDK 25, three runs each; bench/AGENT-RESULTS.md): with
+ * GOMAXPROCS=1, without the agent the worst lateness is the whole computation (1.80-1.85
+ * s); with it, p50 10.7 ms, p99 and worst 21.8-22.0 ms, and the computation takes 1.80-1.90
+ * s instead of 1.79-1.85 s. With GOMAXPROCS=2 and 2 workers: without the agent worst
+ * 0.94-0.96 s (both Ps busy until the work ends), with it p50 10.6 ms, worst 13.7-21.9 ms.
  *
  * <p>The ticker has told main it started, and so planned its first tick, before the
  * workers exist (the {@code started} channel), so its lateness covers the whole
