@@ -2,12 +2,12 @@ package dev.gort.agent;
 
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+
+import dev.gort.agent.JavaProcess.Result;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -16,23 +16,8 @@ class AgentIT {
     private static final String AGENT = System.getProperty("agent.jar");
     private static final String CP = System.getProperty("runtime.classpath");
 
-    private record Result(int exit, String out, String err) {}
-
     private static Result java(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile("agent-it", ".out");
-        Path err = Files.createTempFile("agent-it", ".err");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().remove("JAVA_TOOL_OPTIONS");
-        pb.environment().remove("JDK_JAVA_OPTIONS");
-        Process p = pb.start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("timed out: " + cmd + "\n" + Files.readString(err));
-        }
-        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        return JavaProcess.run(120, args);
     }
 
     @Test

@@ -4,12 +4,10 @@ import org.junit.jupiter.api.Test;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -36,30 +34,8 @@ class H2IT {
     private static final String CDS_WARNING = "Sharing is only supported for boot loader classes because bootstrap classpath has been appended";
     private static final long TIMEOUT_S = 90;
 
-    private record Result(int exit, String out, String err) {}
-
-    private static Result java(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile("h2-it", ".out");
-        Path err = Files.createTempFile("h2-it", ".err");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().remove("JAVA_TOOL_OPTIONS");
-        pb.environment().remove("JDK_JAVA_OPTIONS");
-        Process p = pb.start();
-        if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
-            threadDump(p);
-            p.destroyForcibly();
-            fail("timed out after " + TIMEOUT_S + " s (a deadlock?): " + cmd + "\n" + Files.readString(out) + "\n" + Files.readString(err));
-        }
-        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
-    }
-
-    /** SIGQUIT: the JVM prints its threads' stacks to stdout, shown in the failure message. */
-    private static void threadDump(Process p) throws Exception {
-        new ProcessBuilder("kill", "-QUIT", Long.toString(p.pid())).start().waitFor(5, TimeUnit.SECONDS);
-        p.waitFor(2, TimeUnit.SECONDS);
+    private static JavaProcess.Result java(String... args) throws Exception {
+        return JavaProcess.run(TIMEOUT_S, args);
     }
 
     private static String[] cmd(String agentOptions, String... workload) {
@@ -81,7 +57,7 @@ class H2IT {
     }
 
     /** stderr holds nothing but the CDS warning: no "left ... uninstrumented", no report. */
-    private static void cleanStderr(Result r) {
+    private static void cleanStderr(JavaProcess.Result r) {
         List<String> other = r.err().lines().filter(l -> !l.isBlank() && !l.contains(CDS_WARNING)).toList();
         assertEquals(List.of(), other, "stderr");
     }
@@ -89,7 +65,7 @@ class H2IT {
     @Test
     void bothModesGiveTheModelsAnswersWithEveryH2ClassInstrumented() throws Exception {
         Path dump = Files.createTempDirectory("h2-it-dump");
-        Result r = java(cmd("main=goroutine,maxprocs=2,dump=" + dump, "mode=both"));
+        JavaProcess.Result r = java(cmd("main=goroutine,maxprocs=2,dump=" + dump, "mode=both"));
         assertEquals(0, r.exit(), r.out() + r.err());
         cleanStderr(r);
         assertEquals(List.of(CHECKSUM), checksums(r.out(), "seq"), r.out());
@@ -106,7 +82,7 @@ class H2IT {
     void goroutinesSharingOneProcStillAgree() throws Exception {
         // One P: the four goroutines interleave only where gort switches them (parks, and
         // preemption checks outside H2's pinned monitors and locks).
-        Result r = java(cmd("main=goroutine,maxprocs=1", "mode=go"));
+        JavaProcess.Result r = java(cmd("main=goroutine,maxprocs=1", "mode=go"));
         assertEquals(0, r.exit(), r.out() + r.err());
         cleanStderr(r);
         assertEquals(List.of(CHECKSUM), checksums(r.out(), "go"), r.out());
