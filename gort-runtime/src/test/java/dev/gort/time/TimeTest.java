@@ -62,7 +62,7 @@ class TimeTest {
         int n = 50;
         List<Integer> delays = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            delays.add(10 + 7 * i);
+            delays.add(10 + 15 * i); // 15 ms apart: a goroutine delayed less than that on a loaded machine keeps its place
         }
         Collections.shuffle(delays, new java.util.Random(42));
         List<Integer> order = new ArrayList<>();
