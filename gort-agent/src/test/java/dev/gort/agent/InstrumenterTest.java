@@ -183,24 +183,12 @@ class InstrumenterTest {
     void obfuscatedNamesAreFine() throws Exception {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
         cw.visit(Opcodes.V21, Opcodes.ACC_PUBLIC, "gen/\u00e4$1$$", null, "java/lang/Object", null);
-        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "if", "(I)I", null, null);
-        mv.visitCode();
-        Label top = new Label(), done = new Label();
-        mv.visitLabel(top);
-        mv.visitVarInsn(Opcodes.ILOAD, 0);
-        mv.visitJumpInsn(Opcodes.IFLE, done);
-        mv.visitIincInsn(0, -1);
-        mv.visitJumpInsn(Opcodes.GOTO, top);
-        mv.visitLabel(done);
-        mv.visitVarInsn(Opcodes.ILOAD, 0);
-        mv.visitInsn(Opcodes.IRETURN);
-        mv.visitMaxs(0, 0);
-        mv.visitEnd();
+        countdown(cw, "if", 0);
         cw.visitEnd();
         byte[] out = in.transform(cw.toByteArray(), false);
         verify(out);
         Class<?> k = new Loader().with(out).loadClass("gen.\u00e4$1$$");
-        assertEquals(0, k.getMethod("if", int.class).invoke(null, 77));
+        assertEquals(3 * 77, k.getMethod("if", int.class).invoke(null, 77));
     }
 
     private byte[] instrumentWith(String options) {
@@ -211,31 +199,37 @@ class InstrumenterTest {
     static byte[] bigClass() {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
         cw.visit(Opcodes.V21, Opcodes.ACC_PUBLIC, "gen/Big", null, "java/lang/Object", null);
-        for (String name : new String[] {"huge", "small"}) {
-            MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, name, "(I)I", null, null);
-            mv.visitCode();
-            mv.visitInsn(Opcodes.ICONST_0);
-            mv.visitVarInsn(Opcodes.ISTORE, 1);
-            Label top = new Label(), done = new Label();
-            mv.visitLabel(top);
-            mv.visitVarInsn(Opcodes.ILOAD, 0);
-            mv.visitJumpInsn(Opcodes.IFLE, done);
-            mv.visitIincInsn(1, 3);
-            int pad = name.equals("huge") ? 65_500 / 4 : 0; // iinc 1 0 (3 bytes) + nop: 4 bytes
-            for (int i = 0; i < pad; i++) {
-                mv.visitIincInsn(1, 0);
-                mv.visitInsn(Opcodes.NOP);
-            }
-            mv.visitIincInsn(0, -1);
-            mv.visitJumpInsn(Opcodes.GOTO, top);
-            mv.visitLabel(done);
-            mv.visitVarInsn(Opcodes.ILOAD, 1);
-            mv.visitInsn(Opcodes.IRETURN);
-            mv.visitMaxs(0, 0);
-            mv.visitEnd();
-        }
+        countdown(cw, "huge", 65_500 / 4);
+        countdown(cw, "small", 0);
         cw.visitEnd();
         return cw.toByteArray();
+    }
+
+    /**
+     * A static name(I)I that adds 3 to a sum n times, counting n down, with pad 4-byte
+     * no-op pairs (iinc 1 0, nop) in the loop body to make the method as large as wanted.
+     */
+    static void countdown(ClassWriter cw, String name, int pad) {
+        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, name, "(I)I", null, null);
+        mv.visitCode();
+        mv.visitInsn(Opcodes.ICONST_0);
+        mv.visitVarInsn(Opcodes.ISTORE, 1);
+        Label top = new Label(), done = new Label();
+        mv.visitLabel(top);
+        mv.visitVarInsn(Opcodes.ILOAD, 0);
+        mv.visitJumpInsn(Opcodes.IFLE, done);
+        mv.visitIincInsn(1, 3);
+        for (int i = 0; i < pad; i++) {
+            mv.visitIincInsn(1, 0);
+            mv.visitInsn(Opcodes.NOP);
+        }
+        mv.visitIincInsn(0, -1);
+        mv.visitJumpInsn(Opcodes.GOTO, top);
+        mv.visitLabel(done);
+        mv.visitVarInsn(Opcodes.ILOAD, 1);
+        mv.visitInsn(Opcodes.IRETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
     }
 
     /** gen.Old, class version 49 (no frames), loop(I)I summing 0..n-1 through a jsr subroutine. */
