@@ -1,24 +1,19 @@
 package dev.gort.agent;
 
-import dev.gort.runtime.hook.Blocking;
-import dev.gort.runtime.hook.Wraps;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Rewrites call sites: blocking JDK calls into their {@link Blocking} wrappers (syscalls,
+ * Rewrites call sites: blocking JDK calls into their {@code Blocking} wrappers (syscalls,
  * or a goroutine sleep), and owner-based lock acquisitions and releases followed by the
- * pinning hooks. The wrapper table is read from the runtime's {@link Wraps} annotations.
+ * pinning hooks. The wrapper table ({@link WrapperTable}) is generated from the runtime's
+ * {@code @Wraps} annotations.
  */
 final class CallSites {
     /** "owner.name desc" of a wrapped JDK method (owner "*": any) -> its wrapper's descriptor. */
@@ -30,26 +25,7 @@ final class CallSites {
             "java/util/concurrent/locks/ReentrantReadWriteLock$WriteLock");
 
     CallSites(boolean blocking) {
-        this.wrappers = blocking ? wrapperTable() : Map.of();
-    }
-
-    /** Reads the table of blocking calls from the runtime's annotations. */
-    static Map<String, String> wrapperTable() {
-        Map<String, String> table = new HashMap<>();
-        for (Method m : Blocking.class.getDeclaredMethods()) {
-            Wraps w = m.getAnnotation(Wraps.class);
-            if (w == null || !Modifier.isPublic(m.getModifiers()) || !Modifier.isStatic(m.getModifiers())) {
-                continue;
-            }
-            Class<?>[] params = m.getParameterTypes();
-            Class<?>[] wrapped = w.isStatic() ? params : Arrays.copyOfRange(params, 1, params.length);
-            String desc = Type.getMethodDescriptor(Type.getType(m.getReturnType()),
-                    Arrays.stream(wrapped).map(Type::getType).toArray(Type[]::new));
-            for (String owner : w.value().classes) {
-                table.put(owner.replace('.', '/') + "." + m.getName() + desc, Type.getMethodDescriptor(m));
-            }
-        }
-        return table;
+        this.wrappers = blocking ? WrapperTable.load() : Map.of();
     }
 
     /** Rewrites mn's call sites; returns whether anything changed. */

@@ -25,10 +25,8 @@ final class Hooks {
     static final String LOCK_ACQUIRED_IF = "lockAcquiredIf";
     static final String LOCK_ACQUIRED_IF_DESC = "(Z)Z";
 
-    /** The wrappers of blocking calls, each annotated with {@code @Wraps} (read at start). */
+    /** The wrappers of blocking calls, each annotated with {@code @Wraps} ({@link WrapperTable}). */
     static final String BLOCKING = "dev/gort/runtime/hook/Blocking";
-    static final String BLOCKING_CLASS = "dev.gort.runtime.hook.Blocking";
-    static final String WRAPS_CLASS = "dev.gort.runtime.hook.Wraps";
 
     static final String MAIN_GOROUTINE = "dev/gort/runtime/hook/MainGoroutine";
     static final String MAIN_START = "start";

@@ -49,7 +49,7 @@ class HooksTest {
     /** Each wrapper replaces a JDK method that exists, with the same result type. */
     @Test
     void everyBlockingWrapperMatchesARealJdkMethod() throws Exception {
-        Map<String, String> table = CallSites.wrapperTable();
+        Map<String, String> table = WrapperTableTest.fromAnnotations();
         assertTrue(table.size() > 100, "table: " + table.size());
         for (Map.Entry<String, String> e : table.entrySet()) {
             String key = e.getKey();
