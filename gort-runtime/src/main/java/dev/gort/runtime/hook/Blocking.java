@@ -44,6 +44,14 @@ import java.util.concurrent.locks.LockSupport;
  * {@code entersyscallblock}: the P is handed off at once. {@code Thread.sleep} is not a
  * syscall but a goroutine sleep ({@link #sleep(long)}).
  *
+ * <p>Each wrapper spells out its own {@code enterSyscall; try { call } finally
+ * { exitSyscall }} on purpose. Rejected: one helper taking the call as a lambda (as
+ * {@code Gort.syscall} does). Many wrapped calls are cheap and frequent, such as
+ * {@code BufferedWriter.write(int)}, and a capturing lambda would allocate on every one.
+ * It would also add a frame between the application and the JDK method and route each
+ * checked exception through a generic type parameter. The agent's table of these methods
+ * (gort-agent's {@code WrapperTable}) is generated from the {@link Wraps} annotations.
+ *
  * <p>Generated from a table (one wrapper per wrapped signature); owners are in
  * {@link Owners}.
  */
