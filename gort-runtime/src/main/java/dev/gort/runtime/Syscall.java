@@ -36,11 +36,16 @@ final class Syscall {
         if (Sched.gcwaiting) {
             entersyscallHandleGCWait(mp);
         }
-        G.casgstatus(gp, G._Grunning, G._Gsyscall);
         // Differences from Go: Go wakes sysmon only from deep sleep. With work queued here,
         // sysmon is also kicked out of a long back-off sleep, so the P is retaken after one
-        // tick (~20us) rather than after up to 10ms.
-        if (Sched.sysmonwait || (mp.p != null && !RunQueue.runqempty(mp.p))) {
+        // tick (~20us) rather than after up to 10ms. Whether work is queued is read before
+        // the switch below: mp.p may be null (handed to a stop-the-world) or, after it, taken.
+        P stillOurs = mp.p;
+        boolean workQueued = stillOurs != null && !RunQueue.runqempty(stillOurs);
+        // Go: "As soon as we switch to _Gsyscall, we are in danger of losing our P. We must
+        // not touch it after this point." (sysmon's retake may unwire it at any moment.)
+        G.casgstatus(gp, G._Grunning, G._Gsyscall);
+        if (Sched.sysmonwait || workQueued) {
             Sysmon.wake(true);
         }
     }
