@@ -142,10 +142,12 @@ public final class HookRt {
     /** exitsyscall after the call {@link #enterSyscall} preceded, however it ended. */
     public static void exitSyscall(Object token) {
         if (token instanceof G gp) {
-            // A runtime call inside the syscall may have left it already.
-            if (G.readgstatus(gp) != G._Grunning) {
-                Syscall.exitsyscall(gp);
-            }
+            // A runtime call inside the syscall may have left it already; the rest of the
+            // call then ran as user code, which sysmon may be taking for blocked in the JDK
+            // right now (claimBlocked). So announce ourselves first, as Entry.enter does, and
+            // leave whatever syscall we are in once sysmon's claim, if any, is settled.
+            M.IN_RUNTIME.setVolatile(gp.m, 1);
+            Syscall.exitImplicit(gp);
             Entry.exit(gp);
         }
     }

@@ -256,7 +256,8 @@ public final class RuntimeTimer extends SpinLock {
      */
     void maybeAdd() {
         M mp = Current.m();
-        P pp = mp != null && mp.p != null ? mp.p : Timers.anyP();
+        P own = mp != null ? mp.p : null; // read once: see Sema.canSpin
+        P pp = own != null ? own : Timers.anyP();
         if (pp == null) {
             return; // the runtime has no P at all: nothing can be running timers
         }

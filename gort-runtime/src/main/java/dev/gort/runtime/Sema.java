@@ -194,7 +194,10 @@ public final class Sema extends SpinLock {
             return false;
         }
         M mp = Current.m();
-        return mp != null && mp.p != null && RunQueue.runqempty(mp.p);
+        // One read of m.p: a goroutine back from a block sysmon took for a syscall runs
+        // user code while its P may be retaken under it (Syscall, "Implicit syscalls").
+        P pp = mp != null ? mp.p : null;
+        return pp != null && RunQueue.runqempty(pp);
     }
 
     /** Go's sync_runtime_doSpin: procyield(active_spin_cnt). */

@@ -186,8 +186,10 @@ final class Syscall {
     }
 
     /**
-     * Leaves an implicit syscall (sysmon took the goroutine for blocked while it was in
-     * JDK code), at its next runtime entry. Waits while sysmon still holds the scan bit.
+     * Leaves the syscall the goroutine is in, if any: an implicit one (sysmon took the
+     * goroutine for blocked while it was in JDK code), at its next runtime entry, or an
+     * explicit one at its end. Waits while sysmon still holds the scan bit. The caller has
+     * announced itself in gort ({@code m.inRuntime}), so no new claim can start.
      */
     static void exitImplicit(G gp) {
         for (int i = 0; ; i++) {

@@ -284,6 +284,53 @@ class SysmonTest {
         });
     }
 
+    /**
+     * Runtime calls inside a syscall's call leave the syscall (their entry finds the
+     * goroutine in _Gsyscall); the rest of the call is user code again, so a block in the JDK
+     * there is taken by sysmon as an implicit syscall, and the other goroutine gets the only
+     * P. The syscall's end then leaves whichever syscall the goroutine is in.
+     */
+    @Test
+    void runtimeCallsInsideASyscallLeaveIt() throws InterruptedException {
+        Object monitor = new Object();
+        CountDownLatch otherRan = new CountDownLatch(1);
+        CountDownLatch holding = new CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            synchronized (monitor) {
+                holding.countDown();
+                try {
+                    otherRan.await(); // released only once the other goroutine got the P
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        holder.start();
+        holding.await();
+        int[] result = new int[1];
+        runWithProcs(1, () -> {
+            Chan<Integer> c = Chan.make(1);
+            Chan<Integer> done = Chan.make(1);
+            result[0] = Gort.syscall(() -> {
+                c.send(1); // leaves the syscall: we hold our P again
+                int got = c.recv();
+                int nested = Gort.syscall(() -> 41);
+                Gort.go(() -> {
+                    otherRan.countDown();
+                    done.send(0);
+                });
+                synchronized (monitor) { // blocks the M in the JDK until the goroutine above ran
+                    got += nested;
+                }
+                return got;
+            });
+            done.recv();
+            assertEquals(G._Grunning, G.readgstatus(getg()));
+        });
+        holder.join();
+        assertEquals(42, result[0]);
+    }
+
     /** A goroutine in a long syscall is no deadlock: it will come back. */
     @Test
     void pendingSyscallIsNoDeadlock() {
