@@ -331,6 +331,82 @@ class SysmonTest {
         assertEquals(42, result[0]);
     }
 
+    /**
+     * Syscalls of every kind, mixed at random (seeded) over more goroutines than Ps, so
+     * entersyscall, exitsyscall and sysmon's retakes and claims race each other: calls that
+     * return at once, calls that outlast a sysmon tick (retaken), blocking ones (handed off
+     * at once), runtime calls and nested syscalls inside a call, monitors contended in plain
+     * JDK code (implicit syscalls) and yields. Every goroutine must finish and every step
+     * must be counted once; a broken transition kills the run (casgstatus, a lost P).
+     */
+    @Test
+    void syscallStorm() {
+        int goroutines = 8;
+        int steps = stress(1500);
+        Object monitor = new Object();
+        AtomicLong total = new AtomicLong();
+        long[] perKind = new long[7];
+        runWithProcs(2, () -> {
+            Chan<long[]> done = Chan.make(goroutines);
+            for (int g = 0; g < goroutines; g++) {
+                java.util.Random rnd = new java.util.Random(g * 7919L);
+                Gort.go(() -> {
+                    long[] mine = new long[perKind.length];
+                    Chan<Integer> own = Chan.make(1);
+                    for (int i = 0; i < steps; i++) {
+                        int kind = rnd.nextInt(perKind.length);
+                        int got = switch (kind) {
+                            case 0 -> Gort.syscall(() -> 1);
+                            case 1 -> Gort.syscall(() -> spinMicros(40)); // outlasts a sysmon tick
+                            case 2 -> Rt.syscallBlock(() -> 1);
+                            case 3 -> Gort.syscall(() -> {
+                                own.send(1); // leaves the syscall
+                                return own.recv() + Gort.syscall(() -> 0); // and a nested one
+                            });
+                            case 4 -> {
+                                synchronized (monitor) { // contended: an implicit syscall
+                                    yield spinMicros(20);
+                                }
+                            }
+                            case 5 -> {
+                                Gort.gosched();
+                                yield 1;
+                            }
+                            default -> Gort.syscall(() -> {
+                                synchronized (monitor) { // blocked inside an explicit syscall
+                                    return spinMicros(20);
+                                }
+                            });
+                        };
+                        assertEquals(1, got);
+                        mine[kind]++;
+                        total.incrementAndGet();
+                    }
+                    done.send(mine);
+                });
+            }
+            for (int g = 0; g < goroutines; g++) {
+                long[] mine = done.recv();
+                for (int k = 0; k < mine.length; k++) {
+                    perKind[k] += mine[k];
+                }
+            }
+        });
+        assertEquals((long) goroutines * steps, total.get());
+        for (int k = 0; k < perKind.length; k++) {
+            assertTrue(perKind[k] > 0, "kind " + k + " never ran");
+        }
+    }
+
+    /** Busy for about us microseconds (a call that keeps its thread); returns 1. */
+    private static int spinMicros(long us) {
+        long end = System.nanoTime() + us * 1000;
+        while (System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
+        return 1;
+    }
+
     /** A goroutine in a long syscall is no deadlock: it will come back. */
     @Test
     void pendingSyscallIsNoDeadlock() {
