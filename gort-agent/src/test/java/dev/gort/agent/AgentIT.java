@@ -80,6 +80,19 @@ class AgentIT {
         assertTrue(hog / 20 <= light && light / 20 <= hog, r.out());
     }
 
+    /**
+     * Goroutines that sysmon moved into implicit syscalls (blocked on a monitor in the JDK)
+     * and that then compute without calling gort still share GOMAXPROCS=1: their next
+     * preemption check takes them back to the P. (They ran seven at a time under
+     * GOMAXPROCS=2 in Groovy before sysmon watched for them waking up.)
+     */
+    @Test
+    void goroutinesWokenInTheJdkRunNoMoreThanGomaxprocsAtOnce() throws Exception {
+        Result r = agent("maxprocs=1", "dev.gort.agentit.AfterAJdkBlock");
+        assertEquals(0, r.exit(), r.err() + r.out());
+        assertEquals("overlaps 0\n", r.out());
+    }
+
     @Test
     void aGoroutineHoldingALockKeepsItsThreadAndTheLockStaysExclusive() throws Exception {
         Result r = agent("maxprocs=1", "dev.gort.agentit.LockPinning");

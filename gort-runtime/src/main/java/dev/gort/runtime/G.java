@@ -46,12 +46,14 @@ class G implements Runnable {
 
     private static final VarHandle STATUS;
     private static final VarHandle SELECT_DONE;
+    private static final VarHandle IMPLICIT_SYSCALL;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATUS = l.findVarHandle(G.class, "atomicstatus", int.class);
             SELECT_DONE = l.findVarHandle(G.class, "selectDone", int.class);
+            IMPLICIT_SYSCALL = l.findVarHandle(G.class, "implicitSyscall", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -87,6 +89,13 @@ class G implements Runnable {
      * itself touches it (plain).
      */
     int lockPins;
+
+    /**
+     * Not in Go: whether the goroutine's syscall is an implicit one, and what sysmon last
+     * saw of it ({@link Syscall#IMPLICIT_BLOCKED}, {@link Syscall#IMPLICIT_AWAKE}); 0
+     * otherwise. Set by sysmon, cleared by the goroutine when it leaves the syscall.
+     */
+    private volatile int implicitSyscall;
 
     /** Go: g.lockedm; the M this G must run on (LockOSThread, or parked while pinned). */
     M lockedm;
@@ -139,6 +148,23 @@ class G implements Runnable {
     /** Initial transition of a G that was never used (Go: casgstatus(newg, _Gidle, _Gdead) in newproc1). */
     void initDead() {
         casgstatus(this, _Gidle, _Gdead);
+    }
+
+    int implicitSyscall() {
+        return implicitSyscall;
+    }
+
+    void setImplicitSyscall(int v) {
+        implicitSyscall = v;
+    }
+
+    boolean casImplicitSyscall(int expect, int v) {
+        return IMPLICIT_SYSCALL.compareAndSet(this, expect, v);
+    }
+
+    /** Clears the implicit-syscall state; returns what it was. */
+    int takeImplicitSyscall() {
+        return implicitSyscall == 0 ? 0 : (int) IMPLICIT_SYSCALL.getAndSet(this, 0);
     }
 
     boolean casSelectDone() {

@@ -65,13 +65,19 @@ public final class HookRt {
         int epoch = (int) REQUESTED.getVolatile(); // before looking at any G (see the class comment)
         M mp = Current.m();
         G self = mp != null ? mp.curg : null;
-        if (self != null && self.preempt && self.lockPins == 0) {
+        // A goroutine running without a P (sysmon moved it into an implicit syscall while its
+        // thread was blocked) goes back for one even while pinned: exitsyscall then waits on
+        // its own M (Syscall.noticeWoken).
+        if (self != null && ((self.preempt && self.lockPins == 0) || self.implicitSyscall() != 0)) {
             G gp = Entry.enter(); // gopreempt_m: to the global queue (or the exitsyscall path)
             Entry.exit(gp);
             if (!self.preempt) {
                 return; // yielded: execute cleared the request
             }
             // Could not yield (a native frame pins the stack): deferred, as with m.locks > 0.
+        }
+        if (Syscall.nawake.get() > 0) {
+            return; // a goroutine without a P has yet to see the flag
         }
         for (P pp : Sched.allp) {
             M m = pp.m;

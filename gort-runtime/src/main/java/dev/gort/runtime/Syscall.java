@@ -1,5 +1,7 @@
 package dev.gort.runtime;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
  * System calls: Go 1.26's entersyscall (reentersyscall), entersyscallblock, exitsyscall,
  * exitsyscallTryGetP, exitsyscallNoP and setBlockOnExitSyscall (proc.go).
@@ -23,9 +25,28 @@ package dev.gort.runtime;
  * goroutine next enters gort it finds itself in {@code _Gsyscall} and leaves it
  * ({@link #exitImplicit}) before touching any P state. Between waking up and that call it
  * runs user code with no P, as Go's goroutines do right after a syscall returns.
+ *
+ * <p>That window must stay short, or more goroutines run user code at once than GOMAXPROCS
+ * allows (found with Groovy under the agent: goroutines that met on a JDK lock at start-up
+ * then computed for seconds, seven at a time with GOMAXPROCS=2). So sysmon also watches the
+ * goroutines it moved ({@link #noticeWoken}): one whose thread runs again is asked to
+ * preempt itself, as one past its time slice is, and its next preemption check (under the
+ * agent) or runtime call leaves the syscall: it gets a P back or waits for one.
  */
 final class Syscall {
     private Syscall() {}
+
+    /** {@code G.implicitSyscall}: sysmon moved it into a syscall while its thread was blocked. */
+    static final int IMPLICIT_BLOCKED = 1;
+    /** {@code G.implicitSyscall}: sysmon has since seen its thread run again (without a P). */
+    static final int IMPLICIT_AWAKE = 2;
+    /** Goroutines in an implicit syscall: while any, sysmon keeps watching (no deep sleep). */
+    static final AtomicInteger nimplicit = new AtomicInteger();
+    /**
+     * Of those, the ones sysmon saw running again: while any, the preemption flag stays up
+     * ({@link HookRt#preemptSlow}), so that their next check sees it.
+     */
+    static final AtomicInteger nawake = new AtomicInteger();
 
     /** Go's entersyscall: the goroutine may block the thread; its P stays but can be taken. */
     static void entersyscall(G gp) {
@@ -80,6 +101,13 @@ final class Syscall {
      */
     static void exitsyscall(G gp) {
         G.casgstatus(gp, G._Gsyscall, G._Grunning); // waits while sysmon holds the scan bit
+        int implicit = gp.takeImplicitSyscall();
+        if (implicit != 0) {
+            nimplicit.decrementAndGet();
+            if (implicit == IMPLICIT_AWAKE) {
+                nawake.decrementAndGet();
+            }
+        }
         M mp = gp.m;
         P oldp = mp.oldp;
         mp.oldp = null;
@@ -290,8 +318,50 @@ final class Syscall {
         }
         mp.syscalltick = pp.syscalltick;
         mp.oldp = pp;
+        nimplicit.incrementAndGet();
+        gp.setImplicitSyscall(IMPLICIT_BLOCKED);
         G.casfromGscanstatus(gp, G._Grunning, G._Gsyscall);
         return true;
+    }
+
+    /**
+     * Sysmon's watch over the goroutines it moved into implicit syscalls (Differences from
+     * Go, in the class comment): one whose thread runs again is asked to preempt itself, and
+     * the preemption flag is raised each round until it has left the syscall; one that
+     * blocked again is only watched. Returns how many it found newly running.
+     */
+    static int noticeWoken() {
+        if (nimplicit.get() == 0) {
+            return 0;
+        }
+        int n = 0;
+        for (M mp : Sched.allm) {
+            G gp = mp.curg;
+            if (gp == null) {
+                continue;
+            }
+            int st = gp.implicitSyscall();
+            if (st == 0 || (G.readgstatus(gp) & ~G._Gscan) != G._Gsyscall) {
+                continue;
+            }
+            if (isBlocked(mp)) {
+                if (st == IMPLICIT_AWAKE && gp.casImplicitSyscall(IMPLICIT_AWAKE, IMPLICIT_BLOCKED)) {
+                    nawake.decrementAndGet();
+                }
+                continue;
+            }
+            if (st == IMPLICIT_BLOCKED) {
+                nawake.incrementAndGet(); // first, so the goroutine's decrement never precedes it
+                if (!gp.casImplicitSyscall(IMPLICIT_BLOCKED, IMPLICIT_AWAKE)) {
+                    nawake.decrementAndGet(); // it left the syscall meanwhile
+                    continue;
+                }
+                gp.preempt = true;
+                n++;
+            }
+            HookRt.raisePreemptFlag();
+        }
+        return n;
     }
 
     /** Whether mp's thread is blocked in the JDK (a monitor, wait, park or sleep). */

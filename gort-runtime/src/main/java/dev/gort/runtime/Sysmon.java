@@ -13,7 +13,8 @@ import java.util.concurrent.locks.LockSupport;
  *       the same syscall for one round and there is work for it (or no spinning/idle P to
  *       find work), or after 10ms regardless;</li>
  *   <li>an M blocked in JDK code outside gort's sight is treated as in a syscall
- *       ({@link Syscall#claimBlocked}), so the same rule applies to it.</li>
+ *       ({@link Syscall#claimBlocked}), so the same rule applies to it; once its thread runs
+ *       again, its goroutine is asked to come back for a P ({@link Syscall#noticeWoken}).</li>
  * </ul>
  * and prints {@code GODEBUG=schedtrace} lines.
  *
@@ -113,7 +114,9 @@ final class Sysmon {
 
             long schedtrace = Rt.debug.schedtraceMillis();
             now = Clock.nanotime();
-            if (schedtrace <= 0 && (Sched.gcwaiting || Sched.npidle == Sched.gomaxprocs)) {
+            // Differences from Go: not while a goroutine is in an implicit syscall, which
+            // runs without a P once its thread is let go (Syscall.noticeWoken).
+            if (schedtrace <= 0 && (Sched.gcwaiting || Sched.npidle == Sched.gomaxprocs) && Syscall.nimplicit.get() == 0) {
                 Sched.lock.lock();
                 if (Sched.gcwaiting || Sched.npidle == Sched.gomaxprocs) {
                     long next = Timers.timeSleepUntil();
@@ -251,7 +254,7 @@ final class Sysmon {
             }
             Proc.incidlelocked(1);
         }
-        return n;
+        return n + Syscall.noticeWoken();
     }
 
     /** Whether retake's next round would take pp from its syscall (the rule above). Racy. */

@@ -211,6 +211,57 @@ class SysmonTest {
         });
     }
 
+    /**
+     * A goroutine sysmon moved into an implicit syscall runs without a P once the JDK lets
+     * it go: sysmon notices its thread running and asks it to come back (a preemption
+     * request, and the flag the agent's checks read stays up), and its next runtime call
+     * leaves the syscall.
+     */
+    @Test
+    void sysmonNoticesAGoroutineWokenInTheJdk() throws InterruptedException {
+        Object monitor = new Object();
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            synchronized (monitor) {
+                holding.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        holder.start();
+        holding.await();
+        AtomicBoolean askedBack = new AtomicBoolean();
+        AtomicBoolean flagUp = new AtomicBoolean();
+        runWithProcs(1, () -> {
+            Chan<Boolean> done = Chan.make(1);
+            Gort.go(() -> {
+                synchronized (monitor) {
+                    // Got here after blocking in the JDK: sysmon made it an implicit syscall.
+                }
+                G me = getg();
+                long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                while (!me.preempt && System.nanoTime() < deadline) {
+                    Thread.onSpinWait(); // user code, no P, no runtime call
+                }
+                askedBack.set(me.preempt && G.readgstatus(me) == G._Gsyscall && Syscall.nawake.get() == 1);
+                flagUp.set(dev.gort.runtime.hook.Preemption.requested != 0);
+                done.send(true); // a runtime call: leaves the syscall
+            });
+            waitUntil("the goroutine is in an implicit syscall", () -> Syscall.nimplicit.get() == 1);
+            release.countDown();
+            done.recv();
+        });
+        holder.join();
+        assertTrue(askedBack.get(), "sysmon asked the woken goroutine back while it ran without a P");
+        assertTrue(flagUp.get(), "the preemption flag was up for its checks");
+        assertEquals(0, Syscall.nimplicit.get());
+        assertEquals(0, Syscall.nawake.get());
+    }
+
     /** Thread.sleep in plain JDK code: the others keep making progress meanwhile. */
     @Test
     void unwrappedThreadSleepDoesNotStopOthersWithOneProc() {
@@ -396,6 +447,9 @@ class SysmonTest {
         for (int k = 0; k < perKind.length; k++) {
             assertTrue(perKind[k] > 0, "kind " + k + " never ran");
         }
+        // Every implicit syscall was left, and counted out as often as in.
+        waitUntil("no goroutine is counted in an implicit syscall", () -> Syscall.nimplicit.get() == 0);
+        assertEquals(0, Syscall.nawake.get());
     }
 
     /** Busy for about us microseconds (a call that keeps its thread); returns 1. */
