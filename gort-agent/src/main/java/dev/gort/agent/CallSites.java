@@ -3,6 +3,9 @@ package dev.gort.agent;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.FieldInsnNode;
+import org.objectweb.asm.tree.InsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 
@@ -12,7 +15,7 @@ import java.util.Set;
 /**
  * Rewrites call sites: blocking JDK calls into their {@code Blocking} wrappers (syscalls,
  * or a goroutine sleep), and owner-based lock acquisitions and releases followed by the
- * pinning hooks. The wrapper table ({@link WrapperTable}) is generated from the runtime's
+ * pinning hooks ({@code Lock}s, and synchronizers on AQS setting their owner thread). The wrapper table ({@link WrapperTable}) is generated from the runtime's
  * {@code @Wraps} annotations.
  */
 final class CallSites {
@@ -24,14 +27,38 @@ final class CallSites {
             "java/util/concurrent/locks/ReentrantReadWriteLock$ReadLock",
             "java/util/concurrent/locks/ReentrantReadWriteLock$WriteLock");
 
+    /**
+     * {@code AbstractOwnableSynchronizer.setExclusiveOwnerThread}, which every owner-based
+     * synchronizer on AQS calls from its own tryAcquire and tryRelease (it is protected and
+     * final, so the call is in the subclass, named after it): matched by name, whatever the
+     * owner class, as resolving the hierarchy would mean loading classes while one loads.
+     */
+    private static final String OWNER_SET = "setExclusiveOwnerThread";
+    private static final String OWNER_SET_DESC = "(Ljava/lang/Thread;)V";
+    private static final String THREAD_DESC = "Ljava/lang/Thread;";
+    private static final Set<String> SYNCHRONIZERS = Set.of("java/util/concurrent/locks/AbstractQueuedSynchronizer",
+            "java/util/concurrent/locks/AbstractQueuedLongSynchronizer",
+            "java/util/concurrent/locks/AbstractOwnableSynchronizer");
+
     CallSites(boolean blocking) {
         this.wrappers = blocking ? WrapperTable.load() : Map.of();
     }
 
-    /** Rewrites mn's call sites; returns whether anything changed. */
-    boolean apply(MethodNode mn) {
+    /**
+     * Rewrites mn's call sites; returns whether anything changed. In a synchronizer's own
+     * class ({@link #isSynchronizer}), a thread stored into one of its fields is taken for
+     * its owner, as setExclusiveOwnerThread is (Groovy's LockableObject keeps its owner so).
+     */
+    boolean apply(ClassNode cn, MethodNode mn) {
         boolean changed = false;
+        boolean ownerFields = isSynchronizer(cn) && !mn.name.equals("<init>");
         for (AbstractInsnNode n = mn.instructions.getFirst(); n != null; n = n.getNext()) {
+            if (ownerFields && n instanceof FieldInsnNode put && put.getOpcode() == Opcodes.PUTFIELD
+                    && put.owner.equals(cn.name) && put.desc.equals(THREAD_DESC)) {
+                n = ownerHook(mn, put);
+                changed = true;
+                continue;
+            }
             if (!(n instanceof MethodInsnNode call)) {
                 continue;
             }
@@ -45,6 +72,11 @@ final class CallSites {
                 call.owner = Hooks.BLOCKING;
                 call.desc = wrapper;
                 call.itf = false;
+                changed = true;
+                continue;
+            }
+            if (op == Opcodes.INVOKEVIRTUAL && call.name.equals(OWNER_SET) && call.desc.equals(OWNER_SET_DESC)) {
+                n = ownerHook(mn, call);
                 changed = true;
                 continue;
             }
@@ -72,6 +104,24 @@ final class CallSites {
         // The wrapper of a static method takes the same arguments; of an instance method, one more.
         int extra = Type.getArgumentTypes(w).length - Type.getArgumentTypes(call.desc).length;
         return extra == (isStatic ? 0 : 1) ? w : null;
+    }
+
+    /**
+     * Around an instruction that takes [sync, owner thread] off the stack (the setter, or a
+     * putfield): [sync, owner] -> [sync, owner, sync, owner] -> it -> Pinning.ownerSet(sync,
+     * owner). Returns the hook's call, the last instruction added.
+     */
+    private static AbstractInsnNode ownerHook(MethodNode mn, AbstractInsnNode setOwner) {
+        mn.instructions.insertBefore(setOwner, new InsnNode(Opcodes.DUP2));
+        MethodInsnNode after = new MethodInsnNode(Opcodes.INVOKESTATIC, Hooks.PINNING, Hooks.OWNER_SET,
+                Hooks.OWNER_SET_DESC, false);
+        mn.instructions.insert(setOwner, after);
+        return after;
+    }
+
+    /** Whether cn is a synchronizer written directly on the JDK's: its owner fields pin. */
+    static boolean isSynchronizer(ClassNode cn) {
+        return SYNCHRONIZERS.contains(cn.superName);
     }
 
     /** The pinning hook to call after Lock.name(desc) returned, or null. */

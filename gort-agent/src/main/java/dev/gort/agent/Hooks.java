@@ -24,6 +24,8 @@ final class Hooks {
     static final String VOID_DESC = "()V";
     static final String LOCK_ACQUIRED_IF = "lockAcquiredIf";
     static final String LOCK_ACQUIRED_IF_DESC = "(Z)Z";
+    static final String OWNER_SET = "ownerSet";
+    static final String OWNER_SET_DESC = "(Ljava/lang/Object;Ljava/lang/Thread;)V";
 
     /** The wrappers of blocking calls, each annotated with {@code @Wraps} ({@link WrapperTable}). */
     static final String BLOCKING = "dev/gort/runtime/hook/Blocking";

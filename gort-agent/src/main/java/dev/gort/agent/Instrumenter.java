@@ -75,7 +75,7 @@ final class Instrumenter {
             return false;
         }
         boolean frames = Frames.needed(cn, mn);
-        boolean changed = callSites.apply(mn);
+        boolean changed = callSites.apply(cn, mn);
         changed |= Monitors.blocks(mn);
 
         Map<LabelNode, List<AbstractInsnNode>> headers = PreemptChecks.loopHeaders(mn);

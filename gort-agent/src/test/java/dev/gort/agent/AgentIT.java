@@ -103,6 +103,14 @@ class AgentIT {
         assertEquals("two goroutines held the lock at once\n", control.out());
     }
 
+    /** The same for a lock written on AQS that is no Lock (Groovy's LockableObject is one). */
+    @Test
+    void aGoroutineHoldingAnAqsBasedLockKeepsItsThread() throws Exception {
+        Result r = agent("maxprocs=1", "dev.gort.agentit.AqsPinning");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("exclusive\n", r.out());
+    }
+
     @Test
     void threadSleepParksTheGoroutineNotTheThread() throws Exception {
         Result r = agent("maxprocs=1", "dev.gort.agentit.SleepingGoroutines");

@@ -43,6 +43,7 @@ class HooksTest {
             hasStatic(Hooks.PINNING, n, Hooks.VOID_DESC);
         }
         hasStatic(Hooks.PINNING, Hooks.LOCK_ACQUIRED_IF, Hooks.LOCK_ACQUIRED_IF_DESC);
+        hasStatic(Hooks.PINNING, Hooks.OWNER_SET, Hooks.OWNER_SET_DESC);
         hasStatic(Hooks.MAIN_GOROUTINE, Hooks.MAIN_START, Hooks.MAIN_START_DESC);
     }
 

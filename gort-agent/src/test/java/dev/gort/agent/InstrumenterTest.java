@@ -74,6 +74,8 @@ class InstrumenterTest {
         same("loopAtOffsetZero", 1L << 40);
         same("overflowBound");
         same("sleeps");
+        same("ownableMutex", 1000);
+        same("ownerFieldMutex", 1000);
     }
 
     @Test
@@ -115,6 +117,17 @@ class InstrumenterTest {
         assertEquals(1, count(shapes, "lockUnlock", calls(Hooks.PINNING, Hooks.LOCK_ACQUIRED)));
         assertEquals(1, count(shapes, "lockUnlock", calls(Hooks.PINNING, Hooks.LOCK_ACQUIRED_IF)));
         assertEquals(4, count(shapes, "lockUnlock", calls(Hooks.PINNING, Hooks.LOCK_RELEASED)), "javac copies each finally");
+        String mutex = SHAPES + "$OwnableMutex";
+        byte[] m = transformed(in, mutex, original(mutex));
+        assertEquals(1, count(m, "tryAcquire", calls(Hooks.PINNING, Hooks.OWNER_SET)), "a synchronizer on AQS taken");
+        assertEquals(1, count(m, "tryRelease", calls(Hooks.PINNING, Hooks.OWNER_SET)), "and released");
+        String field = SHAPES + "$OwnerFieldMutex";
+        byte[] f = transformed(in, field, original(field));
+        assertEquals(1, count(f, "tryAcquire", calls(Hooks.PINNING, Hooks.OWNER_SET)), "an owner field set");
+        assertEquals(1, count(f, "lock", calls(Hooks.PINNING, Hooks.OWNER_SET)), "on the fast path too");
+        assertEquals(1, count(f, "tryRelease", calls(Hooks.PINNING, Hooks.OWNER_SET)), "and cleared");
+        assertEquals(0, count(shapes, "ownerFieldMutex", calls(Hooks.PINNING, Hooks.OWNER_SET)),
+                "a Thread field of a class that is no synchronizer is no owner");
     }
 
     @Test

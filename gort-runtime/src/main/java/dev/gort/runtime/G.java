@@ -97,6 +97,13 @@ class G implements Runnable {
      */
     private volatile int implicitSyscall;
 
+    /**
+     * The owner-based synchronizers ({@code AbstractOwnableSynchronizer}) that named this
+     * goroutine's thread their owner and pinned it ({@link HookRt#ownerSet}): null, or an
+     * array with null holes. Only the goroutine itself touches it (plain).
+     */
+    Object[] ownedSyncs;
+
     /** Go: g.lockedm; the M this G must run on (LockOSThread, or parked while pinned). */
     M lockedm;
     /** Go: g.timer, the goroutine's sleep timer, made on its first sleep. */
@@ -148,6 +155,44 @@ class G implements Runnable {
     /** Initial transition of a G that was never used (Go: casgstatus(newg, _Gidle, _Gdead) in newproc1). */
     void initDead() {
         casgstatus(this, _Gidle, _Gdead);
+    }
+
+    /** Records sync as owned; false if it already was (a reentrant or repeated set). */
+    boolean addOwnedSync(Object sync) {
+        Object[] a = ownedSyncs;
+        int free = -1;
+        if (a != null) {
+            for (int i = 0; i < a.length; i++) {
+                if (a[i] == sync) {
+                    return false;
+                }
+                if (a[i] == null && free < 0) {
+                    free = i;
+                }
+            }
+        }
+        if (free < 0) {
+            int n = a == null ? 0 : a.length;
+            a = a == null ? new Object[2] : java.util.Arrays.copyOf(a, n * 2);
+            ownedSyncs = a;
+            free = n;
+        }
+        a[free] = sync;
+        return true;
+    }
+
+    /** Forgets sync; false if it was not recorded. */
+    boolean removeOwnedSync(Object sync) {
+        Object[] a = ownedSyncs;
+        if (a != null) {
+            for (int i = 0; i < a.length; i++) {
+                if (a[i] == sync) {
+                    a[i] = null;
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     int implicitSyscall() {

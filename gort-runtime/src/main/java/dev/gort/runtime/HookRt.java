@@ -122,6 +122,28 @@ public final class HookRt {
         }
     }
 
+    /**
+     * An owner-based synchronizer ({@code AbstractOwnableSynchronizer.setExclusiveOwnerThread},
+     * called by its own tryAcquire or tryRelease) named owner: the current goroutine's thread
+     * (it took the synchronizer: pin) or nobody (it let go: unpin). Counted once per
+     * synchronizer, however often its owner is set while held (reentrancy), so that a
+     * release always matches its acquisition. Other owners (a hand-off to another thread)
+     * change nothing here.
+     */
+    public static void ownerSet(Object sync, Thread owner) {
+        if (!(Current.thread() instanceof M mp) || mp.curg == null) {
+            return;
+        }
+        G gp = mp.curg;
+        if (owner == mp) {
+            if (gp.addOwnedSync(sync)) {
+                pin();
+            }
+        } else if (owner == null && gp.removeOwnedSync(sync)) {
+            unpin();
+        }
+    }
+
     /** For tests: the locks and monitors the current goroutine holds pinned; -1 outside one. */
     public static int lockPins() {
         return Current.thread() instanceof M mp && mp.curg != null ? mp.curg.lockPins : -1;

@@ -29,6 +29,33 @@ class HookRtTest {
         assertEquals(-1, HookRt.lockPins(), "a plain thread");
     }
 
+    /**
+     * A synchronizer on AQS pins when it names the goroutine's thread its owner and unpins
+     * when it names nobody: once per synchronizer, however often the owner is set while it
+     * is held; an owner set to another thread, or a release of a synchronizer never pinned,
+     * changes nothing.
+     */
+    @Test
+    void ownerBasedSynchronizersPinOncePerSynchronizer() {
+        AtomicReference<String> got = new AtomicReference<>();
+        Object a = new Object(), b = new Object();
+        runWithProcs(1, () -> {
+            Thread me = Thread.currentThread();
+            Pinning.ownerSet(a, null); // released, never pinned here
+            Pinning.ownerSet(a, me);
+            Pinning.ownerSet(a, me); // set again while held (a reentrant acquire)
+            Pinning.ownerSet(b, me);
+            Pinning.ownerSet(b, new Thread(() -> { })); // handed to another thread: no change
+            int held = HookRt.lockPins();
+            Pinning.ownerSet(a, null);
+            int one = HookRt.lockPins();
+            Pinning.ownerSet(b, null);
+            Pinning.ownerSet(b, null);
+            got.set(held + " " + one + " " + HookRt.lockPins());
+        });
+        assertEquals("2 1 0", got.get());
+    }
+
     @Test
     void aRequestDeferredWhilePinnedIsRaisedAgainAtTheLastUnpin() {
         AtomicReference<String> got = new AtomicReference<>();

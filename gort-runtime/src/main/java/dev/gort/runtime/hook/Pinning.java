@@ -35,6 +35,16 @@ public final class Pinning {
         return acquired;
     }
 
+    /**
+     * After {@code setExclusiveOwnerThread(owner)} on an {@code AbstractOwnableSynchronizer}
+     * (a synchronizer written on AQS, such as Groovy's {@code LockableObject}, which is no
+     * {@code Lock}): pins when the owner becomes the current thread, unpins when it becomes
+     * nobody.
+     */
+    public static void ownerSet(Object sync, Thread owner) {
+        HookRt.ownerSet(sync, owner);
+    }
+
     /** After {@code Lock.unlock()} returned (a failed unlock throws before this). */
     public static void lockReleased() {
         HookRt.unpin();
