@@ -63,6 +63,7 @@ final class NewProc {
         newg.fn = fn;
         newg.stack = new GoStack(newg);
         newg.lockPins = 0;
+        newg.ownedSyncs = null;
         newg.run = run;
         newg.goid = nextGoid(pp);
         G.casgstatus(newg, G._Gdead, G._Grunnable);

@@ -293,6 +293,7 @@ final class Park {
         gp.fn = null;
         gp.stack = null;
         gp.timer = null;
+        gp.ownedSyncs = null; // a goroutine that ended holding a lock must not keep it alive
         dropg(mp, gp);
         NewProc.gfput(mp.p, gp);
         if (locked) {
