@@ -15,6 +15,10 @@ import java.util.concurrent.locks.AbstractQueuedSynchronizer;
  * is asked to yield (its time slice ends) and parks on a timer while it holds the lock, and
  * other goroutines wait for it. Unpinned, the holder comes back on another M and its
  * unlock throws IllegalMonitorStateException. Prints "exclusive" or what went wrong.
+ *
+ * <p>The two locks repeat InstrumenterTest's fixtures ({@code Shapes.OwnableMutex},
+ * {@code Shapes.OwnerFieldMutex}) on purpose: those live in the agent's own package, which
+ * the agent never instruments.
  */
 public final class AqsPinning {
     interface Mutex {
