@@ -220,20 +220,8 @@ class SysmonTest {
     @Test
     void sysmonNoticesAGoroutineWokenInTheJdk() throws InterruptedException {
         Object monitor = new Object();
-        CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Thread holder = new Thread(() -> {
-            synchronized (monitor) {
-                holding.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        });
-        holder.start();
-        holding.await();
+        Thread holder = holdUntil(monitor, release);
         AtomicBoolean askedBack = new AtomicBoolean();
         AtomicBoolean flagUp = new AtomicBoolean();
         runWithProcs(1, () -> {
@@ -345,19 +333,7 @@ class SysmonTest {
     void runtimeCallsInsideASyscallLeaveIt() throws InterruptedException {
         Object monitor = new Object();
         CountDownLatch otherRan = new CountDownLatch(1);
-        CountDownLatch holding = new CountDownLatch(1);
-        Thread holder = new Thread(() -> {
-            synchronized (monitor) {
-                holding.countDown();
-                try {
-                    otherRan.await(); // released only once the other goroutine got the P
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        });
-        holder.start();
-        holding.await();
+        Thread holder = holdUntil(monitor, otherRan); // released only once the other goroutine got the P
         int[] result = new int[1];
         runWithProcs(1, () -> {
             Chan<Integer> c = Chan.make(1);
@@ -459,6 +435,24 @@ class SysmonTest {
             Thread.onSpinWait();
         }
         return 1;
+    }
+
+    /** Starts a plain thread that holds monitor until release opens; returns once it holds it. */
+    private static Thread holdUntil(Object monitor, CountDownLatch release) throws InterruptedException {
+        CountDownLatch holding = new CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            synchronized (monitor) {
+                holding.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        holder.start();
+        holding.await();
+        return holder;
     }
 
     /** A goroutine in a long syscall is no deadlock: it will come back. */
