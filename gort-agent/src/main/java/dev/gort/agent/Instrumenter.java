@@ -78,9 +78,13 @@ final class Instrumenter {
         boolean changed = callSites.apply(cn, mn);
         changed |= Monitors.blocks(mn);
 
+        // No checks in a synchronizer on AQS: its methods run inside AQS's algorithms, which
+        // hold the thread's identity (a waiter node names the thread to unpark), so the
+        // goroutine must not move to another M there; they are short by nature.
+        boolean checks = !CallSites.isSynchronizer(cn);
         Map<LabelNode, List<AbstractInsnNode>> headers = PreemptChecks.loopHeaders(mn);
         boolean calls = PreemptChecks.callsOrLoops(mn, !headers.isEmpty());
-        if (backedges && !headers.isEmpty()) {
+        if (checks && backedges && !headers.isEmpty()) {
             int s = mn.maxLocals, t = s + 1;
             boolean stripped = false;
             for (Map.Entry<LabelNode, List<AbstractInsnNode>> e : headers.entrySet()) {
@@ -101,7 +105,7 @@ final class Instrumenter {
             Monitors.method(mn, frames);
             changed = true;
         }
-        boolean prologue = options.prologue() && calls && !sync && !mn.name.equals("<clinit>")
+        boolean prologue = checks && options.prologue() && calls && !sync && !mn.name.equals("<clinit>")
                 && (mn.access & Opcodes.ACC_BRIDGE) == 0;
         if (prologue) {
             mn.instructions.insert(PreemptChecks.prologue(frames ? Frames.initial(cn, mn) : null));

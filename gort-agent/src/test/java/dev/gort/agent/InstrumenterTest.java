@@ -128,6 +128,8 @@ class InstrumenterTest {
         assertEquals(1, count(f, "tryRelease", calls(Hooks.PINNING, Hooks.OWNER_SET)), "and cleared");
         assertEquals(0, count(shapes, "ownerFieldMutex", calls(Hooks.PINNING, Hooks.OWNER_SET)),
                 "a Thread field of a class that is no synchronizer is no owner");
+        assertEquals(0, count(f, "lock", Fixtures::isCheck), "no checks inside AQS's algorithms");
+        assertEquals(0, count(m, "tryAcquire", Fixtures::isCheck));
     }
 
     @Test

@@ -66,9 +66,11 @@ public final class HookRt {
         M mp = Current.m();
         G self = mp != null ? mp.curg : null;
         // A goroutine running without a P (sysmon moved it into an implicit syscall while its
-        // thread was blocked) goes back for one even while pinned: exitsyscall then waits on
-        // its own M (Syscall.noticeWoken).
-        if (self != null && ((self.preempt && self.lockPins == 0) || self.implicitSyscall() != 0)) {
+        // thread was blocked) goes back for one, on its own M (Syscall.noticeWoken).
+        if (self != null && self.implicitSyscall() != 0 && G.readgstatus(self) != G._Grunning) {
+            Syscall.exitWoken(self);
+        }
+        if (self != null && self.preempt && self.lockPins == 0) {
             G gp = Entry.enter(); // gopreempt_m: to the global queue (or the exitsyscall path)
             Entry.exit(gp);
             if (!self.preempt) {

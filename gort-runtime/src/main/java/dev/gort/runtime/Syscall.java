@@ -29,9 +29,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>That window must stay short, or more goroutines run user code at once than GOMAXPROCS
  * allows (found with Groovy under the agent: goroutines that met on a JDK lock at start-up
  * then computed for seconds, seven at a time with GOMAXPROCS=2). So sysmon also watches the
- * goroutines it moved ({@link #noticeWoken}): one whose thread runs again is asked to
- * preempt itself, as one past its time slice is, and its next preemption check (under the
- * agent) or runtime call leaves the syscall: it gets a P back or waits for one.
+ * goroutines it moved ({@link #noticeWoken}): for one whose thread runs again it raises the
+ * preemption flag, and the goroutine's next preemption check (under the agent) leaves the
+ * syscall on its own M ({@link #exitWoken}): it gets a P back, or waits on that M for one.
+ * It must not move to another M there: it was woken inside JDK code that may have taken
+ * its thread's identity (an AQS waiter node names the thread to unpark), and the check
+ * may be in a callback of that code (a lock's tryAcquire).
  */
 final class Syscall {
     private Syscall() {}
@@ -236,6 +239,24 @@ final class Syscall {
         }
     }
 
+    /**
+     * A goroutine's preemption check found it in an implicit syscall (sysmon moved it there
+     * while its thread was blocked in the JDK, and the JDK has let it go): leave the syscall
+     * without leaving the M. Its continuation is pinned meanwhile, so exitsyscall takes the
+     * pinned path if no P is free: the goroutine waits on this M until one is handed to it.
+     */
+    static void exitWoken(G gp) {
+        M mp = gp.m;
+        M.IN_RUNTIME.setVolatile(mp, 1); // Entry's handshake: no new claim from here on
+        GoStack.pinCurrent();
+        try {
+            exitImplicit(gp);
+        } finally {
+            GoStack.unpinCurrent();
+            M.IN_RUNTIME.setRelease(mp, 0);
+        }
+    }
+
     /** Go's syscallingThread: a goroutine held in _Gsyscall by its scan bit, with its M and P. */
     static final class Claim {
         final G gp;
@@ -326,9 +347,9 @@ final class Syscall {
 
     /**
      * Sysmon's watch over the goroutines it moved into implicit syscalls (Differences from
-     * Go, in the class comment): one whose thread runs again is asked to preempt itself, and
-     * the preemption flag is raised each round until it has left the syscall; one that
-     * blocked again is only watched. Returns how many it found newly running.
+     * Go, in the class comment): for one whose thread runs again the preemption flag is
+     * raised each round until it has left the syscall ({@link #exitWoken}); one that blocked
+     * again is only watched. Returns how many it found newly running.
      */
     static int noticeWoken() {
         if (nimplicit.get() == 0) {
@@ -356,7 +377,6 @@ final class Syscall {
                     nawake.decrementAndGet(); // it left the syscall meanwhile
                     continue;
                 }
-                gp.preempt = true;
                 n++;
             }
             HookRt.raisePreemptFlag();

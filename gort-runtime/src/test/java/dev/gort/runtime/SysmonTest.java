@@ -213,9 +213,8 @@ class SysmonTest {
 
     /**
      * A goroutine sysmon moved into an implicit syscall runs without a P once the JDK lets
-     * it go: sysmon notices its thread running and asks it to come back (a preemption
-     * request, and the flag the agent's checks read stays up), and its next runtime call
-     * leaves the syscall.
+     * it go: sysmon notices its thread running and raises the flag the agent's checks read,
+     * and keeps it up; the check's slow path then leaves the syscall on the same M.
      */
     @Test
     void sysmonNoticesAGoroutineWokenInTheJdk() throws InterruptedException {
@@ -224,6 +223,7 @@ class SysmonTest {
         Thread holder = holdUntil(monitor, release);
         AtomicBoolean askedBack = new AtomicBoolean();
         AtomicBoolean flagUp = new AtomicBoolean();
+        AtomicBoolean stayed = new AtomicBoolean();
         runWithProcs(1, () -> {
             Chan<Boolean> done = Chan.make(1);
             Gort.go(() -> {
@@ -232,20 +232,25 @@ class SysmonTest {
                 }
                 G me = getg();
                 long deadline = System.nanoTime() + TIMEOUT.toNanos();
-                while (!me.preempt && System.nanoTime() < deadline) {
+                while (me.implicitSyscall() != Syscall.IMPLICIT_AWAKE && System.nanoTime() < deadline) {
                     Thread.onSpinWait(); // user code, no P, no runtime call
                 }
-                askedBack.set(me.preempt && G.readgstatus(me) == G._Gsyscall && Syscall.nawake.get() == 1);
+                askedBack.set(G.readgstatus(me) == G._Gsyscall && Syscall.nawake.get() == 1);
                 flagUp.set(dev.gort.runtime.hook.Preemption.requested != 0);
-                done.send(true); // a runtime call: leaves the syscall
+                Thread before = Thread.currentThread();
+                dev.gort.runtime.hook.Preemption.preempt(); // what the agent's check calls
+                stayed.set(G.readgstatus(me) == G._Grunning && Thread.currentThread() == before
+                        && Syscall.nimplicit.get() == 0 && Syscall.nawake.get() == 0);
+                done.send(true);
             });
             waitUntil("the goroutine is in an implicit syscall", () -> Syscall.nimplicit.get() == 1);
             release.countDown();
             done.recv();
         });
         holder.join();
-        assertTrue(askedBack.get(), "sysmon asked the woken goroutine back while it ran without a P");
+        assertTrue(askedBack.get(), "sysmon saw the woken goroutine run without a P");
         assertTrue(flagUp.get(), "the preemption flag was up for its checks");
+        assertTrue(stayed.get(), "the check left the syscall, on the same M");
         assertEquals(0, Syscall.nimplicit.get());
         assertEquals(0, Syscall.nawake.get());
     }
