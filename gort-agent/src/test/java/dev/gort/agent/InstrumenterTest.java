@@ -74,8 +74,7 @@ class InstrumenterTest {
         same("loopAtOffsetZero", 1L << 40);
         same("overflowBound");
         same("sleeps");
-        same("ownableMutex", 1000);
-        same("ownerFieldMutex", 1000);
+        same("ownerBasedMutexes", 1000);
     }
 
     @Test
@@ -126,7 +125,7 @@ class InstrumenterTest {
         assertEquals(1, count(f, "tryAcquire", calls(Hooks.PINNING, Hooks.OWNER_SET)), "an owner field set");
         assertEquals(1, count(f, "lock", calls(Hooks.PINNING, Hooks.OWNER_SET)), "on the fast path too");
         assertEquals(1, count(f, "tryRelease", calls(Hooks.PINNING, Hooks.OWNER_SET)), "and cleared");
-        assertEquals(0, count(shapes, "ownerFieldMutex", calls(Hooks.PINNING, Hooks.OWNER_SET)),
+        assertEquals(0, count(shapes, "ownerBasedMutexes", calls(Hooks.PINNING, Hooks.OWNER_SET)),
                 "a Thread field of a class that is no synchronizer is no owner");
         assertEquals(0, count(f, "lock", Fixtures::isCheck), "no checks inside AQS's algorithms");
         assertEquals(0, count(m, "tryAcquire", Fixtures::isCheck));
