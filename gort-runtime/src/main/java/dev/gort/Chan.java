@@ -15,22 +15,39 @@ import java.util.NoSuchElementException;
  * @param <T> the element type
  */
 public final class Chan<T> extends HChan implements Iterable<T> {
-    private Chan(int size) {
-        super(size);
+    /** The nil channel: one instance serves every element type (it never holds a value). */
+    private static final Chan<?> NIL = new Chan<>(0, true);
+
+    private Chan(int size, boolean isNil) {
+        super(size, isNil);
     }
 
     /** {@code make(chan T)}: an unbuffered channel. */
     public static <T> Chan<T> make() {
-        return new Chan<>(0);
+        return new Chan<>(0, false);
     }
 
     /**
      * {@code make(chan T, size)}.
      *
-     * @throws Panic "makechan: size out of range" if size is negative
+     * @throws Panic "makechan: size out of range" if size is negative or larger than the
+     *     largest Java array ({@code Integer.MAX_VALUE - 8})
+     * @throws OutOfMemoryError if the heap cannot hold the buffer
      */
     public static <T> Chan<T> make(int size) {
-        return new Chan<>(size);
+        return new Chan<>(size, false);
+    }
+
+    /**
+     * The nil channel, Go's {@code var c chan T}: {@link #send} and {@link #recv} block
+     * forever (wait reasons {@code chan send (nil chan)} and {@code chan receive (nil chan)}),
+     * {@link #trySend} and {@link #tryRecv} never succeed, {@link #close} panics
+     * {@code close of nil channel}, a select case on it is never ready, and {@code len} and
+     * {@code cap} are 0. Handy to switch a select case off, as Go code does.
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> Chan<T> nil() {
+        return (Chan<T>) NIL;
     }
 
     /**
@@ -80,7 +97,7 @@ public final class Chan<T> extends HChan implements Iterable<T> {
      * {@code close(ch)}: receivers get the buffered values, then null (ok=false); blocked
      * senders panic.
      *
-     * @throws Panic "close of closed channel"
+     * @throws Panic "close of closed channel", or "close of nil channel" on {@link #nil()}
      */
     public void close() {
         Chans.closechan(this);

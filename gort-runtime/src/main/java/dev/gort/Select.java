@@ -18,8 +18,12 @@ import java.util.function.Consumer;
  *
  * {@link #select} blocks until a case can proceed, picks uniformly at random among the
  * ready ones (Go's fairness), runs its body (a null body is allowed) and returns the
- * case's index. A case on a null channel is never ready (Go's nil channel);
- * {@code select()} with no cases blocks forever; with {@link #otherwise} it never blocks.
+ * case's index. A case on a null channel or {@link Chan#nil()} is never ready (Go's nil
+ * channel); {@code select()} with no cases blocks forever; with {@link #otherwise} it never
+ * blocks. A select with one case is the plain operation, and one case with a default the
+ * non-blocking one, as Go's compiler lowers them (a goroutine blocked in it shows
+ * {@code chan receive}, not {@code select}). {@link #choose} is the same select without
+ * bodies, for loops that must break, continue or return on the outcome.
  */
 public final class Select {
     private Select() {}
@@ -84,12 +88,57 @@ public final class Select {
     private static final Consumer<Object> NOTHING = v -> {};
 
     /**
+     * The outcome of {@link #choose}: the index of the case that proceeded, and for a
+     * receive case the value received (null once the channel is closed) and whether it was
+     * sent ({@code ok}, false once closed). For a send or default case value is null and ok
+     * false (as Go's reflect.Select reports).
+     */
+    public record Chosen(int index, Object value, boolean ok) {}
+
+    /**
      * Go's select: blocks until a case can proceed, runs its body, returns its index.
      *
      * @throws IllegalArgumentException if more than one {@link #otherwise} case is given
      * @throws Panic "send on closed channel" if a send case on a closed channel is chosen
      */
     public static int select(Case... cases) {
+        int dflt = defaultCase(cases);
+        Selects.Sel sel = Selects.selectgo(cases, dflt < 0);
+        int i = sel.index();
+        if (i < 0) {
+            cases[dflt].run(null, false);
+            return dflt;
+        }
+        cases[i].run(sel.value(), sel.ok());
+        return i;
+    }
+
+    /**
+     * Go's select without bodies (the ones given are not run): blocks until a case can
+     * proceed and says which did, and what it received, so that the caller can
+     * {@code break}, {@code continue} or {@code return} as Go code does inside a select.
+     *
+     * <pre>{@code
+     * for (;;) {
+     *     Select.Chosen c = Select.choose(Select.recv(in, null), Select.recv(quit, null));
+     *     if (c.index() == 1) return;          // case <-quit: return
+     *     if (!c.ok()) break;                   // case v, ok := <-in: if !ok { break }
+     *     use((Integer) c.value());
+     * }
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if more than one {@link #otherwise} case is given
+     * @throws Panic "send on closed channel" if a send case on a closed channel is chosen
+     */
+    public static Chosen choose(Case... cases) {
+        int dflt = defaultCase(cases);
+        Selects.Sel sel = Selects.selectgo(cases, dflt < 0);
+        int i = sel.index();
+        return i < 0 ? new Chosen(dflt, null, false) : new Chosen(i, sel.value(), sel.ok());
+    }
+
+    /** The index of the default case, or -1; rejects null cases and a second default. */
+    private static int defaultCase(Case[] cases) {
         int dflt = -1;
         for (int i = 0; i < cases.length; i++) {
             Case c = cases[i];
@@ -104,13 +153,6 @@ public final class Select {
                 dflt = i;
             }
         }
-        Selects.Sel sel = Selects.selectgo(cases, dflt < 0);
-        int i = sel.index();
-        if (i < 0) {
-            cases[dflt].run(null, false);
-            return dflt;
-        }
-        cases[i].run(sel.value(), sel.ok());
-        return i;
+        return dflt;
     }
 }

@@ -39,7 +39,10 @@ public final class Premain {
         if (options.debug() != null) {
             System.setProperty("gort.debug", options.debug());
         }
-        Instrumenter instrumenter = new Instrumenter(options, asyncPreemptOff());
+        // The injected checks' flag hands itself to the runtime when its class initializes:
+        // do it now, before any goroutine can be asked to yield.
+        dev.gort.runtime.hook.Preemption.init();
+        Instrumenter instrumenter = new Instrumenter(options, dev.gort.runtime.HookRt.asyncPreemptOff());
         Scope scope = new Scope(options.include(), options.exclude());
         inst.addTransformer(new GortTransformer(scope, instrumenter, mainClass, options.dump()), false);
     }
@@ -52,23 +55,6 @@ public final class Premain {
         gort.add(ClassLoader.getSystemClassLoader().getUnnamedModule());
         Module base = Object.class.getModule();
         inst.redefineModule(base, Set.of(), Map.of("jdk.internal.vm", gort), Map.of(), Set.of(), Map.of());
-    }
-
-    /** GODEBUG asyncpreemptoff=1 (gort.debug first): no back-edge checks. */
-    static boolean asyncPreemptOff() {
-        String d = System.getProperty("gort.debug");
-        if (d == null) {
-            d = System.getenv("GODEBUG");
-        }
-        if (d == null) {
-            return false;
-        }
-        for (String kv : d.split(",")) {
-            if (kv.trim().equals("asyncpreemptoff=1")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The application's main class (internal name), from the launcher's command line. */

@@ -45,8 +45,18 @@ public final class Chans {
         }
     }
 
-    /** chansend for runtime code that already entered (gp is the caller's G). */
+    /**
+     * chansend for runtime code that already entered (gp is the caller's G). A null c is
+     * the nil channel, as {@code c.isNil} (a lowered one-case select on a null channel).
+     */
     static boolean chansend(HChan c, Object ep, boolean block, G gp) {
+        if (c == null || c.isNil) {
+            if (!block) {
+                return false;
+            }
+            Park.gopark(null, null, WaitReason.CHAN_SEND_NIL_CHAN);
+            throw Throw.fatalThrow("unreachable");
+        }
 
         // Fast path: check for failed non-blocking operation without acquiring the lock.
         // After observing that the channel is not closed, we observe that the channel is
@@ -146,8 +156,15 @@ public final class Chans {
         }
     }
 
-    /** chanrecv for runtime code that already entered (gp is the caller's G). */
+    /** chanrecv for runtime code that already entered (gp is the caller's G). null: nil, as in chansend. */
     static Object chanrecv(HChan c, boolean block, G gp) {
+        if (c == null || c.isNil) {
+            if (!block) {
+                return WOULD_BLOCK;
+            }
+            Park.gopark(null, null, WaitReason.CHAN_RECEIVE_NIL_CHAN);
+            throw Throw.fatalThrow("unreachable");
+        }
         if (c.timer != null) {
             c.timer.maybeRunChan();
         }
@@ -281,6 +298,9 @@ public final class Chans {
     }
 
     private static void closechan0(HChan c) {
+        if (c.isNil) {
+            throw new Panic("close of nil channel");
+        }
         c.lock();
         if (c.closed != 0) {
             c.unlock();

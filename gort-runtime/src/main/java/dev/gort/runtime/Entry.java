@@ -40,14 +40,36 @@ final class Entry {
         if (gp == null) {
             return null; // g0: the M's own runtime code (timers, the scheduler)
         }
-        M.IN_RUNTIME.setVolatile(mp, 1);
-        if (G.readgstatus(gp) != G._Grunning) {
-            Syscall.exitImplicit(gp);
-        }
+        announce(mp, gp);
         if (gp.preempt) {
             Preempt.preemptCheck(gp);
         }
         return gp;
+    }
+
+    /**
+     * {@link #enter()} without the preemption check, for entries that yield the P
+     * themselves (Go's {@code //go:nosplit} Gosched: honouring a pending request on the way
+     * in would yield twice; the yield itself clears the request, since execute does).
+     */
+    static G enterNosplit() {
+        M mp = Current.m();
+        if (mp == null) {
+            return ExternalG.current();
+        }
+        G gp = mp.curg;
+        if (gp != null) {
+            announce(mp, gp);
+        }
+        return gp;
+    }
+
+    /** The handshake: say we run gort code, then leave any syscall sysmon moved us into. */
+    private static void announce(M mp, G gp) {
+        M.IN_RUNTIME.setVolatile(mp, 1);
+        if (G.readgstatus(gp) != G._Grunning) {
+            Syscall.exitImplicit(gp);
+        }
     }
 
     /** Leaves gort code: user code follows (sysmon may now treat a block as a syscall). */

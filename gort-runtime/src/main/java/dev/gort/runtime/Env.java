@@ -23,29 +23,49 @@ final class Env {
     }
 
     static int maxprocs(String env, String prop) {
-        int def = Runtime.getRuntime().availableProcessors();
-        Integer fromProp = positive("gort.maxprocs", prop, def);
-        if (fromProp != null) {
-            return fromProp;
+        int fromProp = positive(prop);
+        if (fromProp > 0) {
+            return fromProp; // the environment is not used, so not judged either
         }
-        Integer fromEnv = positive("GOMAXPROCS", env, def);
-        return fromEnv != null ? fromEnv : def;
+        int fromEnv = positive(env);
+        int used = fromEnv > 0 ? fromEnv : Runtime.getRuntime().availableProcessors();
+        // Each warning names the value actually used, which the next source decides.
+        if (fromEnv < 0) {
+            warn("GOMAXPROCS=" + quote(env) + " is not a positive integer; using " + used);
+        }
+        if (fromProp < 0) {
+            warn("gort.maxprocs=" + quote(prop) + " is not a positive integer; using " + used);
+        }
+        return used;
     }
 
-    private static Integer positive(String name, String value, int def) {
+    /** value as a positive int; 0 if unset, -1 if malformed. */
+    private static int positive(String value) {
         if (value == null || value.isEmpty()) {
-            return null;
+            return 0;
         }
         try {
             int n = Integer.parseInt(value.trim());
-            if (n > 0) {
-                return n;
-            }
+            return n > 0 ? n : -1;
         } catch (NumberFormatException e) {
-            // reported below
+            return -1;
         }
-        warn(name + "=" + quote(value) + " is not a positive integer; using " + def);
-        return null;
+    }
+
+    private static volatile Debug settings;
+
+    /** The GODEBUG settings of this JVM, read once (so a malformed one is reported once). */
+    static Debug settings() {
+        Debug d = settings;
+        if (d == null) {
+            synchronized (Env.class) {
+                d = settings;
+                if (d == null) {
+                    settings = d = debug();
+                }
+            }
+        }
+        return d;
     }
 
     /** GODEBUG: the environment's settings, each overridden by the property's. */

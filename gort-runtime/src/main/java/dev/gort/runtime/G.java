@@ -104,6 +104,13 @@ class G implements Runnable {
      */
     Object[] ownedSyncs;
 
+    /**
+     * Not in Go: the interrupt status the goroutine left on its M's thread when it last left
+     * it ({@code Thread.currentThread().interrupt()} inside a goroutine interrupts the M);
+     * set again on the M that next runs it (Proc.execute). The M's own owner (plain).
+     */
+    boolean interrupted;
+
     /** Go: g.lockedm; the M this G must run on (LockOSThread, or parked while pinned). */
     M lockedm;
     /** Go: g.timer, the goroutine's sleep timer, made on its first sleep. */

@@ -66,13 +66,31 @@ public abstract class HChan extends SpinLock {
     @SuppressWarnings("unused") // through SORTKEY
     private long sortkey;
 
-    /** Go's makechan. */
-    protected HChan(int size) {
-        if (size < 0) {
+    /**
+     * Go's maxAlloc for a channel's buffer: the largest array the JVM allocates (HotSpot
+     * refuses lengths within a few words of Integer.MAX_VALUE whatever the heap size, the
+     * JDK's own ArraysSupport.SOFT_MAX_ARRAY_LENGTH).
+     */
+    static final int MAX_ALLOC = Integer.MAX_VALUE - 8;
+
+    /**
+     * Whether this is the nil channel ({@code Chan.nil()}, Go's {@code var c chan T}): its
+     * sends and receives block forever, it is never ready in a select, and closing it
+     * panics. Immutable.
+     */
+    final boolean isNil;
+
+    /**
+     * Go's makechan: a buffer larger than any array can be panics as Go's does past
+     * maxAlloc; one the heap cannot hold is an OutOfMemoryError (Go: "out of memory").
+     */
+    protected HChan(int size, boolean isNil) {
+        if (size < 0 || size > MAX_ALLOC) {
             throw new Panic("makechan: size out of range");
         }
         this.dataqsiz = size;
         this.buf = size > 0 ? new Object[size] : null;
+        this.isNil = isNil;
     }
 
     // ---- racy reads for the fast paths, and the writes they pair with ----

@@ -1,36 +1,17 @@
 package dev.gort.runtime;
 
-import dev.gort.runtime.hook.Preemption;
-
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 
 /**
  * The runtime side of the agent's hooks ({@code dev.gort.runtime.hook}): the preemption
  * check's slow path, pinning for held locks and monitors, syscalls around blocking JDK
- * calls, and sleep. Internal: public only because the hook package is another package.
- *
- * <h2>The preemption flag</h2>
- * Go's sysmon poisons the running goroutine's {@code stackguard0} (preemptone) and its next
- * prologue calls {@code newstack}, which yields ({@code gopreempt_m}) unless the M holds
- * locks ({@code m.locks > 0}): then it only restores the guard and the request stays, to
- * be re-armed at sysmon's next tick. Here the injected checks read one global counter,
- * {@link Preemption#requested}: {@link #raisePreemptFlag} bumps it after setting a
- * goroutine's {@code preempt}; {@link #preemptSlow} yields if the current goroutine has a
- * request and is not pinned, and otherwise lowers the counter (CAS from the value it read
- * before looking) when no running goroutine has a request. A request raised while it looked
- * changes the counter, so the CAS fails and nothing is lost. A pinned goroutine's request
- * stays on the G, and sysmon raises the flag again at its next tick (as Go re-poisons
- * stackguard0), so the flag is down for all other goroutines between ticks.
- *
- * <p>Rejected: a per-M or per-G flag (what Go has): instrumented code would have to find
- * its goroutine first, through {@link Current#thread()} (a call C2 may not inline), on
- * every check.
+ * calls, and sleep. A facade: public only because the hook package is another package;
+ * the mechanisms live in {@link Preempt}, {@link Syscall} and {@link TimeRt}.
  *
  * <h2>Pinning</h2>
  * A goroutine holding a monitor or an owner-based JDK lock must not leave its M (another
- * goroutine on that M would own the lock too: shared/DESIGN.md, "Thread identity"). The
+ * goroutine on that M would own the lock too: docs/design.md, "Thread identity"). The
  * agent calls {@link #pin()} after each acquisition and {@link #unpin()} after each
  * release; {@code G.lockPins} counts them, so an unpin without a matching pin (an
  * application's {@code unlock} of a lock taken in uninstrumented code) is ignored instead
@@ -39,62 +20,26 @@ import java.time.Duration;
 public final class HookRt {
     private HookRt() {}
 
-    private static final VarHandle REQUESTED;
-
-    static {
-        try {
-            REQUESTED = MethodHandles.lookup().findStaticVarHandle(Preemption.class, "requested", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+    /**
+     * The hook class that owns the injected checks' flag hands it over (from its static
+     * initializer); see {@link Preempt}, "The flag the injected checks read".
+     */
+    public static void usePreemptionFlag(VarHandle flag) {
+        Preempt.useFlag(flag);
     }
 
-    /** Called after setting a goroutine's preempt (Go's preemptone poisoning stackguard0). */
-    static void raisePreemptFlag() {
-        for (;;) {
-            int e = (int) REQUESTED.getVolatile();
-            int n = e + 1 == 0 ? 1 : e + 1; // 0 means "no request": skip it on wrap-around
-            if (REQUESTED.compareAndSet(e, n)) {
-                return;
-            }
-        }
+    /**
+     * GODEBUG's {@code asyncpreemptoff=1} (or {@code gort.debug}'s), as the runtime reads it:
+     * the agent then injects no loop back-edge checks, as Go then sends no preemption
+     * signals.
+     */
+    public static boolean asyncPreemptOff() {
+        return Env.settings().asyncpreemptoff();
     }
 
     /** Go's newstack, preemption part: the injected check's out-of-line path. */
     public static void preemptSlow() {
-        int epoch = (int) REQUESTED.getVolatile(); // before looking at any G (see the class comment)
-        M mp = Current.m();
-        G self = mp != null ? mp.curg : null;
-        // A goroutine running without a P (sysmon moved it into an implicit syscall while its
-        // thread was blocked) goes back for one, on its own M (Syscall.noticeWoken).
-        if (self != null && self.implicitSyscall() != 0 && G.readgstatus(self) != G._Grunning) {
-            Syscall.exitWoken(self);
-        }
-        if (self != null && self.preempt && self.lockPins == 0) {
-            G gp = Entry.enter(); // gopreempt_m: to the global queue (or the exitsyscall path)
-            Entry.exit(gp);
-            if (!self.preempt) {
-                return; // yielded: execute cleared the request
-            }
-            // Could not yield (a native frame pins the stack): deferred, as with m.locks > 0.
-        }
-        if (Syscall.nawake.get() > 0) {
-            return; // a goroutine without a P has yet to see the flag
-        }
-        for (P pp : Sched.allp) {
-            M m = pp.m;
-            G g = m != null ? m.curg : null;
-            // lockPins is the other goroutine's plain field: a stale read only keeps the flag
-            // up one more check, or lowers it early, and sysmon raises it again next tick.
-            if (g != null && g != self && g.preempt && g.lockPins == 0 && pp.status == P._Prunning) {
-                return; // another goroutine has yet to act on its request
-            }
-            // A pinned one cannot act on it until it unpins, and unpin re-raises the flag
-            // (Go's releasem): keeping the flag up meanwhile would send every check of every
-            // other goroutine down this slow path (found with H2, which runs each statement
-            // holding a lock: 19% of the CPU went here).
-        }
-        REQUESTED.compareAndSet(epoch, 0);
+        Preempt.preemptSlow();
     }
 
     /** A lock or monitor was taken: pin the current goroutine to its M. */
@@ -118,7 +63,7 @@ public final class HookRt {
                 if (gp.lockPins == 0 && gp.preempt) {
                     // Go's releasem: letting go of the last lock restores a preemption
                     // request deferred while pinned, so the next check acts on it.
-                    raisePreemptFlag();
+                    Preempt.raisePreemptFlag();
                 }
             }
         }
@@ -178,6 +123,9 @@ public final class HookRt {
             // leave whatever syscall we are in once sysmon's claim, if any, is settled.
             M.IN_RUNTIME.setVolatile(gp.m, 1);
             Syscall.exitImplicit(gp);
+            // Go's exitsyscall re-poisons the stack guard for a request that came meanwhile
+            // (sysmon's, or a dying run's freeze): honour it on the way out.
+            Preempt.preemptCheck(gp);
             Entry.exit(gp);
         }
     }

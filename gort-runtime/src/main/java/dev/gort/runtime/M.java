@@ -95,12 +95,22 @@ final class M extends Thread {
         Proc.mstart(this);
     }
 
-    /** Go's notesleep(&m.park): block until notewakeup (which may already have happened). */
+    /**
+     * Go's notesleep(&m.park): block until notewakeup (which may already have happened).
+     * The thread's interrupt status is set aside meanwhile (a pinned goroutine sleeps here
+     * mounted, and its interrupt would make park return at once: a spinning M) and restored
+     * after; an idle M's stale status is dropped when it next mounts a goroutine.
+     */
     void notesleep() {
+        boolean interrupted = Thread.interrupted();
         while (!parkNote) {
             LockSupport.park(this);
+            interrupted |= Thread.interrupted();
         }
         parkNote = false;
+        if (interrupted) {
+            interrupt();
+        }
     }
 
     /** Go's notewakeup(&m.park). */

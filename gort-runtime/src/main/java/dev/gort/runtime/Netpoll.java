@@ -37,6 +37,9 @@ final class Netpoll {
             return;
         }
         poller = Current.thread();
+        // An idle M has no goroutine to own an interrupt (execute moves a goroutine's own
+        // away with it); a stale one would make every park return at once.
+        Thread.interrupted();
         if (!breakPending) {
             if (delay < 0) {
                 LockSupport.park();

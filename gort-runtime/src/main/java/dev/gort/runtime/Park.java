@@ -52,9 +52,7 @@ final class Park {
             mp.waitlock = lock;
             mp.waitunlockf = unlockf;
             gp.waitreason = reason;
-            mp.mcallfn = M.PARK_M;
-            if (!GoStack.yield()) { // mcall(park_m)
-                mp.mcallfn = M.MCALL_NONE;
+            if (!mcall(mp, M.PARK_M)) {
                 mp.waitlock = null;
                 mp.waitunlockf = null;
                 parkPinned(mp, gp, unlockf, lock);
@@ -178,32 +176,37 @@ final class Park {
         Sched.lock.unlock();
     }
 
-    /** Go's Gosched: yield the processor; the goroutine goes to the global queue. */
+    /**
+     * Go's Gosched: yield the processor; the goroutine goes to the global queue. Entered
+     * without the preemption check (Go's Gosched is nosplit): a pending request is
+     * satisfied by this very yield.
+     */
     static void gosched() {
-        G gp = Entry.enter();
+        G gp = Entry.enterNosplit();
         try {
             M mp = gp != null ? gp.m : null;
             if (mp == null) {
                 Thread.yield(); // a plain thread
                 return;
             }
-            mp.mcallfn = M.GOSCHED_M;
-            if (!GoStack.yield()) {
-                mp.mcallfn = M.MCALL_NONE; // pinned: cannot leave the stack (Go's goschedguarded)
-            }
+            mcall(mp, M.GOSCHED_M); // pinned: cannot leave the stack (Go's goschedguarded)
         } finally {
             Entry.exit(gp);
         }
     }
 
-    /** Go's gopreempt_m entry: yield for a preemption request (to the global queue). */
-    static void gopreempt() {
-        if (Current.thread() instanceof M mp && mp.curg != null) {
-            mp.mcallfn = M.GOPREEMPT_M;
-            if (!GoStack.yield()) {
-                mp.mcallfn = M.MCALL_NONE; // pinned: the request stays (Go: m.locks > 0)
-            }
+    /**
+     * Go's mcall(fn): leave the goroutine's stack for the M's, which runs fn (one of the
+     * M.*_M codes, see Proc.execute) and later resumes the goroutine here. False if the
+     * stack is pinned and could not be left (Go's mcall cannot fail): nothing happened.
+     */
+    static boolean mcall(M mp, int fn) {
+        mp.mcallfn = fn;
+        if (GoStack.yield()) {
+            return true;
         }
+        mp.mcallfn = M.MCALL_NONE;
+        return false;
     }
 
     /**
@@ -215,10 +218,7 @@ final class Park {
         if (mp == null || mp.curg == null) {
             return;
         }
-        mp.mcallfn = M.GOYIELD_M;
-        if (!GoStack.yield()) {
-            mp.mcallfn = M.MCALL_NONE;
-        }
+        mcall(mp, M.GOYIELD_M);
     }
 
     /** Go's goyield_m, on g0. */

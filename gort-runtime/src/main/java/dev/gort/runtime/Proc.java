@@ -98,6 +98,14 @@ final class Proc {
      * (park_m whose unlockf refused), or null.
      */
     static G execute(M mp, G gp, boolean inheritTime) {
+        Run r = gp.run;
+        if (r != null && r.dead()) {
+            // Go's freezetheworld stops every M; here the dead run's goroutines are set
+            // aside as they come up to run, for good (Run.freeze).
+            gp.waitreason = WaitReason.FROZEN;
+            G.casgstatus(gp, G._Grunnable, G._Gwaiting);
+            return null;
+        }
         mp.curg = gp;
         gp.m = mp;
         G.casgstatus(gp, G._Grunnable, G._Grunning);
@@ -108,12 +116,22 @@ final class Proc {
         // A goroutine resumes inside gort (every yield is in runtime code); a new one starts
         // in user code and says so itself (G.run).
         M.IN_RUNTIME.setRelease(mp, 1);
+        // The M's interrupt status is the status of the goroutine it runs (user code sees the
+        // M as its thread): drop what reached the M while it ran no goroutine, mount the
+        // goroutine's own, and take it back when the goroutine leaves.
+        Thread.interrupted();
+        if (gp.interrupted) {
+            gp.interrupted = false;
+            mp.interrupt();
+        }
         gp.stack.run(); // gogo
         // Back on g0.
         if (gp.stack.isDone()) {
+            Thread.interrupted();
             Park.goexit0(mp, gp);
             return null;
         }
+        gp.interrupted = Thread.interrupted();
         int fn = mp.mcallfn;
         mp.mcallfn = M.MCALL_NONE;
         switch (fn) {

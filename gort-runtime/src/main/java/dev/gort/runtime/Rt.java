@@ -11,7 +11,6 @@ public final class Rt {
     private Rt() {}
 
     private static volatile boolean started;
-    static volatile Env.Debug debug = new Env.Debug(0, false, false);
 
     /** Go's schedinit: read the configuration and create the Ps; Ms are started on demand. */
     public static void start() {
@@ -26,7 +25,7 @@ public final class Rt {
         }
         VmAccess.check();
         int procs = Env.maxprocs();
-        debug = Env.debug();
+        Env.settings(); // GODEBUG, read (and any malformed setting reported) at start, as Go does
         Sched.lock.lock();
         try {
             if (Stw.procresize(procs) != null) {
@@ -60,9 +59,12 @@ public final class Rt {
         }
         start();
         Run r = new Run();
-        boolean plain = !(Current.thread() instanceof M mp && mp.curg != null);
-        boolean fresh = plain && !ExternalG.isRegistered();
-        ExternalG eg = plain ? ExternalG.current() : null;
+        boolean fresh = Current.m() == null && !ExternalG.isRegistered();
+        // A goroutine may call run from inside a syscall (Gort.syscall, or a block sysmon
+        // took for one): it leaves the syscall here, before it queues the new main on its P
+        // and parks, as any runtime entry does.
+        G caller = Entry.enter();
+        ExternalG eg = caller instanceof ExternalG e ? e : null;
         try {
             Run.active.add(r);
             // Until its main goroutine is queued, this thread counts as one that may still
@@ -89,6 +91,7 @@ public final class Rt {
                     eg.forget();
                 }
             }
+            Entry.exit(caller);
         }
         FatalError death = r.death();
         if (death != null) {

@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One {@code Gort.run}/{@code Gort.main} call: Go's program, of which a JVM may have many,
@@ -60,17 +61,58 @@ final class Run {
         return g == main && g.goid == mainGoid;
     }
 
+    /** Whether the run has died: its goroutines are frozen (never scheduled again). */
+    boolean dead() {
+        return death != null;
+    }
+
     /**
-     * Kill the run with e; print the report first. Returns false (printing nothing) if
-     * the run already died or ended.
+     * Kill the run with e: freeze its goroutines, print the report, wake the caller of
+     * run. Returns false (printing nothing) if the run already died or ended.
      */
     boolean die(FatalError e, String report) {
         if (!DEATH.compareAndSet(this, null, e)) {
             return false;
         }
+        freeze();
         Panics.print(report);
         end();
         return true;
+    }
+
+    /** Go's freezetheworld rounds: ask this often, this many times, for the run's goroutines to stop. */
+    static final long FREEZE_POLL_NANOS = 1_000_000;
+    static final int FREEZE_ROUNDS = 5;
+
+    /**
+     * Go's freezetheworld, for one run: from now on execute refuses the run's goroutines
+     * ({@link #dead()}); those running now are asked to yield (a preemption request, which
+     * also catches one coming back from a syscall), and the report waits a few
+     * milliseconds for them, as Go's does, so that none of them prints over it. One that
+     * makes no runtime call meanwhile (a loop without the agent's checks) cannot be
+     * stopped, in Go either (Go waits 5ms and prints).
+     */
+    private void freeze() {
+        M me = Current.m(); // not Park.getg: a plain thread (the deadlock watcher) must not register as a gort user
+        G self = me != null ? me.curg : null;
+        for (int round = 0; round < FREEZE_ROUNDS; round++) {
+            boolean running = false;
+            for (M mp : Sched.allm()) {
+                G gp = mp.curg;
+                if (gp != null && gp != self && gp.run == this) {
+                    int st = G.readgstatus(gp) & ~G._Gscan;
+                    if (st == G._Grunning || st == G._Gsyscall) {
+                        gp.preempt = true;
+                        running = true;
+                    }
+                }
+            }
+            if (!running) {
+                return;
+            }
+            Preempt.raisePreemptFlag();
+            LockSupport.parkNanos(FREEZE_POLL_NANOS);
+        }
     }
 
     /** The run is over (main returned, or death): wake the caller of run. */

@@ -259,7 +259,8 @@ public final class RuntimeTimer extends SpinLock {
         P own = mp != null ? mp.p : null; // read once: see Sema.canSpin
         P pp = own != null ? own : Timers.anyP();
         if (pp == null) {
-            return; // the runtime has no P at all: nothing can be running timers
+            // Every way to arm a timer starts the runtime first (TimeRt), so there are Ps.
+            throw Throw.fatalThrow("maybeAdd: timer armed before the runtime started");
         }
         Timers ts = pp.timers;
         ts.lock.lock();

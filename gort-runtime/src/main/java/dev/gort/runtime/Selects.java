@@ -103,10 +103,53 @@ public final class Selects {
     public static Sel selectgo(SCase[] scases, boolean block) {
         G gp = Entry.enter();
         try {
+            int only = onlyCase(scases);
+            if (only >= 0) {
+                return lowered(scases, only, block, gp);
+            }
             return selectgo(scases, block, gp);
         } finally {
             Entry.exit(gp);
         }
+    }
+
+    /** The index of the one case that is not a default, or -1 if there are more or none. */
+    private static int onlyCase(SCase[] scases) {
+        int only = -1;
+        for (int i = 0; i < scases.length; i++) {
+            if (scases[i].kind != SCase.DEFAULT) {
+                if (only >= 0) {
+                    return -1;
+                }
+                only = i;
+            }
+        }
+        return only;
+    }
+
+    /**
+     * Go's compiler lowers a select with one case to the plain operation (walkSelectCases:
+     * chansend1/chanrecv1), and one case with a default to the non-blocking one
+     * (selectnbsend/selectnbrecv): no poll order, no sudog per case, and the wait reason of
+     * the operation ({@code chan receive}, {@code chan send (nil chan)}), not
+     * {@code select}.
+     */
+    private static Sel lowered(SCase[] scases, int i, boolean block, G gp) {
+        SCase cas = scases[i];
+        Sel sel = new Sel(scases, null);
+        if (cas.kind == SCase.SEND) {
+            if (Chans.chansend(cas.c, cas.elem, block, gp)) {
+                sel.index = i;
+            }
+            return sel;
+        }
+        Object v = Chans.chanrecv(cas.c, block, gp);
+        if (v != Chans.WOULD_BLOCK) {
+            sel.index = i;
+            sel.recvOK = v != Chans.CLOSED;
+            sel.value = sel.recvOK ? v : null;
+        }
+        return sel;
     }
 
     private static Sel selectgo(SCase[] scases, boolean block, G gp) {
@@ -119,8 +162,8 @@ public final class Selects {
         int norder = 0;
         for (int i = 0; i < ncases; i++) {
             SCase cas = scases[i];
-            // Omit cases without channels from the poll and lock orders.
-            if (cas.c == null || cas.kind == SCase.DEFAULT) {
+            // Omit cases without channels (nil ones) from the poll and lock orders.
+            if (cas.c == null || cas.c.isNil || cas.kind == SCase.DEFAULT) {
                 continue;
             }
             if (cas.c.timer != null) {

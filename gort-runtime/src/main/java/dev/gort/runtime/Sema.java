@@ -50,6 +50,14 @@ public final class Sema extends SpinLock {
         return true;
     };
 
+    /** A semaphore with a count of 0 (sync's semaphores start there). */
+    public Sema() {}
+
+    /** A semaphore with an initial count (Go: {@code var worldsema uint32 = 1}). */
+    Sema(int count) {
+        this.count = count;
+    }
+
     /** The count now (jcstress checks that hand-offs neither lose nor duplicate one). */
     int count() {
         return count;
@@ -116,44 +124,56 @@ public final class Sema extends SpinLock {
      * straight to the first waiter and yield the P to it.
      */
     public void release(boolean handoff) {
-        G gp = Entry.enter();
+        // A hand-off yields the P to the waiter (goyield): a pending preemption request is
+        // not honoured on the way in too, or the caller would yield twice.
+        G gp = handoff ? Entry.enterNosplit() : Entry.enter();
         try {
-            COUNT.getAndAdd(this, 1);
-            // Easy case: no waiters? This check must happen after the increment, to avoid a
-            // missed wakeup (see loop in semacquire).
-            if ((int) NWAIT.getVolatile(this) == 0) {
-                return;
-            }
-            // Harder case: search for a waiter and wake it.
-            lock();
-            if ((int) NWAIT.getVolatile(this) == 0) {
-                // The count is already consumed by another goroutine, so no need to wake up
-                // another goroutine.
-                unlock();
-                return;
-            }
-            Sudog s = dequeue();
-            if (s != null) {
-                NWAIT.getAndAdd(this, -1);
-            }
-            unlock();
-            if (s != null) { // May be slow or even yield, so unlock first
-                if (s.ticket != 0) {
-                    throw Throw.fatalThrow("corrupted semaphore ticket");
-                }
-                if (handoff && cansemacquire()) {
-                    s.ticket = 1;
-                }
-                Park.goready(s.g);
-                if (s.ticket == 1 && gp != null && gp.m != null) {
-                    // Direct G handoff: goready put the waiter in runnext; yield so it runs
-                    // now, inheriting our time slice (so a highly contended semaphore cannot
-                    // hog the P). goyield puts us on the local run queue, not the global one.
-                    Park.goyield();
-                }
-            }
+            semrelease1(handoff, gp);
         } finally {
             Entry.exit(gp);
+        }
+    }
+
+    /** {@link #release} for runtime code that has already entered gort (worldsema). */
+    void release0(boolean handoff) {
+        semrelease1(handoff, Park.getg());
+    }
+
+    /** Go's semrelease1 proper; gp is the caller's G. */
+    private void semrelease1(boolean handoff, G gp) {
+        COUNT.getAndAdd(this, 1);
+        // Easy case: no waiters? This check must happen after the increment, to avoid a
+        // missed wakeup (see loop in semacquire).
+        if ((int) NWAIT.getVolatile(this) == 0) {
+            return;
+        }
+        // Harder case: search for a waiter and wake it.
+        lock();
+        if ((int) NWAIT.getVolatile(this) == 0) {
+            // The count is already consumed by another goroutine, so no need to wake up
+            // another goroutine.
+            unlock();
+            return;
+        }
+        Sudog s = dequeue();
+        if (s != null) {
+            NWAIT.getAndAdd(this, -1);
+        }
+        unlock();
+        if (s != null) { // May be slow or even yield, so unlock first
+            if (s.ticket != 0) {
+                throw Throw.fatalThrow("corrupted semaphore ticket");
+            }
+            if (handoff && cansemacquire()) {
+                s.ticket = 1;
+            }
+            Park.goready(s.g);
+            if (s.ticket == 1 && gp != null && gp.m != null) {
+                // Direct G handoff: goready put the waiter in runnext; yield so it runs
+                // now, inheriting our time slice (so a highly contended semaphore cannot
+                // hog the P). goyield puts us on the local run queue, not the global one.
+                Park.goyield();
+            }
         }
     }
 

@@ -28,8 +28,12 @@ final class Stw {
     /** The GOMAXPROCS to apply when the world restarts (0: unchanged). Go: newprocs. */
     private static int newprocs;
 
-    /** Serializes stop-the-world requests (Go: worldsema). */
-    private static final RMutex worldsema = new RMutex();
+    /**
+     * Go's worldsema: serializes stop-the-world requests. A semaphore, as Go's, so a
+     * goroutine that must wait for another stop-the-world parks and gives its P back: a
+     * lock that blocked the M would hold a P that the other stopper waits for, forever.
+     */
+    private static final Sema worldsema = new Sema(1);
 
     /** Go's GOMAXPROCS: set the number of Ps when n >= 1; returns the previous value. */
     static int gomaxprocs(int n) {
@@ -49,14 +53,14 @@ final class Stw {
 
     /** Go's stopTheWorldWithSema. Returns with every P stopped; the caller keeps its own. */
     static void stopTheWorld() {
-        worldsema.lock();
+        worldsema.acquire(false, WaitReason.SEMACQUIRE); // Go: semacquire(&worldsema)
         M me = Current.thread() instanceof M mp && mp.p != null ? mp : null;
         Sched.lock.lock();
         Sched.stwActive++;
         Sched.stopwait = Sched.gomaxprocs;
         Sched.stopnote = false;
         Sched.gcwaiting = true;
-        preemptall();
+        Preempt.preemptall();
         // stop current P
         if (me != null) {
             me.p.status = P._Pgcstop;
@@ -81,9 +85,14 @@ final class Stw {
         Sched.lock.unlock();
         // wait for remaining P's to stop voluntarily
         if (wait) {
+            boolean interrupted = Thread.interrupted(); // the caller's; park must not see it
             while (!Sched.stopnote) {
                 LockSupport.parkNanos(STOP_POLL_NANOS);
-                preemptall();
+                interrupted |= Thread.interrupted();
+                Preempt.preemptall();
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
         Sched.lock.lock();
@@ -131,8 +140,10 @@ final class Stw {
             }
         }
         Sched.gcwaiting = false;
+        // Sysmon went into its deep sleep when it saw gcwaiting: wake it, or a goroutine
+        // that hogs a P from now on would not be preempted for up to a minute.
+        Sysmon.wakeLocked();
         Sched.lock.unlock();
-        worldsema.unlock();
         int next = 0;
         while (p1 != null) {
             P pp = p1;
@@ -158,6 +169,7 @@ final class Stw {
         Sched.stwActive--;
         CheckDead.checkdead(); // the stopper no longer counts as running
         Sched.lock.unlock();
+        worldsema.release0(false); // Go: semrelease(&worldsema), once the world runs again
     }
 
     /** Every P ever created, reused by procresize when it grows again (Go keeps them in allp's capacity). */
@@ -264,30 +276,5 @@ final class Stw {
         pp.m = null;
         pp.link = null;
         pp.status = P._Pdead;
-    }
-
-    /** Go's preemptall: ask every running goroutine to stop at its next runtime call. */
-    static void preemptall() {
-        for (P pp : Sched.allp) {
-            if (pp.status == P._Prunning) {
-                preemptone(pp);
-            }
-        }
-    }
-
-    /** Go's preemptone: request that the goroutine running on pp stop (racy: it may be gone). */
-    static boolean preemptone(P pp) {
-        M mp = pp.m;
-        if (mp == null) {
-            return false;
-        }
-        G gp = mp.curg;
-        if (gp == null) {
-            return false;
-        }
-        gp.preempt = true;
-        pp.preempt = true;
-        HookRt.raisePreemptFlag(); // after gp.preempt: the agent's checks in user code see it
-        return true;
     }
 }

@@ -47,7 +47,7 @@ final class Syscall {
     static final AtomicInteger nimplicit = new AtomicInteger();
     /**
      * Of those, the ones sysmon saw running again: while any, the preemption flag stays up
-     * ({@link HookRt#preemptSlow}), so that their next check sees it.
+     * ({@link Preempt#preemptSlow}), so that their next check sees it.
      */
     static final AtomicInteger nawake = new AtomicInteger();
 
@@ -124,8 +124,7 @@ final class Syscall {
             mp.p.syscalltick++;
             return;
         }
-        mp.mcallfn = M.EXITSYSCALL_NOP; // mcall(exitsyscallNoP)
-        if (!GoStack.yield()) {
+        if (!Park.mcall(mp, M.EXITSYSCALL_NOP)) {
             exitsyscallNoPPinned(mp, gp);
         }
     }
@@ -189,7 +188,6 @@ final class Syscall {
      * M, locked to it (as parkPinned does), until some M hands it a P (startlockedm).
      */
     private static void exitsyscallNoPPinned(M mp, G gp) {
-        mp.mcallfn = M.MCALL_NONE;
         boolean wasLocked = gp.lockedm != null;
         gp.lockedm = mp;
         mp.lockedg = gp;
@@ -379,7 +377,7 @@ final class Syscall {
                 }
                 n++;
             }
-            HookRt.raisePreemptFlag();
+            Preempt.raisePreemptFlag();
         }
         return n;
     }

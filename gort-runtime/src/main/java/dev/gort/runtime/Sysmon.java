@@ -112,7 +112,7 @@ final class Sysmon {
                 delay = MIN_DELAY_NANOS;
             }
 
-            long schedtrace = Rt.debug.schedtraceMillis();
+            long schedtrace = Env.settings().schedtraceMillis();
             now = Clock.nanotime();
             // Differences from Go: not while a goroutine is in an implicit syscall, which
             // runs without a P once its thread is let go (Syscall.noticeWoken).
@@ -145,7 +145,7 @@ final class Sysmon {
             }
             if (schedtrace > 0 && lasttrace + schedtrace * 1_000_000 <= now) {
                 lasttrace = now;
-                SchedTrace.schedtrace(Rt.debug.scheddetail());
+                SchedTrace.schedtrace(Env.settings().scheddetail());
             }
         }
     }
@@ -208,7 +208,7 @@ final class Sysmon {
                 pp.sysmonSchedtick = schedt;
                 pp.sysmonSchedwhen = now;
             } else if (pp.sysmonSchedwhen + FORCE_PREEMPT_NS <= now) {
-                Stw.preemptone(pp);
+                Preempt.preemptone(pp);
                 // If pp is in a syscall, preemptone doesn't work: take the P ourselves.
                 sysretake = true;
             }

@@ -55,6 +55,7 @@ public final class TimeRt {
 
     /** Go's timeSleep: park the caller (a goroutine, or a plain thread) for ns nanoseconds. */
     public static void sleep(long ns) {
+        Rt.start(); // the timer goes on a P's heap, and only a started runtime runs them
         G gp = Entry.enter();
         try {
             if (ns <= 0) {
@@ -81,6 +82,7 @@ public final class TimeRt {
      * of the caller's run.
      */
     public static RuntimeTimer newTimer(long when, long period, int kind, Runnable fn, HChan c) {
+        Rt.start(); // as sleep: a timer armed before the runtime starts must not be lost
         G gp = Entry.enter();
         try {
             RuntimeTimer t;

@@ -25,6 +25,8 @@ public enum WaitReason {
     STOPPING_THE_WORLD("stopping the world"),
     /** gort: a goroutine that called {@code Gort.run} waits for the new run's main goroutine. */
     GORT_RUN("gort.run"),
+    /** gort: a goroutine of a run that died, never to run again (Go freezes the whole world). */
+    FROZEN("frozen"),
     /** gort: a goroutine parked by a test of the runtime itself. */
     TEST("test");
 

@@ -48,6 +48,23 @@ class EnvTest {
     }
 
     @Test
+    void aMalformedOverrideNamesTheValueActuallyUsed() {
+        // GOMAXPROCS=N -Dgort.maxprocs=x: the override is ignored and GOMAXPROCS's N is used,
+        // so the warning must say N, not the CPU count.
+        String n = Integer.toString(CPUS + 1);
+        StringBuilder err = new StringBuilder();
+        assertEquals(CPUS + 1, withStderr(err, () -> Env.maxprocs(n, "x")));
+        assertEquals("gort: gort.maxprocs=\"x\" is not a positive integer; using " + n + "\n", err.toString());
+        err.setLength(0);
+        assertEquals(7, withStderr(err, () -> Env.maxprocs("zz", "7")));
+        assertEquals("", err.toString(), "a malformed GOMAXPROCS that the property overrides is not used, nor reported");
+        err.setLength(0);
+        assertEquals(CPUS, withStderr(err, () -> Env.maxprocs("zz", "0")));
+        assertEquals("gort: GOMAXPROCS=\"zz\" is not a positive integer; using " + CPUS + "\n"
+                + "gort: gort.maxprocs=\"0\" is not a positive integer; using " + CPUS + "\n", err.toString());
+    }
+
+    @Test
     void godebugSettings() {
         StringBuilder err = new StringBuilder();
         Env.Debug d = withStderr(err, () -> Env.debug("schedtrace=1000,scheddetail=1,unknownkey=7", null));

@@ -218,6 +218,7 @@ class SysmonTest {
      */
     @Test
     void sysmonNoticesAGoroutineWokenInTheJdk() throws InterruptedException {
+        dev.gort.runtime.hook.Preemption.init(); // as the agent does at start: the flag is then the runtime's to raise
         Object monitor = new Object();
         CountDownLatch release = new CountDownLatch(1);
         Thread holder = holdUntil(monitor, release);

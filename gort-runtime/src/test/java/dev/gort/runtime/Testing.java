@@ -118,6 +118,17 @@ public final class Testing {
         return false;
     }
 
+    /** Whether a goroutine goid exists (not dead; its G may be reused later under another id). */
+    public static boolean exists(long goid) {
+        G[] gs = Sched.allgs;
+        for (int i = 0, len = Sched.allglen; i < len; i++) {
+            if (gs[i].goid == goid && G.readgstatus(gs[i]) != G._Gdead) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** How many times the deadlock watcher postponed its verdict for a live plain thread. */
     public static long deadlockVerdictsPostponed() {
         return CheckDead.postponed.get();

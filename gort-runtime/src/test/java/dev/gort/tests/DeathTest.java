@@ -141,22 +141,79 @@ class DeathTest {
     }
 
     @Test
-    void fatalErrorKillsTheRunEvenIfCaught() {
+    void fatalErrorKillsTheRunAndStopsItsGoroutineWhereItIs() {
         try (StderrCapture err = new StderrCapture()) {
-            AtomicBoolean continued = new AtomicBoolean();
+            AtomicBoolean caught = new AtomicBoolean();
+            AtomicBoolean finallyRan = new AtomicBoolean();
+            int frozenBefore = parked("frozen");
             FatalError e = assertThrows(FatalError.class, () -> Gort.run(() -> {
                 try {
                     throw Rt.fatal("test: a fatal runtime error");
-                } catch (FatalError caught) {
-                    continued.set(true); // the goroutine goes on, but its run is already dead
+                } catch (FatalError caughtError) {
+                    caught.set(true);
+                } finally {
+                    finallyRan.set(true);
                 }
-                Chan.make().recv();
             }));
             assertEquals("test: a fatal runtime error", e.getMessage());
-            // run threw as soon as the error was raised; the goroutine goes on afterwards
-            waitUntil("the goroutine went on after catching the error", continued::get);
-            assertTrue(err.text().startsWith("fatal error: test: a fatal runtime error\n\ngoroutine "), err.text());
+            // Go runs no deferred call after a fatal error: the goroutine stays where it was,
+            // parked for good, and neither its catch nor its finally ever runs.
+            waitUntil("the goroutine that hit the fatal error is parked for good", () -> parked("frozen") > frozenBefore);
+            assertFalse(caught.get(), "the goroutine went on after the fatal error");
+            assertFalse(finallyRan.get(), "a finally block ran after the fatal error");
+            String text = err.text();
+            assertTrue(text.startsWith("fatal error: test: a fatal runtime error\n\ngoroutine "), text);
+            assertEquals(1, count(text, "fatal error:"), "one report: " + text);
+            assertFalse(text.contains("panic:"), "a fatal error is not reported again as a panic: " + text);
         }
+    }
+
+    /** The unlock of an unlocked Mutex, in a run: one report (it was printed twice: fatal error, then panic). */
+    @Test
+    void aFatalErrorIsReportedOnce() {
+        try (StderrCapture err = new StderrCapture()) {
+            FatalError e = assertThrows(FatalError.class, () -> Gort.run(() -> new Mutex().unlock()));
+            assertEquals("sync: unlock of unlocked mutex", e.getMessage());
+            String text = err.text();
+            assertEquals(1, count(text, "fatal error:"), text);
+            assertFalse(text.contains("panic:"), text);
+        }
+    }
+
+    /** A goroutine of no run: the fatal error is thrown (catchable); uncaught, it is still reported once. */
+    @Test
+    void aFatalErrorInAGoroutineOfNoRunIsThrownAndReportedOnce() {
+        try (StderrCapture err = new StderrCapture()) {
+            AtomicReference<Throwable> seen = new AtomicReference<>();
+            AtomicLong goid = new AtomicLong();
+            CountDownLatch done = new CountDownLatch(1);
+            Thread t = new Thread(() -> Gort.go(() -> {
+                goid.set(Gort.goid());
+                try {
+                    new Mutex().unlock();
+                } catch (FatalError fe) {
+                    seen.set(fe);
+                }
+                done.countDown();
+                new Mutex().unlock(); // uncaught this time: the goroutine ends
+            }));
+            t.start();
+            waitUntil("the goroutine caught the fatal error", () -> done.getCount() == 0);
+            assertEquals("sync: unlock of unlocked mutex", seen.get().getMessage());
+            waitUntil("the goroutine ended", () -> !exists(goid.get()));
+            String text = err.text();
+            assertEquals(2, count(text, "fatal error: sync: unlock of unlocked mutex"), text);
+            assertFalse(text.contains("panic:"), "the uncaught fatal error was reported again: " + text);
+        }
+    }
+
+    /** Occurrences of what in text. */
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
     }
 
     @Test

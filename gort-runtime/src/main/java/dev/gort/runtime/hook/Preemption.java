@@ -2,6 +2,8 @@ package dev.gort.runtime.hook;
 
 import dev.gort.runtime.HookRt;
 
+import java.lang.invoke.MethodHandles;
+
 /**
  * The preemption check the agent injects at method prologues and loop back-edges, Go's
  * stackguard0 check: {@code if (Preemption.requested != 0) Preemption.preempt();}.
@@ -22,6 +24,17 @@ public final class Preemption {
      * Volatile: a plain read would be hoisted out of hot loops by C2 (shared/NOTES.md).
      */
     public static volatile int requested;
+
+    static {
+        try {
+            HookRt.usePreemptionFlag(MethodHandles.lookup().findStaticVarHandle(Preemption.class, "requested", int.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Initializes this class (which hands the flag to the runtime): the agent calls it at start. */
+    public static void init() {}
 
     /** The out-of-line slow path: yield the P if this goroutine has a request and may. */
     public static void preempt() {
