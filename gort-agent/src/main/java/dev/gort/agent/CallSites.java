@@ -17,6 +17,12 @@ import java.util.Set;
  * or a goroutine sleep), and owner-based lock acquisitions and releases followed by the
  * pinning hooks ({@code Lock}s, and synchronizers on AQS setting their owner thread). The wrapper table ({@link WrapperTable}) is generated from the runtime's
  * {@code @Wraps} annotations.
+ *
+ * <p>A hook goes right after the call it follows, in the same exception ranges. It takes
+ * and releases no monitor, so HotSpot's monitor analysis, which decides whether the JIT
+ * compilers take the method ({@link Monitors}), does not care where it falls; inside a
+ * synchronized block it is covered by the block's handler like the call before it, as
+ * every call made holding a monitor must be.
  */
 final class CallSites {
     /** "owner.name desc" of a wrapped JDK method (owner "*": any) -> its wrapper's descriptor. */

@@ -30,6 +30,11 @@ import java.util.Map;
  * every back-edge cost 2-3x on a vectorizable loop, once per 4096 iterations ~1%).
  *
  * <p>The check reads a volatile flag: a plain one would be hoisted out of loops by C2.
+ *
+ * <p>A check in a loop inside a synchronized block lies inside the block's exception range
+ * (after the header's frame; the block's pin goes before the header), as HotSpot requires
+ * of every call made holding a monitor ({@link Monitors}); so does a strip's set-up and
+ * tail ({@link StripMining}), inserted next to the loop.
  */
 final class PreemptChecks {
     private PreemptChecks() {}

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import dev.gort.agent.JavaProcess.Result;
 
@@ -109,6 +111,83 @@ class AgentIT {
         Result r = agent("maxprocs=1", "dev.gort.agentit.AqsPinning");
         assertEquals(0, r.exit(), r.err());
         assertEquals("exclusive\n", r.out());
+    }
+
+    /**
+     * Issue 16: HotSpot compiles a method only if its monitors are balanced in javac's shape
+     * (MonitorBalance states the rules); a pin inside a range that ends at a monitorexit, or
+     * one between a monitorenter and its range, made C1 give up ("invalid parsing") and C2
+     * ("unbalanced monitors") on every method with a synchronized block, which then ran
+     * interpreted forever. Every shape in MonitorShapes (and the lock pins and owner hooks)
+     * must reach C1 and C2. -Xbatch compiles in the foreground, so each method's compilations
+     * are over when its caller goes on. The application's methods are not inlined, so that
+     * each is compiled on its own (a method inlined into a compiled caller stops counting
+     * its calls, and may never get a compilation of its own); HotSpot asks an inlined
+     * method's monitors the same question.
+     */
+    @Test
+    void methodsWithMonitorsAndLocksAreCompiledByC1AndC2() throws Exception {
+        Result r = java("-javaagent:" + AGENT, "-XX:+PrintCompilation", "-Xlog:monitormismatch=info", "-Xbatch",
+                "-XX:CompileCommand=quiet", "-XX:CompileCommand=dontinline,dev.gort.agentit.*::*",
+                "-cp", CP, "dev.gort.agentit.MonitorShapes", "20000");
+        assertEquals(0, r.exit(), r.err());
+        assertFalse(r.err().contains("uninstrumented"), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(2, lines.stream().filter(l -> l.equals("pins 0")).count(), "every pin undone: " + r.out());
+        // Each refusal once, without its time stamp and compile id (they repeat for every retry).
+        Set<String> refused = new TreeSet<>();
+        for (String l : lines) {
+            if (l.contains(APP) && (l.contains("COMPILE SKIPPED") || l.contains("not compilable")
+                    || l.contains("unbalanced monitors") || l.contains("Monitor mismatch"))) {
+                refused.add(l.replaceFirst("^\\[[^ ]*\\]\\s*", "").replaceFirst("^\\s*\\d+\\s+\\d+\\s+", "").trim());
+            }
+        }
+        assertEquals("", String.join("\n", refused), "the JIT compilers refused instrumented methods");
+        for (String m : COMPILED) {
+            assertTrue(compiledAt(lines, APP + m, 1, 3), m + " by C1:\n" + compiled(lines));
+            assertTrue(compiledAt(lines, APP + m, 4, 4), m + " by C2:\n" + compiled(lines));
+        }
+    }
+
+    private static final String APP = "dev.gort.agentit.";
+
+    /**
+     * The methods with monitors, lock pins and owner hooks, as PrintCompilation names them
+     * (OwnerFieldMutex.tryAcquire runs only under contention; its owner field hook is the
+     * same as on lock's fast path).
+     */
+    private static final List<String> COMPILED = List.of("MonitorShapes::oneLine", "MonitorShapes::onField",
+            "MonitorShapes::onThis", "MonitorShapes::onClass", "MonitorShapes::nested", "MonitorShapes::returnInside",
+            "MonitorShapes::loopInside", "MonitorShapes::loopAtBlockStart", "MonitorShapes::stripMinedAtBlockStart",
+            "MonitorShapes::loopAround",
+            "MonitorShapes::tryFinallyInside", "MonitorShapes::throwsOut", "MonitorShapes::caughtAround",
+            "MonitorShapes::breakContinue", "MonitorShapes::lambda$inLambda$0", "MonitorShapes$Holder::<init>",
+            "MonitorShapes::methodAndBlock", "MonitorShapes::staticMethod", "MonitorShapes::lockUnlock",
+            "MonitorShapes::aqs", "AqsPinning$OwnerSetMutex::tryAcquire", "AqsPinning$OwnerSetMutex::tryRelease",
+            "AqsPinning$OwnerFieldMutex::lock", "AqsPinning$OwnerFieldMutex::tryRelease");
+
+    /**
+     * Whether PrintCompilation shows a compilation of method (not on-stack replacement) at a
+     * tier in [lo, hi]. Its lines: time, id, five flag columns ('%' is OSR), tier, method.
+     */
+    private static boolean compiledAt(List<String> lines, String method, int lo, int hi) {
+        for (String l : lines) {
+            String[] w = l.trim().split("\\s+");
+            for (int k = 1; k < w.length; k++) {
+                if (w[k].equals(method) && w[k - 1].length() == 1 && Character.isDigit(w[k - 1].charAt(0))
+                        && !l.contains("%") && !l.contains("COMPILE SKIPPED")) {
+                    int tier = w[k - 1].charAt(0) - '0';
+                    if (tier >= lo && tier <= hi) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static String compiled(List<String> lines) {
+        return String.join("\n", lines.stream().filter(l -> l.contains(APP)).toList());
     }
 
     @Test

@@ -40,6 +40,18 @@ class GroovyIT {
         ok(groovy("main=goroutine,maxprocs=2"));
     }
 
+    /**
+     * Groovy's monitors, all of them, not just those the script loads: each method HotSpot's
+     * JIT compilers find balanced (MonitorBalance) stays so instrumented.
+     */
+    @Test
+    void everyGroovyMethodWithAMonitorStaysCompilable() throws Exception {
+        MonitorBalance.JarReport r = MonitorBalance.inJar(Path.of(GROOVY), Fixtures.instrumenter(""));
+        assertEquals(List.of(), r.problems());
+        // Groovy 5.0.8: 93 methods, 49 of them with synchronized blocks, the rest synchronized.
+        assertTrue(r.withMonitors() > 80, "Groovy's methods with monitors: " + r.withMonitors());
+    }
+
     @Test
     void andOnOneP() throws Exception {
         ok(groovy("main=goroutine,maxprocs=1"));
