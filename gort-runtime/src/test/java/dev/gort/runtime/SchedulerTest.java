@@ -103,6 +103,88 @@ class SchedulerTest {
     }
 
     /**
+     * Go's Gosched is nosplit: a goroutine with a pending preemption request (it computed
+     * past its time slice without a runtime call) that calls Gosched yields once, and runs
+     * again after one turn of the others; gort's entry honoured the request first and then
+     * yielded again, so the other goroutine had two turns.
+     */
+    @Test
+    void goschedWithAPendingPreemptionRequestYieldsOnce() {
+        java.util.List<String> log = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        runWithProcs(1, () -> {
+            AtomicBoolean done = new AtomicBoolean();
+            Chan<Integer> finished = Chan.make(1);
+            Gort.go(() -> {
+                while (!done.get()) {
+                    log.add("other");
+                    Gort.gosched();
+                }
+                finished.send(1);
+            });
+            Gort.gosched(); // the other goroutine starts, and waits on the global queue
+            G me = getg();
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            long x = 88172645463325252L;
+            while (!me.preempt && System.nanoTime() < deadline) {
+                x ^= x << 13; // work the JIT cannot fold, with no runtime call: sysmon asks us to yield
+                x ^= x >>> 7;
+                x ^= x << 17;
+            }
+            assertTrue(me.preempt, "sysmon asked the computing goroutine to yield (" + x + ")");
+            log.add("gosched");
+            Gort.gosched();
+            log.add("back");
+            done.set(true);
+            finished.recv();
+        });
+        java.util.List<String> l = java.util.List.copyOf(log);
+        int between = l.subList(l.indexOf("gosched"), l.indexOf("back")).size() - 1;
+        assertEquals(1, between, "turns of the other goroutine during one Gosched: " + l);
+    }
+
+    /**
+     * Concurrent GOMAXPROCS calls from goroutines and a plain thread: each stop-the-world
+     * waits its turn on worldsema. A caller that blocked its M there (holding its P) hung the
+     * other stopper, which waits for every P, for good (5 runs in 5 with four goroutines).
+     */
+    @Test
+    void concurrentGomaxprocsCallsDoNotHang() throws Exception {
+        int old = Gort.gomaxprocs(0);
+        try {
+            int rounds = stress(50);
+            AtomicInteger calls = new AtomicInteger();
+            Thread plain = new Thread(() -> {
+                for (int i = 0; i < rounds; i++) {
+                    Gort.gomaxprocs(1 + i % 3);
+                    calls.incrementAndGet();
+                }
+            });
+            plain.start();
+            Gort.run(() -> {
+                Chan<Integer> done = Chan.make(4);
+                for (int g = 0; g < 4; g++) {
+                    int id = g;
+                    Gort.go(() -> {
+                        for (int i = 0; i < rounds; i++) {
+                            Gort.gomaxprocs(1 + (i + id) % 3);
+                            calls.incrementAndGet();
+                        }
+                        done.send(1);
+                    });
+                }
+                for (int g = 0; g < 4; g++) {
+                    done.recv();
+                }
+            });
+            plain.join(TIMEOUT.toMillis());
+            assertFalse(plain.isAlive(), "the plain thread's gomaxprocs calls finished");
+            assertEquals(5 * rounds, calls.get());
+        } finally {
+            Gort.gomaxprocs(old);
+        }
+    }
+
+    /**
      * findRunnable takes a G from the global queue every 61 schedticks even when the local
      * queue never empties (Go's fairness rule). Here 200 goroutines wait in the ring and
      * main waits on the global queue: main must run again well before the ring drains.

@@ -534,4 +534,43 @@ class SysmonTest {
         }
         assertTrue(max.get() <= procs, max.get() + " Ms held a P at once with GOMAXPROCS=" + procs);
     }
+
+    /**
+     * gomaxprocs from a goroutine stops the world, and a sysmon that looks while the world
+     * is stopped (gcwaiting) goes into its deep sleep: startTheWorld must wake it, as Go's
+     * startTheWorldWithSema does, or a hog that follows keeps its P for up to a minute
+     * (found with Go's TestPingPongHog, ported: one run in three stalled). Each round
+     * changes GOMAXPROCS twice from a goroutine, then needs sysmon to preempt a hog.
+     */
+    @Test
+    void sysmonWakesAfterGomaxprocsFromAGoroutine() {
+        int old = Gort.gomaxprocs(0);
+        try {
+            inGoroutine(() -> {
+                for (int round = 0; round < 30; round++) {
+                    Gort.gomaxprocs(2);
+                    Gort.gomaxprocs(1);
+                    Chan<Integer> c = Chan.make(1);
+                    AtomicBoolean stop = new AtomicBoolean();
+                    AtomicLong hogStart = new AtomicLong();
+                    Gort.go(() -> {
+                        hogStart.set(System.nanoTime());
+                        while (!stop.get()) { // calls gort, so a request is acted on at once
+                            c.trySend(1);
+                            c.tryRecv();
+                        }
+                    });
+                    while (hogStart.get() == 0) {
+                        Gort.gosched(); // back only once the hog has run and been preempted
+                    }
+                    long heldMillis = (System.nanoTime() - hogStart.get()) / 1_000_000;
+                    stop.set(true);
+                    assertTrue(heldMillis < 2_000, "round " + round + ": the hog kept the only P for " + heldMillis
+                            + " ms after gomaxprocs (sysmon asleep?)");
+                }
+            });
+        } finally {
+            Gort.gomaxprocs(old);
+        }
+    }
 }
