@@ -597,6 +597,144 @@ class ChanTest {
         });
     }
 
+    /** Go's makechan panics past maxAlloc; on the JVM, past the largest array. */
+    @Test
+    void bufferLargerThanAnyArrayPanics() {
+        for (int size : new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE - 7, -1, Integer.MIN_VALUE}) {
+            Panic p = assertThrows(Panic.class, () -> Chan.make(size), "size " + size);
+            assertEquals("makechan: size out of range", p.getMessage());
+        }
+    }
+
+    /** Chan.nil() is Go's nil channel everywhere, not only in a select. */
+    @Test
+    void nilChannelBehavesAsGosEverywhere() {
+        Chan<Integer> nil = Chan.nil();
+        assertSame(nil, Chan.<String>nil(), "one nil channel serves every element type");
+        assertFalse(nil.trySend(1));
+        assertNull(nil.tryRecv());
+        assertEquals(0, nil.len());
+        assertEquals(0, nil.cap());
+        assertEquals("close of nil channel", assertThrows(Panic.class, nil::close).getMessage());
+        Gort.run(() -> {
+            int sendBlocked = parked("chan send (nil chan)");
+            int recvBlocked = parked("chan receive (nil chan)");
+            Gort.go(() -> {
+                nil.send(1);
+                fail("a send on the nil channel returned");
+            });
+            Gort.go(() -> {
+                nil.recv();
+                fail("a receive on the nil channel returned");
+            });
+            Gort.go(() -> {
+                for (Integer v : nil) {
+                    fail("range over the nil channel yielded " + v);
+                }
+            });
+            waitUntil("goroutines blocked for good on the nil channel",
+                    () -> parked("chan send (nil chan)") == sendBlocked + 1
+                            && parked("chan receive (nil chan)") == recvBlocked + 2);
+            // Never ready in a select: a real case wins, and with only nil cases the default runs.
+            Chan<Integer> c = Chan.make(1);
+            c.send(7);
+            Select.Chosen ch = Select.choose(Select.recv(nil, null), Select.send(nil, 1, null), Select.recv(c, null));
+            assertEquals(new Select.Chosen(2, 7, true), ch);
+            assertEquals(2, Select.select(Select.recv(nil, v -> fail()), Select.send(nil, 1, () -> fail()),
+                    Select.otherwise(null)));
+        });
+    }
+
+    /** A deadlock on the nil channel is reported with Go's wait reason. */
+    @Test
+    void deadlockOnTheNilChannelNamesIt() {
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(buf, true));
+        try {
+            dev.gort.FatalError e = assertThrows(dev.gort.FatalError.class, () -> Gort.run(() -> Chan.<Integer>nil().recv()));
+            assertEquals("all goroutines are asleep - deadlock!", e.getMessage());
+        } finally {
+            System.setErr(saved);
+        }
+        assertTrue(buf.toString().contains(" [chan receive (nil chan)]:\n"), buf.toString());
+    }
+
+    /**
+     * Go's compiler lowers a one-case select to the plain operation and a one-case select
+     * with a default to the non-blocking one: a goroutine blocked in it waits with the
+     * operation's reason, not "select".
+     */
+    @Test
+    void oneCaseSelectsAreThePlainOperations() {
+        Gort.run(() -> {
+            Chan<Integer> r = Chan.make(), w = Chan.make(), s1 = Chan.make(), s2 = Chan.make();
+            Chan<Integer> none = null;
+            List<String> reasons = List.of("chan receive", "chan send", "chan receive (nil chan)", "chan send (nil chan)", "select");
+            Map<String, Integer> before = new HashMap<>();
+            for (String reason : reasons) {
+                before.put(reason, parked(reason));
+            }
+            Gort.go(() -> Select.select(Select.recv(r, null)));
+            Gort.go(() -> Select.select(Select.send(w, 1, null)));
+            Gort.go(() -> Select.select(Select.recv(none, null)));
+            Gort.go(() -> Select.select(Select.send(none, 1, null)));
+            Gort.go(() -> Select.select(Select.recv(s1, null), Select.recv(s2, null)));
+            waitUntil("each goroutine blocked with its operation's wait reason",
+                    () -> reasons.stream().allMatch(reason -> parked(reason) == before.get(reason) + 1));
+            r.send(1);
+            assertEquals(1, w.recv());
+            s2.send(2);
+            // A one-case select with a default never blocks, and proceeds when it can.
+            Chan<Integer> b = Chan.make(1);
+            assertEquals(1, Select.select(Select.recv(b, v -> fail()), Select.otherwise(null)));
+            assertEquals(0, Select.select(Select.send(b, 3, null), Select.otherwise(() -> fail())));
+            assertEquals(1, Select.select(Select.send(b, 4, () -> fail()), Select.otherwise(null)));
+            int[] got = new int[1];
+            assertEquals(1, Select.select(Select.otherwise(() -> fail()), Select.recv(b, v -> got[0] = v)));
+            assertEquals(3, got[0]);
+            b.close();
+            assertEquals(new Select.Chosen(0, null, false), Select.choose(Select.recvOk(b, null), Select.otherwise(null)));
+            assertEquals("send on closed channel",
+                    assertThrows(Panic.class, () -> Select.select(Select.send(b, 1, null))).getMessage());
+        });
+    }
+
+    /** Select.choose: the select without bodies, for loops that break or return on its outcome. */
+    @Test
+    void chooseReportsTheCaseAndWhatItReceived() {
+        AtomicInteger bodies = new AtomicInteger();
+        Gort.run(() -> {
+            Chan<Integer> in = Chan.make(3);
+            Chan<Integer> quit = Chan.make();
+            Chan<String> out = Chan.make(1);
+            in.send(1);
+            in.send(2);
+            in.close();
+            int sum = 0;
+            loop:
+            for (;;) {
+                Select.Chosen ch = Select.choose(Select.recvOk(in, (v, ok) -> bodies.incrementAndGet()),
+                        Select.recv(quit, v -> bodies.incrementAndGet()));
+                switch (ch.index()) {
+                    case 0 -> {
+                        if (!ch.ok()) {
+                            assertNull(ch.value());
+                            break loop; // Go: case v, ok := <-in: if !ok { break loop }
+                        }
+                        sum += (Integer) ch.value();
+                    }
+                    default -> fail("quit is never ready");
+                }
+            }
+            assertEquals(3, sum);
+            assertEquals(new Select.Chosen(0, null, false), Select.choose(Select.send(out, "x", bodies::incrementAndGet)));
+            assertEquals("x", out.recv());
+            assertEquals(new Select.Chosen(1, null, false), Select.choose(Select.recv(quit, null), Select.otherwise(bodies::incrementAndGet)));
+        });
+        assertEquals(0, bodies.get(), "choose runs no body");
+    }
+
     @Test
     void selectWithOnlyOtherwiseNeverBlocks() {
         AtomicInteger ran = new AtomicInteger();

@@ -365,6 +365,35 @@ class SysmonTest {
     }
 
     /**
+     * Gort.run from inside a syscall, explicit or implicit (a block in the JDK that sysmon
+     * took for one): run leaves the syscall before it queues the new main and parks, like
+     * any runtime entry (it parked in _Gsyscall: "casgstatus: goroutine N is in status 3,
+     * not 2", and the JVM halted).
+     */
+    @Test
+    void runFromInsideASyscall() throws InterruptedException {
+        Object monitor = new Object();
+        CountDownLatch release = new CountDownLatch(1);
+        Thread holder = holdUntil(monitor, release);
+        AtomicInteger ran = new AtomicInteger();
+        runWithProcs(1, () -> {
+            Gort.syscall(() -> Gort.run(ran::incrementAndGet));
+            Gort.syscall(() -> Gort.syscall(() -> Gort.run(ran::incrementAndGet)));
+            G me = getg();
+            Gort.go(() -> {
+                waitUntil("sysmon took the blocked goroutine for a syscall", () -> me.implicitSyscall() != 0);
+                release.countDown();
+            });
+            synchronized (monitor) { // blocked in the JDK until the goroutine above saw the claim
+                Gort.run(ran::incrementAndGet); // in user code, still in the implicit syscall
+            }
+            assertEquals(G._Grunning, G.readgstatus(me));
+        });
+        holder.join();
+        assertEquals(3, ran.get());
+    }
+
+    /**
      * Syscalls of every kind, mixed at random (seeded) over more goroutines than Ps, so
      * entersyscall, exitsyscall and sysmon's retakes and claims race each other: calls that
      * return at once, calls that outlast a sysmon tick (retaken), blocking ones (handed off

@@ -168,6 +168,49 @@ class DeathTest {
         }
     }
 
+    /**
+     * A dying run is frozen, as Go freezes the world: its other goroutines stop before the
+     * report is printed, and never run again (they kept printing during and after the
+     * report, thousands of lines in a simple test).
+     */
+    @Test
+    void aDyingRunIsFrozenBeforeItsReport() {
+        AtomicLong ticks = new AtomicLong();
+        String text;
+        try (StderrCapture err = new StderrCapture()) {
+            FatalError e = assertThrows(FatalError.class, () -> Gort.run(() -> {
+                Chan<Integer> started = Chan.make(4);
+                for (int i = 0; i < 4; i++) {
+                    Gort.go(() -> {
+                        started.send(1);
+                        for (;;) {
+                            ticks.incrementAndGet();
+                            System.err.println("tick");
+                            Gort.gosched();
+                        }
+                    });
+                }
+                for (int i = 0; i < 4; i++) {
+                    started.recv();
+                }
+                while (ticks.get() < 1000) {
+                    Gort.gosched();
+                }
+                throw new IllegalStateException("boom");
+            }));
+            assertEquals("java.lang.IllegalStateException: boom", e.getMessage());
+            long atDeath = ticks.get();
+            // Nothing of the dead run runs again: watch for a while (they tick every few
+            // microseconds when they run).
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000_000);
+            assertEquals(atDeath, ticks.get(), "the dead run's goroutines went on running");
+            text = err.text();
+        }
+        int report = text.indexOf("panic: java.lang.IllegalStateException: boom");
+        assertTrue(report >= 0, text);
+        assertFalse(text.substring(report).contains("tick"), "a goroutine of the dying run printed during or after the report");
+    }
+
     /** The unlock of an unlocked Mutex, in a run: one report (it was printed twice: fatal error, then panic). */
     @Test
     void aFatalErrorIsReportedOnce() {

@@ -1,0 +1,111 @@
+package dev.gort.runtime;
+
+import dev.gort.Chan;
+import dev.gort.Gort;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+import static dev.gort.runtime.Testing.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Inside a goroutine, {@code Thread.currentThread()} is its M, so the usual idiom after
+ * catching {@code InterruptedException} ({@code Thread.currentThread().interrupt()}) sets
+ * the M's interrupt status. It belongs to the goroutine: it travels with it when it leaves
+ * the M, never reaches the next goroutine on that M, and never makes the M's own parking
+ * return at once (an interrupted idle M spun at a full core).
+ */
+class InterruptTest {
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    @Test
+    void anInterruptTravelsWithItsGoroutineAndReachesNoOther() {
+        AtomicBoolean keptItsOwn = new AtomicBoolean();
+        AtomicBoolean otherSawOne = new AtomicBoolean(true);
+        runWithProcs(1, () -> {
+            Chan<Integer> c = Chan.make();
+            Chan<Integer> done = Chan.make(1);
+            Gort.go(() -> {
+                Thread.currentThread().interrupt();
+                c.recv(); // parks: the goroutine leaves its M with its interrupt
+                keptItsOwn.set(Thread.interrupted());
+                done.send(1);
+            });
+            waitRecvWaiters(c, 1);
+            // The only P: this goroutine runs on the M the other one just left.
+            otherSawOne.set(Thread.currentThread().isInterrupted());
+            c.send(1);
+            done.recv();
+        });
+        assertFalse(otherSawOne.get(), "the next goroutine on the M saw the previous one's interrupt");
+        assertTrue(keptItsOwn.get(), "the goroutine's interrupt was lost while it was parked");
+    }
+
+    @Test
+    void anIdleMLeftInterruptedDoesNotSpin() {
+        Gort.run(() -> {
+            Chan<Integer> done = Chan.make();
+            Gort.go(() -> {
+                Thread.currentThread().interrupt(); // and ends so: the M goes idle after it
+                done.send(1);
+            });
+            done.recv();
+            Thread.currentThread().interrupt();
+            Gort.gosched();
+            Thread.interrupted();
+        });
+        long used = cpuOfIdleMs(300);
+        assertTrue(used < 150, "idle Ms used " + used + " ms of CPU in 300 ms");
+    }
+
+    @Test
+    void aPinnedGoroutineParkedWithItsInterruptDoesNotSpinItsM() {
+        AtomicReference<Long> used = new AtomicReference<>();
+        AtomicBoolean kept = new AtomicBoolean();
+        Gort.run(() -> {
+            Chan<Integer> c = Chan.make();
+            Chan<Integer> done = Chan.make(1);
+            Gort.go(() -> {
+                Pin.pin();
+                try {
+                    Thread.currentThread().interrupt();
+                    c.recv(); // pinned: its M sleeps with the goroutine mounted
+                    kept.set(Thread.interrupted());
+                } finally {
+                    Pin.unpin();
+                }
+                done.send(1);
+            });
+            waitRecvWaiters(c, 1);
+            used.set(cpuOfIdleMs(300));
+            c.send(1);
+            done.recv();
+        });
+        assertTrue(used.get() < 150, "Ms used " + used.get() + " ms of CPU in 300 ms while the pinned goroutine slept");
+        assertTrue(kept.get(), "the pinned goroutine's interrupt was lost while it slept");
+    }
+
+    /** CPU milliseconds the gort-m threads use during the next ms milliseconds (all of them, idle or not). */
+    private static long cpuOfIdleMs(long ms) {
+        long before = cpuOfMs();
+        LockSupport.parkNanos(ms * 1_000_000);
+        return (cpuOfMs() - before) / 1_000_000;
+    }
+
+    private static long cpuOfMs() {
+        long ns = 0;
+        for (M mp : Sched.allm()) {
+            long t = THREADS.getThreadCpuTime(mp.threadId());
+            if (t > 0) {
+                ns += t;
+            }
+        }
+        return ns;
+    }
+}
