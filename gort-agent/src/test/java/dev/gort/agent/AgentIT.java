@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-import dev.gort.agent.JavaProcess.Result;
+import dev.gort.tests.JavaProcess;
+import dev.gort.tests.JavaProcess.Result;
 
 import static org.junit.jupiter.api.Assertions.*;
 

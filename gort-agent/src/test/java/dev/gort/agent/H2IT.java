@@ -1,5 +1,7 @@
 package dev.gort.agent;
 
+import dev.gort.tests.JavaProcess;
+
 import org.junit.jupiter.api.Test;
 
 import java.io.File;

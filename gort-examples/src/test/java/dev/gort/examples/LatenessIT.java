@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.gort.examples.JavaProcess.Result;
+import dev.gort.tests.JavaProcess;
+import dev.gort.tests.JavaProcess.Result;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +48,7 @@ class LatenessIT {
         if (agent) {
             args.add("-javaagent:" + agentJar());
         }
-        args.addAll(List.of("-jar", JavaProcess.examplesJar(), "lateness", "" + SIZE, "" + MAX_ITER));
+        args.addAll(List.of("-jar", Examples.jar(), "lateness", "" + SIZE, "" + MAX_ITER));
         return JavaProcess.java(args, Map.of("GOMAXPROCS", "1")).assertOk();
     }
 
