@@ -5,8 +5,10 @@ package dev.gort.runtime;
  * {@link #exit(G)}): Go's runtime entry points get the same effect from {@code getg()},
  * {@code acquirem()} and the stack guard check in the prologue.
  *
- * <p>Entering does three things:
+ * <p>Entering does four things:
  * <ol>
+ *   <li>reserves the stack the runtime's work may need ({@link StackReserve}): a
+ *       StackOverflowError is thrown here, before anything is done, or not at all;</li>
  *   <li>returns the caller's G (Go's {@code getg()}): a goroutine, a plain thread's
  *       {@link ExternalG}, or null on an M's own stack (g0);</li>
  *   <li>announces that the goroutine is running gort code ({@code m.inRuntime}), and
@@ -32,6 +34,7 @@ final class Entry {
 
     /** Go's getg() for a runtime entry point, with the ownership and preemption checks. */
     static G enter() {
+        StackReserve.reserve();
         M mp = Current.m();
         if (mp == null) {
             return ExternalG.current();
@@ -53,6 +56,7 @@ final class Entry {
      * in would yield twice; the yield itself clears the request, since execute does).
      */
     static G enterNosplit() {
+        StackReserve.reserve();
         M mp = Current.m();
         if (mp == null) {
             return ExternalG.current();

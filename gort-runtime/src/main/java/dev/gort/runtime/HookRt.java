@@ -47,8 +47,8 @@ public final class HookRt {
         if (Current.thread() instanceof M mp) {
             G gp = mp.curg;
             if (gp != null) {
+                GoStack.pinCurrent(); // first: a StackOverflowError in it leaves the count right
                 gp.lockPins++;
-                GoStack.pinCurrent();
             }
         }
     }
@@ -58,8 +58,8 @@ public final class HookRt {
         if (Current.thread() instanceof M mp) {
             G gp = mp.curg;
             if (gp != null && gp.lockPins > 0) {
+                GoStack.unpinCurrent(); // first, as in pin
                 gp.lockPins--;
-                GoStack.unpinCurrent();
                 if (gp.lockPins == 0 && gp.preempt) {
                     // Go's releasem: letting go of the last lock restores a preemption
                     // request deferred while pinned, so the next check acts on it.
@@ -117,6 +117,7 @@ public final class HookRt {
     /** exitsyscall after the call {@link #enterSyscall} preceded, however it ended. */
     public static void exitSyscall(Object token) {
         if (token instanceof G gp) {
+            StackReserve.reserve(); // a runtime entry (see Entry)
             // A runtime call inside the syscall may have left it already; the rest of the
             // call then ran as user code, which sysmon may be taking for blocked in the JDK
             // right now (claimBlocked). So announce ourselves first, as Entry.enter does, and

@@ -112,6 +112,7 @@ final class Preempt {
 
     /** Go's newstack, preemption part: the injected check's out-of-line path. */
     static void preemptSlow() {
+        StackReserve.reserve(); // a runtime entry (see Entry): it may leave a syscall and yield
         VarHandle flag = requested;
         int epoch = (int) flag.getVolatile(); // before looking at any G (see the class comment)
         M mp = Current.m();

@@ -89,16 +89,24 @@ public class WaitGroup {
             throw new NullPointerException("go of nil func value");
         }
         add(1);
-        Gort.go(() -> {
-            try {
-                f.run();
-            } catch (RuntimeException | Error t) {
-                if (Rt.isGoexit(t)) {
-                    done();
+        boolean started = false;
+        try {
+            Gort.go(() -> {
+                try {
+                    f.run();
+                } catch (RuntimeException | Error t) {
+                    if (Rt.isGoexit(t)) {
+                        done();
+                    }
+                    throw t;
                 }
-                throw t;
+                done();
+            });
+            started = true;
+        } finally {
+            if (!started) {
+                done(); // Go's go statement cannot fail; Java's can (a StackOverflowError): no goroutine, no count
             }
-            done();
-        });
+        }
     }
 }

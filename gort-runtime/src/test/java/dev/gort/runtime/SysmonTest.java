@@ -237,6 +237,10 @@ class SysmonTest {
                     Thread.onSpinWait(); // user code, no P, no runtime call
                 }
                 askedBack.set(G.readgstatus(me) == G._Gsyscall && Syscall.nawake.get() == 1);
+                // Sysmon raises the flag right after marking us awake, and every round after.
+                while (dev.gort.runtime.hook.Preemption.requested == 0 && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
                 flagUp.set(dev.gort.runtime.hook.Preemption.requested != 0);
                 Thread before = Thread.currentThread();
                 dev.gort.runtime.hook.Preemption.preempt(); // what the agent's check calls

@@ -136,6 +136,7 @@ class MutexTest {
     @Test
     void unlockOfUnlockedMutexKillsTheRun() {
         AtomicBoolean continued = new AtomicBoolean();
+        int frozen = parked("frozen");
         FatalError e = assertThrows(FatalError.class, () -> Gort.run(() -> {
             Mutex m = new Mutex();
             try {
@@ -143,10 +144,11 @@ class MutexTest {
             } catch (FatalError caught) {
                 continued.set(true);
             }
-            Chan.make().recv(); // the run is dead already; this goroutine stays parked
         }));
         assertEquals("sync: unlock of unlocked mutex", e.getMessage());
-        waitUntil("the goroutine caught the error and went on", continued::get);
+        // Go's fatal error: the goroutine stops where it is, its catch never runs.
+        waitUntil("the goroutine is parked for good", () -> parked("frozen") > frozen);
+        assertFalse(continued.get(), "the goroutine caught the fatal error and went on");
     }
 
     @Test
