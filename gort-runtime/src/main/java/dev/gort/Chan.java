@@ -1,6 +1,6 @@
 package dev.gort;
 
-import dev.gort.runtime.Chans;
+import dev.gort.runtime.ChanRt;
 import dev.gort.runtime.HChan;
 
 import java.util.Iterator;
@@ -56,21 +56,21 @@ public final class Chan<T> extends HChan implements Iterable<T> {
      * @throws Panic "send on closed channel"
      */
     public void send(T v) {
-        Chans.chansend(this, v, true);
+        ChanRt.chansend(this, v, true);
     }
 
     /** {@code <-ch}: blocks until a value arrives; null once the channel is closed and drained. */
     @SuppressWarnings("unchecked")
     public T recv() {
-        Object r = Chans.chanrecv(this, true);
-        return r == Chans.CLOSED ? null : (T) r;
+        Object r = ChanRt.chanrecv(this, true);
+        return r == ChanRt.CLOSED ? null : (T) r;
     }
 
     /** {@code v, ok := <-ch}: ok is false once the channel is closed and drained. */
     @SuppressWarnings("unchecked")
     public Recv<T> recvOk() {
-        Object r = Chans.chanrecv(this, true);
-        return r == Chans.CLOSED ? new Recv<>(null, false) : new Recv<>((T) r, true);
+        Object r = ChanRt.chanrecv(this, true);
+        return r == ChanRt.CLOSED ? new Recv<>(null, false) : new Recv<>((T) r, true);
     }
 
     /**
@@ -80,17 +80,17 @@ public final class Chan<T> extends HChan implements Iterable<T> {
      * @throws Panic "send on closed channel"
      */
     public boolean trySend(T v) {
-        return Chans.chansend(this, v, false);
+        return ChanRt.chansend(this, v, false);
     }
 
     /** A non-blocking receive: null when it would block, else the result of {@link #recvOk()}. */
     @SuppressWarnings("unchecked")
     public Recv<T> tryRecv() {
-        Object r = Chans.chanrecv(this, false);
-        if (r == Chans.WOULD_BLOCK) {
+        Object r = ChanRt.chanrecv(this, false);
+        if (r == ChanRt.WOULD_BLOCK) {
             return null;
         }
-        return r == Chans.CLOSED ? new Recv<>(null, false) : new Recv<>((T) r, true);
+        return r == ChanRt.CLOSED ? new Recv<>(null, false) : new Recv<>((T) r, true);
     }
 
     /**
@@ -100,17 +100,17 @@ public final class Chan<T> extends HChan implements Iterable<T> {
      * @throws Panic "close of closed channel", or "close of nil channel" on {@link #nil()}
      */
     public void close() {
-        Chans.closechan(this);
+        ChanRt.closechan(this);
     }
 
     /** {@code len(ch)}: values buffered now. */
     public int len() {
-        return Chans.chanlen(this);
+        return ChanRt.chanlen(this);
     }
 
     /** {@code cap(ch)}. */
     public int cap() {
-        return Chans.chancap(this);
+        return ChanRt.chancap(this);
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.gort;
 
 import dev.gort.runtime.SCase;
-import dev.gort.runtime.Selects;
+import dev.gort.runtime.ChanRt;
 
 import java.util.function.Consumer;
 
@@ -103,13 +103,13 @@ public final class Select {
      */
     public static int select(Case... cases) {
         int dflt = defaultCase(cases);
-        Selects.Sel sel = Selects.selectgo(cases, dflt < 0);
-        int i = sel.index();
+        Chosen c = ChanRt.selectgo(cases, dflt < 0);
+        int i = c.index();
         if (i < 0) {
             cases[dflt].run(null, false);
             return dflt;
         }
-        cases[i].run(sel.value(), sel.ok());
+        cases[i].run(c.value(), c.ok());
         return i;
     }
 
@@ -132,9 +132,8 @@ public final class Select {
      */
     public static Chosen choose(Case... cases) {
         int dflt = defaultCase(cases);
-        Selects.Sel sel = Selects.selectgo(cases, dflt < 0);
-        int i = sel.index();
-        return i < 0 ? new Chosen(dflt, null, false) : new Chosen(i, sel.value(), sel.ok());
+        Chosen c = ChanRt.selectgo(cases, dflt < 0);
+        return c.index() < 0 ? new Chosen(dflt, null, false) : c;
     }
 
     /** The index of the default case, or -1; rejects null cases and a second default. */

@@ -51,7 +51,7 @@ public final class Premain {
     static void openContinuations(Instrumentation inst) {
         Set<Module> gort = new HashSet<>();
         gort.add(Premain.class.getModule());
-        gort.add(dev.gort.runtime.VmAccess.class.getModule());
+        gort.add(dev.gort.runtime.HookRt.class.getModule());
         gort.add(ClassLoader.getSystemClassLoader().getUnnamedModule());
         Module base = Object.class.getModule();
         inst.redefineModule(base, Set.of(), Map.of("jdk.internal.vm", gort), Map.of(), Set.of(), Map.of());

@@ -18,13 +18,13 @@ import dev.gort.Panic;
  * Waiters are served FIFO. A waiter is readied only after the channel lock is released
  * (close collects them first), as Go requires.
  */
-public final class Chans {
+final class Chans {
     private Chans() {}
 
     /** chanrecv's result when a non-blocking receive would block. */
-    public static final Object WOULD_BLOCK = new Object();
+    static final Object WOULD_BLOCK = new Object();
     /** chanrecv's result on a closed, drained channel (Go: zero value, ok=false). */
-    public static final Object CLOSED = new Object();
+    static final Object CLOSED = new Object();
 
     /** Go's chanparkcommit: the goroutine is parked; now release the channel lock. */
     static final Unlockf CHANPARKCOMMIT = (gp, lock) -> {
@@ -36,7 +36,7 @@ public final class Chans {
      * Go's chansend: send ep on c. With block false, returns false instead of blocking.
      * Panics with "send on closed channel".
      */
-    public static boolean chansend(HChan c, Object ep, boolean block) {
+    static boolean chansend(HChan c, Object ep, boolean block) {
         G gp = Entry.enter();
         try {
             return chansend(c, ep, block, gp);
@@ -147,7 +147,7 @@ public final class Chans {
      * Go's chanrecv: receive from c. Returns the value; {@link #CLOSED} if c is closed and
      * drained; {@link #WOULD_BLOCK} if block is false and nothing is ready.
      */
-    public static Object chanrecv(HChan c, boolean block) {
+    static Object chanrecv(HChan c, boolean block) {
         G gp = Entry.enter();
         try {
             return chanrecv(c, block, gp);
@@ -288,7 +288,7 @@ public final class Chans {
     }
 
     /** Go's closechan: release all readers (zero values) and writers (they panic). */
-    public static void closechan(HChan c) {
+    static void closechan(HChan c) {
         G gp = Entry.enter();
         try {
             closechan0(c);
@@ -337,12 +337,12 @@ public final class Chans {
      * Go's chanlen. Timer channels have a buffered implementation but present to users as
      * unbuffered, so that stop/reset can undo sends without users noticing.
      */
-    public static int chanlen(HChan c) {
+    static int chanlen(HChan c) {
         return c.timer != null ? 0 : c.qcountAcquire();
     }
 
     /** Go's chancap (0 for timer channels, as chanlen). */
-    public static int chancap(HChan c) {
+    static int chancap(HChan c) {
         return c.timer != null ? 0 : c.dataqsiz;
     }
 }

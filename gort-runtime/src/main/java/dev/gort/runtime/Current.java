@@ -14,8 +14,8 @@ package dev.gort.runtime;
  * <p>The JDK guards its own thread switches with {@code @ChangesCurrentThread}, which only
  * boot classes may use. Here {@link #thread()} is simply never inlined: C2 does not inline
  * a hot method whose bytecode exceeds {@code FreqInlineSize} (325 bytes), so it carries a
- * never-taken block of padding; each call then reads the thread register of the thread
- * it runs on. It stays far below {@code HugeMethodLimit} (8000 bytes), so it is compiled.
+ * never-taken block of padding (a 100-entry jump table, 400 bytes); each call then reads
+ * the thread register of the thread it runs on. It stays far below {@code HugeMethodLimit} (8000 bytes), so it is compiled.
  * Every read of the current thread in code that may run in a goroutine goes through here.
  *
  * <p>Rejected: ThreadLocal (reads currentThread itself), carrying the G in every call
@@ -27,78 +27,58 @@ final class Current {
 
     /** Always false; guards the padding. Volatile so the compiler cannot drop the block. */
     private static volatile boolean never;
-    private static long sink;
+    private static int sink;
 
     /** The current thread, read in a frame that cannot be merged with the caller's. */
     static Thread thread() {
         if (never) {
-            // Padding: makes this method too big for C2 to inline (see the class comment).
-            sink += 1L;
-            sink += 7920L;
-            sink += 15839L;
-            sink += 23758L;
-            sink += 31677L;
-            sink += 39596L;
-            sink += 47515L;
-            sink += 55434L;
-            sink += 63353L;
-            sink += 71272L;
-            sink += 79191L;
-            sink += 87110L;
-            sink += 95029L;
-            sink += 102948L;
-            sink += 110867L;
-            sink += 118786L;
-            sink += 126705L;
-            sink += 134624L;
-            sink += 142543L;
-            sink += 150462L;
-            sink += 158381L;
-            sink += 166300L;
-            sink += 174219L;
-            sink += 182138L;
-            sink += 190057L;
-            sink += 197976L;
-            sink += 205895L;
-            sink += 213814L;
-            sink += 221733L;
-            sink += 229652L;
-            sink += 237571L;
-            sink += 245490L;
-            sink += 253409L;
-            sink += 261328L;
-            sink += 269247L;
-            sink += 277166L;
-            sink += 285085L;
-            sink += 293004L;
-            sink += 300923L;
-            sink += 308842L;
-            sink += 316761L;
-            sink += 324680L;
-            sink += 332599L;
-            sink += 340518L;
-            sink += 348437L;
-            sink += 356356L;
-            sink += 364275L;
-            sink += 372194L;
-            sink += 380113L;
-            sink += 388032L;
-            sink += 395951L;
-            sink += 403870L;
-            sink += 411789L;
-            sink += 419708L;
-            sink += 427627L;
-            sink += 435546L;
-            sink += 443465L;
-            sink += 451384L;
-            sink += 459303L;
-            sink += 467222L;
-            sink += 475141L;
-            sink += 483060L;
-            sink += 490979L;
-            sink += 498898L;
+            // Padding: a 100-entry jump table makes this method too big for C2 to inline
+            // (see the class comment).
+            switch (sink) {
+                case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7: case 8: case 9:
+                case 10: case 11: case 12: case 13: case 14: case 15: case 16: case 17: case 18: case 19:
+                case 20: case 21: case 22: case 23: case 24: case 25: case 26: case 27: case 28: case 29:
+                case 30: case 31: case 32: case 33: case 34: case 35: case 36: case 37: case 38: case 39:
+                case 40: case 41: case 42: case 43: case 44: case 45: case 46: case 47: case 48: case 49:
+                case 50: case 51: case 52: case 53: case 54: case 55: case 56: case 57: case 58: case 59:
+                case 60: case 61: case 62: case 63: case 64: case 65: case 66: case 67: case 68: case 69:
+                case 70: case 71: case 72: case 73: case 74: case 75: case 76: case 77: case 78: case 79:
+                case 80: case 81: case 82: case 83: case 84: case 85: case 86: case 87: case 88: case 89:
+                case 90: case 91: case 92: case 93: case 94: case 95: case 96: case 97: case 98: case 99:
+                    sink++;
+                    break;
+                default:
+                    break;
+            }
         }
         return Thread.currentThread();
+    }
+
+    /**
+     * {@code Thread.interrupted()} for the thread read afresh: clears the current thread's
+     * interrupt status and returns what it was. Padded as {@link #thread()}, for the same
+     * reason (a stale thread would clear another goroutine's interrupt).
+     */
+    static boolean interrupted() {
+        if (never) {
+            switch (sink) {
+                case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7: case 8: case 9:
+                case 10: case 11: case 12: case 13: case 14: case 15: case 16: case 17: case 18: case 19:
+                case 20: case 21: case 22: case 23: case 24: case 25: case 26: case 27: case 28: case 29:
+                case 30: case 31: case 32: case 33: case 34: case 35: case 36: case 37: case 38: case 39:
+                case 40: case 41: case 42: case 43: case 44: case 45: case 46: case 47: case 48: case 49:
+                case 50: case 51: case 52: case 53: case 54: case 55: case 56: case 57: case 58: case 59:
+                case 60: case 61: case 62: case 63: case 64: case 65: case 66: case 67: case 68: case 69:
+                case 70: case 71: case 72: case 73: case 74: case 75: case 76: case 77: case 78: case 79:
+                case 80: case 81: case 82: case 83: case 84: case 85: case 86: case 87: case 88: case 89:
+                case 90: case 91: case 92: case 93: case 94: case 95: case 96: case 97: case 98: case 99:
+                    sink++;
+                    break;
+                default:
+                    break;
+            }
+        }
+        return Thread.interrupted();
     }
 
     /** The current M, or null on a plain thread. */

@@ -150,7 +150,7 @@ public final class HookRt {
             }
             return;
         }
-        if (Thread.interrupted()) {
+        if (Current.interrupted()) {
             throw new InterruptedException("sleep interrupted");
         }
         TimeRt.sleep(nanos);

@@ -10,9 +10,8 @@ import java.lang.invoke.VarHandle;
  * next ticket to be notified, {@link #notifyListNotifyAll} every waiter. Tickets make a signal sent
  * between unlock and sleep count, with no lost wake-up.
  *
- * <p>Internal: public only because the sync package lives in another package.
  */
-public final class NotifyList extends SpinLock {
+final class NotifyList extends SpinLock {
     private static final VarHandle WAIT;
     private static final VarHandle NOTIFY;
 
@@ -46,12 +45,12 @@ public final class NotifyList extends SpinLock {
     }
 
     /** Go's notifyListAdd: a ticket for a waiter-to-be. */
-    public int notifyListAdd() {
+    int notifyListAdd() {
         return (int) WAIT.getAndAdd(this, 1);
     }
 
     /** Go's notifyListWait: sleep until ticket t is notified (at once if it already was). */
-    public void notifyListWait(int t) {
+    void notifyListWait(int t) {
         G gp = Entry.enter();
         try {
             lock();
@@ -81,7 +80,7 @@ public final class NotifyList extends SpinLock {
     }
 
     /** Go's notifyListNotifyAll: wake every waiter with a ticket. */
-    public void notifyListNotifyAll() {
+    void notifyListNotifyAll() {
         G gp = Entry.enter();
         try {
             // Fast-path: if there are no new waiters since the last notification we don't
@@ -113,7 +112,7 @@ public final class NotifyList extends SpinLock {
     }
 
     /** Go's notifyListNotifyOne: wake the waiter with the next ticket, if it is waiting. */
-    public void notifyListNotifyOne() {
+    void notifyListNotifyOne() {
         G gp = Entry.enter();
         try {
             // Fast-path: if there are no new waiters since the last notification we don't

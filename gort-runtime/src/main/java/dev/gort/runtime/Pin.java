@@ -6,17 +6,17 @@ package dev.gort.runtime;
  * way). Used by the runtime to force the pinned path in tests, and by the agent around
  * held monitors and JDK locks (shared/DESIGN.md, "Thread identity").
  */
-public final class Pin {
+final class Pin {
     private Pin() {}
 
     /** Pins the current continuation (no effect outside one). */
-    public static void pin() {
+    static void pin() {
         VmAccess.check();
         GoStack.pinCurrent();
     }
 
     /** Undoes one {@link #pin()}. */
-    public static void unpin() {
+    static void unpin() {
         VmAccess.check();
         GoStack.unpinCurrent();
     }

@@ -3,9 +3,10 @@ package dev.gort.runtime;
 import dev.gort.FatalError;
 
 /**
- * The runtime's entry points for gort's public API ({@code dev.gort.Gort} and friends).
- * Internal: public only because the API lives in another package. Starts the runtime
- * lazily (Go's schedinit) on first use.
+ * The runtime's entry points for {@code dev.gort.Gort}: Go's runtime package functions
+ * (go, Gosched, Goexit, GOMAXPROCS, LockOSThread, NumGoroutine) and gort's runs. A facade:
+ * public only because the API lives in another package. Starts the runtime lazily (Go's
+ * schedinit) on first use.
  */
 public final class Rt {
     private Rt() {}
@@ -174,8 +175,4 @@ public final class Rt {
         return t instanceof Goexit;
     }
 
-    /** Go's fatal: kills the run of the calling goroutine; the caller throws the result. */
-    public static FatalError fatal(String msg) {
-        return Panics.fatal(msg);
-    }
 }

@@ -24,7 +24,7 @@ import java.lang.invoke.VarHandle;
  * the program from being seen deadlocked. Stop and reset bump {@code seq} under
  * {@code sendLock} and drain the buffer: after they return no stale value is received.
  */
-public final class RuntimeTimer extends SpinLock {
+final class RuntimeTimer extends SpinLock {
     // state bits (Go's timerHeaped, timerModified, timerZombie)
     static final int TIMER_HEAPED = 1;
     static final int TIMER_MODIFIED = 2;

@@ -17,11 +17,11 @@ import dev.gort.Panic;
  *   <li>Woken, pass 3 relocks everything and dequeues the losing sudogs.</li>
  * </ol>
  */
-public final class Selects {
+final class Selects {
     private Selects() {}
 
     /** The state of one select: cases, lock order, and (after return) the outcome. */
-    public static final class Sel {
+    static final class Sel {
         final SCase[] scases;
         final int[] lockorder;
         int norder;
@@ -34,20 +34,6 @@ public final class Selects {
             this.lockorder = lockorder;
         }
 
-        /** Index of the chosen case, or -1 if none was ready and there is a default. */
-        public int index() {
-            return index;
-        }
-
-        /** The value received, for a receive case (null if the channel was closed). */
-        public Object value() {
-            return value;
-        }
-
-        /** For a receive case: true if a value was delivered, false if the channel was closed. */
-        public boolean ok() {
-            return recvOK;
-        }
 
         /** Go's sellock: lock every channel once, in lock order. */
         void sellock() {
@@ -100,7 +86,7 @@ public final class Selects {
      * Go's selectgo. Blocks until one case can proceed (unless {@code block} is false),
      * performs it, and returns the outcome. A send case on a closed channel panics.
      */
-    public static Sel selectgo(SCase[] scases, boolean block) {
+    static Sel selectgo(SCase[] scases, boolean block) {
         G gp = Entry.enter();
         try {
             int only = onlyCase(scases);

@@ -15,9 +15,8 @@ import java.lang.invoke.VarHandle;
  * by a global table of treaps keyed by address (semtable). A gort semaphore is an object,
  * so it holds its count, its lock (Go's semaRoot.lock) and its own wait list.
  *
- * <p>Internal: public only because the sync package lives in another package.
  */
-public final class Sema extends SpinLock {
+final class Sema extends SpinLock {
     private static final VarHandle COUNT;
     private static final VarHandle NWAIT;
 
@@ -51,7 +50,7 @@ public final class Sema extends SpinLock {
     };
 
     /** A semaphore with a count of 0 (sync's semaphores start there). */
-    public Sema() {}
+    Sema() {}
 
     /** A semaphore with an initial count (Go: {@code var worldsema uint32 = 1}). */
     Sema(int count) {
@@ -82,7 +81,7 @@ public final class Sema extends SpinLock {
     }
 
     /** Go's semacquire1: wait until the count is positive, then decrement it. */
-    public void acquire(boolean lifo, WaitReason reason) {
+    void acquire(boolean lifo, WaitReason reason) {
         G gp = Entry.enter();
         try {
             // Easy case.
@@ -123,7 +122,7 @@ public final class Sema extends SpinLock {
      * Go's semrelease1: increment the count and wake a waiter. With handoff, hand the count
      * straight to the first waiter and yield the P to it.
      */
-    public void release(boolean handoff) {
+    void release(boolean handoff) {
         // A hand-off yields the P to the waiter (goyield): a pending preemption request is
         // not honoured on the way in too, or the caller would yield twice.
         G gp = handoff ? Entry.enterNosplit() : Entry.enter();
@@ -209,7 +208,7 @@ public final class Sema extends SpinLock {
      * times, only on a multicore machine with GOMAXPROCS > 1 and another running P, and
      * only if the local run queue is empty (there is nothing better to do).
      */
-    public static boolean canSpin(int i) {
+    static boolean canSpin(int i) {
         if (i >= ACTIVE_SPIN || NUM_CPU <= 1 || Sched.gomaxprocs <= Sched.npidle + Sched.nmspinning + 1) {
             return false;
         }
@@ -221,7 +220,7 @@ public final class Sema extends SpinLock {
     }
 
     /** Go's sync_runtime_doSpin: procyield(active_spin_cnt). */
-    public static void doSpin() {
+    static void doSpin() {
         for (int i = 0; i < ACTIVE_SPIN_CNT; i++) {
             Thread.onSpinWait();
         }
@@ -229,8 +228,4 @@ public final class Sema extends SpinLock {
 
     private static final int NUM_CPU = Runtime.getRuntime().availableProcessors();
 
-    /** Go's internal_sync_nanotime. */
-    public static long nanotime() {
-        return Clock.nanotime();
-    }
 }

@@ -8,10 +8,10 @@ import java.lang.invoke.VarHandle;
  * Go's runtime {@code mutex} spins, yields, then sleeps ({@link Backoff}); critical sections
  * here are short and never block. Not owned: released by whoever holds it, possibly on
  * another stack of the same thread (a goroutine parks holding a channel lock; its M
- * releases it in park_m). Internal: public only so the API classes can extend its
- * subclasses.
+ * releases it in park_m). Package-private: {@link HChan}, which the API extends, is public,
+ * but nothing of this class is visible through it.
  */
-public abstract class SpinLock {
+abstract class SpinLock {
     private static final VarHandle LOCK;
 
     static {
@@ -25,7 +25,7 @@ public abstract class SpinLock {
     @SuppressWarnings("unused") // through LOCK
     private int lockWord;
 
-    protected SpinLock() {}
+    SpinLock() {}
 
     final void lock() {
         if (!LOCK.compareAndSet(this, 0, 1)) {

@@ -85,14 +85,16 @@ final class Stw {
         Sched.lock.unlock();
         // wait for remaining P's to stop voluntarily
         if (wait) {
-            boolean interrupted = Thread.interrupted(); // the caller's; park must not see it
+            // The caller's interrupt must not make park return at once. Read through Current:
+            // a goroutine caller may have parked on worldsema and resumed on another M.
+            boolean interrupted = Current.interrupted();
             while (!Sched.stopnote) {
                 LockSupport.parkNanos(STOP_POLL_NANOS);
-                interrupted |= Thread.interrupted();
+                interrupted |= Current.interrupted();
                 Preempt.preemptall();
             }
             if (interrupted) {
-                Thread.currentThread().interrupt();
+                Current.thread().interrupt();
             }
         }
         Sched.lock.lock();

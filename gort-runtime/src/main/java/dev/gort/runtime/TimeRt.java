@@ -5,7 +5,9 @@ import java.time.Instant;
 /**
  * The runtime side of package time (time.go's timeSleep, resetForSleep, newTimer,
  * stopTimer, resetTimer, goroutineReady; sleep.go's sendTime and goFunc), for
- * {@code dev.gort.time}. Internal: public only because the API lives in another package.
+ * {@code dev.gort.time}. A facade: public only because the API lives in another package.
+ * Timers are handed out as opaque handles (a {@link RuntimeTimer}) that only this class
+ * looks into.
  */
 public final class TimeRt {
     private TimeRt() {}
@@ -38,10 +40,6 @@ public final class TimeRt {
         t.reset(t.sleepWhen, 0);
         return true;
     };
-
-    public static long nanotime() {
-        return Clock.nanotime();
-    }
 
     /** Go's when(d): the clock reading d from now, saturated. */
     public static long when(long d) {
@@ -81,7 +79,7 @@ public final class TimeRt {
      * on c (a one-slot channel that becomes this timer's); GO_FUNC starts fn in a goroutine
      * of the caller's run.
      */
-    public static RuntimeTimer newTimer(long when, long period, int kind, Runnable fn, HChan c) {
+    public static Object newTimer(long when, long period, int kind, Runnable fn, HChan c) {
         Rt.start(); // as sleep: a timer armed before the runtime starts must not be lost
         G gp = Entry.enter();
         try {
@@ -101,7 +99,8 @@ public final class TimeRt {
     }
 
     /** Go's stopTimer. */
-    public static boolean stopTimer(RuntimeTimer t) {
+    public static boolean stopTimer(Object timer) {
+        RuntimeTimer t = (RuntimeTimer) timer;
         G gp = Entry.enter();
         try {
             return t.stop();
@@ -111,7 +110,8 @@ public final class TimeRt {
     }
 
     /** Go's resetTimer. */
-    public static boolean resetTimer(RuntimeTimer t, long when, long period) {
+    public static boolean resetTimer(Object timer, long when, long period) {
+        RuntimeTimer t = (RuntimeTimer) timer;
         G gp = Entry.enter();
         try {
             return t.reset(when, period);

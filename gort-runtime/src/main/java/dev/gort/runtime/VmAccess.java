@@ -16,7 +16,7 @@ package dev.gort.runtime;
  * here every use gets the same clear message, and a later grant (an agent attached
  * at run time) is noticed.
  */
-public final class VmAccess {
+final class VmAccess {
     private static volatile boolean granted = isGranted();
 
     private VmAccess() {}
@@ -26,7 +26,7 @@ public final class VmAccess {
     }
 
     /** Throws {@link IllegalStateException} naming the missing flag unless access is granted. */
-    public static void check() {
+    static void check() {
         if (!granted && !(granted = isGranted())) {
             throw new IllegalStateException(message());
         }

@@ -5,7 +5,7 @@ package dev.gort.runtime;
  * Go's strings, which appear in goroutine headers ({@code goroutine 7 [chan receive]:}).
  * gort adds only the reasons Go has no word for, each marked below.
  */
-public enum WaitReason {
+enum WaitReason {
     ZERO(""),
     CHAN_RECEIVE_NIL_CHAN("chan receive (nil chan)"),
     CHAN_SEND_NIL_CHAN("chan send (nil chan)"),

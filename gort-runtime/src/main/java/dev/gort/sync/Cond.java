@@ -1,6 +1,6 @@
 package dev.gort.sync;
 
-import dev.gort.runtime.NotifyList;
+import dev.gort.runtime.SyncRt;
 
 import java.util.Objects;
 
@@ -11,7 +11,7 @@ import java.util.Objects;
  */
 public class Cond {
     private final Locker l;
-    private final NotifyList notify = new NotifyList();
+    private final Object notify = SyncRt.newNotifyList();
 
     /**
      * {@code sync.NewCond(l)}.
@@ -32,19 +32,19 @@ public class Cond {
      * before returning. Wake-ups may be spurious for the condition: check it in a loop.
      */
     public void await() {
-        int t = notify.notifyListAdd();
+        int t = SyncRt.notifyListAdd(notify);
         l.unlock();
-        notify.notifyListWait(t);
+        SyncRt.notifyListWait(notify, t);
         l.lock();
     }
 
     /** {@code c.Signal}: wakes one waiting goroutine, if any. */
     public void signal() {
-        notify.notifyListNotifyOne();
+        SyncRt.notifyListNotifyOne(notify);
     }
 
     /** {@code c.Broadcast}: wakes every waiting goroutine. */
     public void broadcast() {
-        notify.notifyListNotifyAll();
+        SyncRt.notifyListNotifyAll(notify);
     }
 }

@@ -1,8 +1,6 @@
 package dev.gort.sync;
 
-import dev.gort.runtime.Rt;
-import dev.gort.runtime.Sema;
-import dev.gort.runtime.WaitReason;
+import dev.gort.runtime.SyncRt;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -54,7 +52,7 @@ public class Mutex implements Locker {
 
     @SuppressWarnings("unused") // through STATE
     private volatile int state;
-    private final Sema sema = new Sema();
+    private final Object sema = SyncRt.newSema();
 
     /** An unlocked mutex. */
     public Mutex() {}
@@ -94,14 +92,14 @@ public class Mutex implements Locker {
         for (;;) {
             // Don't spin in starvation mode, ownership is handed off to waiters so we won't
             // be able to acquire the mutex anyway.
-            if ((old & (MUTEX_LOCKED | MUTEX_STARVING)) == MUTEX_LOCKED && Sema.canSpin(iter)) {
+            if ((old & (MUTEX_LOCKED | MUTEX_STARVING)) == MUTEX_LOCKED && SyncRt.canSpin(iter)) {
                 // Active spinning makes sense. Try to set mutexWoken flag to inform Unlock
                 // to not wake other blocked goroutines.
                 if (!awoke && (old & MUTEX_WOKEN) == 0 && (old >> MUTEX_WAITER_SHIFT) != 0
                         && cas(old, old | MUTEX_WOKEN)) {
                     awoke = true;
                 }
-                Sema.doSpin();
+                SyncRt.doSpin();
                 iter++;
                 old = state;
                 continue;
@@ -124,7 +122,7 @@ public class Mutex implements Locker {
                 // The goroutine has been woken from sleep, so we need to reset the flag in
                 // either case.
                 if ((nw & MUTEX_WOKEN) == 0) {
-                    throw Rt.fatal("sync: inconsistent mutex state");
+                    throw SyncRt.fatal("sync: inconsistent mutex state");
                 }
                 nw &= ~MUTEX_WOKEN;
             }
@@ -135,17 +133,17 @@ public class Mutex implements Locker {
                 // If we were already waiting before, queue at the front of the queue.
                 boolean queueLifo = waitStartTime != 0;
                 if (waitStartTime == 0) {
-                    waitStartTime = Sema.nanotime();
+                    waitStartTime = SyncRt.nanotime();
                 }
-                sema.acquire(queueLifo, WaitReason.SYNC_MUTEX_LOCK);
-                starving = starving || Sema.nanotime() - waitStartTime > STARVATION_THRESHOLD_NS;
+                SyncRt.semacquireMutex(sema, queueLifo);
+                starving = starving || SyncRt.nanotime() - waitStartTime > STARVATION_THRESHOLD_NS;
                 old = state;
                 if ((old & MUTEX_STARVING) != 0) {
                     // If this goroutine was woken and mutex is in starvation mode, ownership
                     // was handed off to us but mutex is in somewhat inconsistent state:
                     // mutexLocked is not set and we are still accounted as waiter. Fix that.
                     if ((old & (MUTEX_LOCKED | MUTEX_WOKEN)) != 0 || (old >> MUTEX_WAITER_SHIFT) == 0) {
-                        throw Rt.fatal("sync: inconsistent mutex state");
+                        throw SyncRt.fatal("sync: inconsistent mutex state");
                     }
                     int delta = MUTEX_LOCKED - (1 << MUTEX_WAITER_SHIFT);
                     if (!starving || (old >> MUTEX_WAITER_SHIFT) == 1) {
@@ -184,7 +182,7 @@ public class Mutex implements Locker {
     private void unlockSlow(int nw) {
         if (((nw + MUTEX_LOCKED) & MUTEX_LOCKED) == 0) {
             STATE.getAndAdd(this, MUTEX_LOCKED); // leave the state as it was
-            throw Rt.fatal("sync: unlock of unlocked mutex");
+            throw SyncRt.fatal("sync: unlock of unlocked mutex");
         }
         if ((nw & MUTEX_STARVING) == 0) {
             int old = nw;
@@ -200,7 +198,7 @@ public class Mutex implements Locker {
                 // Grab the right to wake someone.
                 nw = (old - (1 << MUTEX_WAITER_SHIFT)) | MUTEX_WOKEN;
                 if (cas(old, nw)) {
-                    sema.release(false);
+                    SyncRt.semrelease(sema, false);
                     return;
                 }
                 old = state;
@@ -210,7 +208,7 @@ public class Mutex implements Locker {
             // slice so that the next waiter can start to run immediately. Note: mutexLocked
             // is not set, the waiter will set it after wakeup. But mutex is still considered
             // locked if mutexStarving is set, so new coming goroutines won't acquire it.
-            sema.release(true);
+            SyncRt.semrelease(sema, true);
         }
     }
 }

@@ -1,8 +1,6 @@
 package dev.gort.sync;
 
-import dev.gort.runtime.Rt;
-import dev.gort.runtime.Sema;
-import dev.gort.runtime.WaitReason;
+import dev.gort.runtime.SyncRt;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,8 +15,8 @@ public class RWMutex implements Locker {
     static final int RWMUTEX_MAX_READERS = 1 << 30;
 
     private final Mutex w = new Mutex(); // held if there are pending writers
-    private final Sema writerSem = new Sema(); // semaphore for writers to wait for completing readers
-    private final Sema readerSem = new Sema(); // semaphore for readers to wait for completing writers
+    private final Object writerSem = SyncRt.newSema(); // semaphore for writers to wait for completing readers
+    private final Object readerSem = SyncRt.newSema(); // semaphore for readers to wait for completing writers
     private final AtomicInteger readerCount = new AtomicInteger(); // number of pending readers
     private final AtomicInteger readerWait = new AtomicInteger(); // number of departing readers
 
@@ -28,7 +26,7 @@ public class RWMutex implements Locker {
     public void rLock() {
         if (readerCount.incrementAndGet() < 0) {
             // A writer is pending, wait for it.
-            readerSem.acquire(false, WaitReason.SYNC_RWMUTEX_RLOCK);
+            SyncRt.semacquireRWMutexR(readerSem);
         }
     }
 
@@ -61,12 +59,12 @@ public class RWMutex implements Locker {
     private void rUnlockSlow(int r) {
         if (r + 1 == 0 || r + 1 == -RWMUTEX_MAX_READERS) {
             readerCount.incrementAndGet(); // leave the state as it was
-            throw Rt.fatal("sync: RUnlock of unlocked RWMutex");
+            throw SyncRt.fatal("sync: RUnlock of unlocked RWMutex");
         }
         // A writer is pending.
         if (readerWait.decrementAndGet() == 0) {
             // The last reader unblocks the writer.
-            writerSem.release(false);
+            SyncRt.semrelease(writerSem, false);
         }
     }
 
@@ -79,7 +77,7 @@ public class RWMutex implements Locker {
         int r = readerCount.addAndGet(-RWMUTEX_MAX_READERS) + RWMUTEX_MAX_READERS;
         // Wait for active readers.
         if (r != 0 && readerWait.addAndGet(r) != 0) {
-            writerSem.acquire(false, WaitReason.SYNC_RWMUTEX_LOCK);
+            SyncRt.semacquireRWMutex(writerSem);
         }
     }
 
@@ -106,11 +104,11 @@ public class RWMutex implements Locker {
         int r = readerCount.addAndGet(RWMUTEX_MAX_READERS);
         if (r >= RWMUTEX_MAX_READERS) {
             readerCount.addAndGet(-RWMUTEX_MAX_READERS); // leave the state as it was
-            throw Rt.fatal("sync: Unlock of unlocked RWMutex");
+            throw SyncRt.fatal("sync: Unlock of unlocked RWMutex");
         }
         // Unblock blocked readers, if any.
         for (int i = 0; i < r; i++) {
-            readerSem.release(false);
+            SyncRt.semrelease(readerSem, false);
         }
         // Allow other writers to proceed.
         w.unlock();

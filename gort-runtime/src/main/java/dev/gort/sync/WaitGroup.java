@@ -3,8 +3,7 @@ package dev.gort.sync;
 import dev.gort.Gort;
 import dev.gort.Panic;
 import dev.gort.runtime.Rt;
-import dev.gort.runtime.Sema;
-import dev.gort.runtime.WaitReason;
+import dev.gort.runtime.SyncRt;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -16,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public class WaitGroup {
     private final AtomicLong state = new AtomicLong();
-    private final Sema sema = new Sema();
+    private final Object sema = SyncRt.newSema();
 
     public WaitGroup() {}
 
@@ -50,7 +49,7 @@ public class WaitGroup {
         // Reset waiters count to 0.
         state.set(0);
         for (; w != 0; w--) {
-            sema.release(false);
+            SyncRt.semrelease(sema, false);
         }
     }
 
@@ -70,7 +69,7 @@ public class WaitGroup {
             }
             // Increment waiters count.
             if (state.compareAndSet(st, st + 1)) {
-                sema.acquire(false, WaitReason.SYNC_WAITGROUP_WAIT);
+                SyncRt.semacquireWaitGroup(sema);
                 if (state.get() != 0) {
                     throw new Panic("sync: WaitGroup is reused before previous Wait has returned");
                 }

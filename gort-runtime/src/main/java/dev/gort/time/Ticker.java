@@ -2,7 +2,6 @@ package dev.gort.time;
 
 import dev.gort.Chan;
 import dev.gort.Panic;
-import dev.gort.runtime.RuntimeTimer;
 import dev.gort.runtime.TimeRt;
 
 import java.time.Duration;
@@ -13,10 +12,11 @@ import java.time.Instant;
  * for slow receivers (the channel holds at most one). Go 1.23 semantics, as {@link Timer}.
  */
 public final class Ticker {
-    private final RuntimeTimer t;
+    /** The runtime's timer (an opaque handle). */
+    private final Object t;
     private final Chan<Instant> c;
 
-    private Ticker(RuntimeTimer t, Chan<Instant> c) {
+    private Ticker(Object t, Chan<Instant> c) {
         this.t = t;
         this.c = c;
     }
@@ -32,7 +32,7 @@ public final class Ticker {
             throw new Panic("non-positive interval for NewTicker");
         }
         Chan<Instant> c = Chan.make(1);
-        RuntimeTimer t = TimeRt.newTimer(TimeRt.when(ns), ns, TimeRt.SEND_TIME, null, c);
+        Object t = TimeRt.newTimer(TimeRt.when(ns), ns, TimeRt.SEND_TIME, null, c);
         return new Ticker(t, c);
     }
 

@@ -1,7 +1,6 @@
 package dev.gort.time;
 
 import dev.gort.Chan;
-import dev.gort.runtime.RuntimeTimer;
 import dev.gort.runtime.TimeRt;
 
 import java.time.Duration;
@@ -14,10 +13,11 @@ import java.time.Instant;
  * if it was never stopped.
  */
 public final class Timer {
-    private final RuntimeTimer t;
+    /** The runtime's timer (an opaque handle). */
+    private final Object t;
     private final Chan<Instant> c;
 
-    private Timer(RuntimeTimer t, Chan<Instant> c) {
+    private Timer(Object t, Chan<Instant> c) {
         this.t = t;
         this.c = c;
     }
@@ -25,12 +25,12 @@ public final class Timer {
     /** {@code time.NewTimer}: sends the current time on {@link #c()} after at least d. */
     public static Timer newTimer(Duration d) {
         Chan<Instant> c = Chan.make(1);
-        RuntimeTimer t = TimeRt.newTimer(TimeRt.when(Durations.nanos(d)), 0, TimeRt.SEND_TIME, null, c);
+        Object t = TimeRt.newTimer(TimeRt.when(Durations.nanos(d)), 0, TimeRt.SEND_TIME, null, c);
         return new Timer(t, c);
     }
 
     static Timer afterFunc(Duration d, Runnable f) {
-        RuntimeTimer t = TimeRt.newTimer(TimeRt.when(Durations.nanos(d)), 0, TimeRt.GO_FUNC, f, null);
+        Object t = TimeRt.newTimer(TimeRt.when(Durations.nanos(d)), 0, TimeRt.GO_FUNC, f, null);
         return new Timer(t, null);
     }
 

@@ -34,12 +34,12 @@ class InterruptTest {
             Gort.go(() -> {
                 Thread.currentThread().interrupt();
                 c.recv(); // parks: the goroutine leaves its M with its interrupt
-                keptItsOwn.set(Thread.interrupted());
+                keptItsOwn.set(Current.interrupted()); // the M read afresh after the park (Testing.currentThread)
                 done.send(1);
             });
             waitRecvWaiters(c, 1);
             // The only P: this goroutine runs on the M the other one just left.
-            otherSawOne.set(Thread.currentThread().isInterrupted());
+            otherSawOne.set(Current.thread().isInterrupted());
             c.send(1);
             done.recv();
         });
@@ -76,7 +76,7 @@ class InterruptTest {
                 try {
                     Thread.currentThread().interrupt();
                     c.recv(); // pinned: its M sleeps with the goroutine mounted
-                    kept.set(Thread.interrupted());
+                    kept.set(Current.interrupted());
                 } finally {
                     Pin.unpin();
                 }

@@ -2,6 +2,7 @@ package dev.gort.runtime;
 
 import dev.gort.Chan;
 import dev.gort.Gort;
+import dev.gort.Select;
 import dev.gort.time.Time;
 import org.junit.jupiter.api.Test;
 
@@ -604,6 +605,63 @@ class SysmonTest {
             });
         } finally {
             Gort.gomaxprocs(old);
+        }
+    }
+
+    /**
+     * Go's TestPingPongHog (proc_test.go), with GOMAXPROCS set from a goroutine, as a Go
+     * program does (one run in three stalled on sysmon's deep sleep after the
+     * stop-the-world): a pair of goroutines passing a heavy turn back and forth and a pair
+     * passing a light one share the only P; each pair hands its time slice over through
+     * runnext, so only sysmon's preemption lets the other pair (and main) run. Both pairs
+     * must get a fair share, within a factor of 20 as in Go.
+     */
+    @Test
+    void pingPongHog() {
+        int old = Gort.gomaxprocs(0);
+        try {
+            inGoroutine(() -> {
+                Gort.gomaxprocs(1);
+                for (int round = 0; round < 3; round++) {
+                    Chan<Boolean> done = Chan.make();
+                    Chan<Boolean> hogChan = Chan.make(), lightChan = Chan.make();
+                    AtomicLong hogCount = new AtomicLong(), lightCount = new AtomicLong();
+                    for (int i = 0; i < 2; i++) {
+                        Gort.go(() -> pingPongHogRun(1_000_000, hogCount, hogChan, done));
+                    }
+                    for (int i = 0; i < 2; i++) {
+                        Gort.go(() -> pingPongHogRun(1_000, lightCount, lightChan, done));
+                    }
+                    hogChan.send(true);
+                    lightChan.send(true);
+                    Time.sleep(Duration.ofMillis(100));
+                    done.close();
+                    hogChan.recv();
+                    lightChan.recv();
+                    long h = hogCount.get(), l = lightCount.get();
+                    assertTrue(h / Math.max(l, 1) <= 20 && l / Math.max(h, 1) <= 20,
+                            "want hogCount/lightCount in [0.05, 20]; got " + h + "/" + l);
+                }
+            });
+        } finally {
+            Gort.gomaxprocs(old);
+        }
+    }
+
+    private static void pingPongHogRun(int limit, AtomicLong counter, Chan<Boolean> wake, Chan<Boolean> done) {
+        for (;;) {
+            int i = Select.select(Select.recv(done, null), Select.recv(wake, null));
+            if (i == 0) {
+                return;
+            }
+            long x = counter.get() | 1;
+            for (int k = 0; k < limit; k++) {
+                x ^= x << 13; // work the JIT cannot fold away
+                x ^= x >>> 7;
+                x ^= x << 17;
+            }
+            counter.addAndGet(limit + (x == 0 ? 1 : 0));
+            wake.send(true);
         }
     }
 }

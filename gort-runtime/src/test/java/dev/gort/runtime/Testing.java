@@ -68,6 +68,21 @@ public final class Testing {
         }
     }
 
+    /**
+     * The current thread, read afresh: inside a goroutine, compiled code may reuse a
+     * {@code Thread.currentThread()} value across a call that parked the goroutine and
+     * resumed it on another M (README, "Thread identity"), so tests that look at the M's
+     * interrupt status or identity after a park read it here (as the runtime does).
+     */
+    public static Thread currentThread() {
+        return Current.thread();
+    }
+
+    /** {@code Thread.interrupted()} for the thread read afresh (see {@link #currentThread()}). */
+    public static boolean interrupted() {
+        return Current.interrupted();
+    }
+
     /** The current goroutine's G (white-box). */
     static G getg() {
         return Park.getg();

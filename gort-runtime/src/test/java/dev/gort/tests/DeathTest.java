@@ -5,7 +5,7 @@ import dev.gort.FatalError;
 import dev.gort.Gort;
 import dev.gort.Panic;
 import dev.gort.Select;
-import dev.gort.runtime.Rt;
+import dev.gort.runtime.SyncRt;
 import dev.gort.sync.Cond;
 import dev.gort.sync.Mutex;
 import dev.gort.sync.RWMutex;
@@ -148,7 +148,7 @@ class DeathTest {
             int frozenBefore = parked("frozen");
             FatalError e = assertThrows(FatalError.class, () -> Gort.run(() -> {
                 try {
-                    throw Rt.fatal("test: a fatal runtime error");
+                    throw SyncRt.fatal("test: a fatal runtime error");
                 } catch (FatalError caughtError) {
                     caught.set(true);
                 } finally {
