@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static dev.gort.runtime.Testing.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The public API of dev.gort.Gort (API.md), including its bad-input errors. */
+/** The public API of dev.gort.Gort (docs/api.md), including its bad-input errors. */
 class GortTest {
 
     @Test

@@ -2,8 +2,6 @@ package dev.gort.bench;
 
 import dev.gort.Chan;
 import dev.gort.Gort;
-import jdk.internal.vm.Continuation;
-import jdk.internal.vm.ContinuationScope;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -44,7 +42,6 @@ import java.util.concurrent.TimeUnit;
         "-Djdk.virtualThreadScheduler.parallelism=1"})
 public class GoschedBench {
     static final int N = 100_000;
-    static final ContinuationScope SCOPE = new ContinuationScope("bench");
 
     @Benchmark
     @OperationsPerInvocation(N)
@@ -74,40 +71,16 @@ public class GoschedBench {
         });
     }
 
-    private static final Runnable YIELD_N = () -> {
-        for (int i = 0; i < N; i++) {
-            Continuation.yield(SCOPE);
-        }
-    };
-
-    private static final Runnable YIELD_HALF = () -> {
-        for (int i = 0; i < N / 2; i++) {
-            Continuation.yield(SCOPE);
-        }
-    };
-
     @Benchmark
     @OperationsPerInvocation(N)
     public void bare1() {
-        Continuation c = new Continuation(SCOPE, YIELD_N);
-        while (!c.isDone()) {
-            c.run();
-        }
+        BareContinuation.cycle1(N);
     }
 
     @Benchmark
     @OperationsPerInvocation(N)
     public void bare2() {
-        Continuation a = new Continuation(SCOPE, YIELD_HALF);
-        Continuation b = new Continuation(SCOPE, YIELD_HALF);
-        while (!a.isDone() || !b.isDone()) {
-            if (!a.isDone()) {
-                a.run();
-            }
-            if (!b.isDone()) {
-                b.run();
-            }
-        }
+        BareContinuation.cycle2(N);
     }
 
     @Benchmark

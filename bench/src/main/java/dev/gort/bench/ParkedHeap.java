@@ -2,8 +2,6 @@ package dev.gort.bench;
 
 import dev.gort.Chan;
 import dev.gort.Gort;
-import jdk.internal.vm.Continuation;
-import jdk.internal.vm.ContinuationScope;
 
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
@@ -42,7 +40,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ParkedHeap {
     private ParkedHeap() {}
 
-    static final ContinuationScope SCOPE = new ContinuationScope("parked");
 
     static long usedAfterGc() throws InterruptedException {
         long used = Long.MAX_VALUE;
@@ -153,33 +150,16 @@ public final class ParkedHeap {
     }
 
     static final class BareImpl implements Impl {
-        Continuation[] conts;
-
-        static void depth2() {
-            Continuation.yield(SCOPE);
-        }
-
-        private static final Runnable BODY = ParkedHeap.BareImpl::depth2;
+        Object[] conts;
 
         @Override
         public void park(int n) {
-            Continuation[] cs = new Continuation[n];
-            for (int i = 0; i < n; i++) {
-                Continuation c = new Continuation(SCOPE, BODY);
-                c.run();
-                cs[i] = c;
-            }
-            conts = cs;
+            conts = BareContinuation.park(n);
         }
 
         @Override
         public void release() {
-            for (Continuation c : conts) {
-                c.run();
-                if (!c.isDone()) {
-                    throw new IllegalStateException("continuation not done");
-                }
-            }
+            BareContinuation.release(conts);
             conts = null;
         }
     }

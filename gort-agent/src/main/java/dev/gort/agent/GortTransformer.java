@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The agent's one class file transformer. It never throws: a class it fails to transform
  * is left as it was and reported once on stderr, and the application never sees the
- * failure (shared/API.md).
+ * failure (docs/api.md, "The java agent").
  */
 final class GortTransformer implements ClassFileTransformer {
     /** After this many reports, the rest are counted, not printed (a broken library could flood stderr). */

@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The agent's options (shared/API.md): {@code -javaagent:gort-agent.jar=key=value,...}.
+ * The agent's options (docs/api.md, "The java agent"): {@code -javaagent:gort-agent.jar=key=value,...}.
  *
  * <p>Values may themselves hold commas ({@code preempt=prologue,backedge},
  * {@code debug=schedtrace=1000,scheddetail=1}): a token without {@code =} continues the

@@ -26,7 +26,7 @@ import java.util.Map;
  * Go 1.14's asynchronous preemption stands in for checks there, the JVM has no signals).
  *
  * <p>An innermost counted loop is strip-mined instead ({@link StripMining}): its check runs
- * once per strip, so C2 still unrolls and vectorizes it (shared/NOTES.md: a volatile check on
+ * once per strip, so C2 still unrolls and vectorizes it (measured: a volatile check on
  * every back-edge cost 2-3x on a vectorizable loop, once per 4096 iterations ~1%).
  *
  * <p>The check reads a volatile flag: a plain one would be hoisted out of loops by C2.

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 /**
  * Which classes the agent instruments: never the JDK (the boot and platform loaders, or a
  * JDK package name), gort's runtime or the agent itself (the runtime is never preempted:
- * shared/DESIGN.md); then, if {@code include} is given, only classes matching it, and never
+ * docs/design.md, "The agent"); then, if {@code include} is given, only classes matching it, and never
  * those matching {@code exclude}. Nested and inner classes (and so the classes javac makes
  * for anonymous classes) follow their outermost class; lambdas are methods of their class.
  */

@@ -10,7 +10,7 @@ import java.util.concurrent.locks.LockSupport;
  * Deadlock detection: Go's checkdead (proc.go), extended for a JVM program, where plain
  * threads may wake goroutines.
  *
- * <h2>The rule (API.md)</h2>
+ * <h2>The rule (docs/api.md)</h2>
  * Deadlock when no goroutine is runnable, running or in a syscall, no timer is pending,
  * nothing waits on the network poller, and every plain thread that used gort (threads
  * waiting inside {@code Gort.run} aside) has terminated. Then every run whose main

@@ -20,7 +20,7 @@ package dev.gort.runtime;
  *       prologue call the scheduler): the goroutine yields to the global run queue.</li>
  * </ol>
  *
- * <h2>The ownership handshake (shared/DESIGN.md, "Blocking that gort cannot see")</h2>
+ * <h2>The ownership handshake (docs/design.md, "Syscalls")</h2>
  * The goroutine writes {@code inRuntime = 1} (volatile) and then reads its status;
  * sysmon CASes the status to claim the goroutine (the {@code _Gscan} bit) and then reads
  * {@code inRuntime}. Both sides are sequentially consistent, so either sysmon sees the

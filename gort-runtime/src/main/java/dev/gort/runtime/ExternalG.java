@@ -14,7 +14,7 @@ package dev.gort.runtime;
  *
  * <p>Every such thread is registered ({@link Externals}): while one is alive (and not
  * just waiting inside {@code Gort.run}) it may still wake a goroutine, so no deadlock is
- * reported (API.md, "Details of the contract").
+ * reported (docs/api.md, "Runs, deaths and deadlocks").
  */
 final class ExternalG extends G {
     private static final ThreadLocal<ExternalG> CURRENT = new ThreadLocal<>();

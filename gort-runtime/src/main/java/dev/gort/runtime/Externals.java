@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The plain Java threads that have used gort (started a goroutine, or used a channel,
  * select, sync or time operation). A JVM program is not all goroutines: while such a
  * thread is alive it may still wake a goroutine, so the deadlock detector reports nothing
- * (API.md, "Details of the contract"). Threads waiting inside {@code Gort.run} are set
+ * (docs/api.md, "Runs, deaths and deadlocks"). Threads waiting inside {@code Gort.run} are set
  * aside: they can wake no one.
  *
  * <p>Dead threads are pruned when the detector looks, and every 1024 registrations, so a

@@ -1,53 +1,86 @@
 package dev.gort.runtime;
 
-import jdk.internal.vm.Continuation;
-import jdk.internal.vm.ContinuationScope;
-
 /**
- * A goroutine's stack: Go's {@code g.stack} plus the {@code gobuf} that {@code gogo}
- * resumes, here one JDK continuation (one-shot, frames frozen into heap stack chunks
- * on yield).
+ * A goroutine's stack, as the scheduler uses it: Go's {@code g.stack} plus the
+ * {@code gobuf} that {@code gogo} resumes. The one implementation is
+ * {@link ContinuationStack}, a JDK continuation (one-shot, its frames frozen into heap
+ * stack chunks when it yields).
  *
  * <ul>
  *   <li>{@code gogo(&gp.sched)} is {@link #run()} from the M's loop (g0);</li>
  *   <li>{@code mcall(fn)} is {@link #yield()} after the goroutine stored {@code fn} in
  *       {@code m.mcallfn}; the M's loop then runs {@code fn(gp)} on its own stack;</li>
- *   <li>the goroutine's entry is {@link G#run()}, so the continuation completes when the
+ *   <li>the goroutine's entry is {@link G#run()}, so the stack is done when the
  *       goroutine's function returns: the M then runs {@code goexit0}.</li>
  * </ul>
  *
- * <p>The class has no fields of its own: every byte here is paid by every parked
- * goroutine. Only this class and {@link Pin} link against {@code jdk.internal.vm};
- * {@link VmAccess#check()} runs before either is touched.
+ * <p>Why an interface: the JDK does not export {@code jdk.internal.vm}, so only a class
+ * compiled apart, with {@code --add-exports}, may extend {@code Continuation}; everything
+ * else is compiled with {@code --release 21}, which sees exported API only and would refuse
+ * any class that so much as names a subclass of {@code Continuation}. So the runtime names
+ * only this interface, and finds the implementation by its name ({@link Ops#JDK}), once.
+ * The constant is final and has one class behind it, so the JIT calls it directly and
+ * inlines through it, as it did when the runtime called the continuation class itself.
  *
  * <p>Differences from Go: a continuation cannot yield across a native frame or while
- * {@code Continuation.pin()} is held. Go's {@code mcall} cannot fail; here
- * {@link #yield()} returns {@code false} and the caller takes the pinned path
- * ({@link Park}), which blocks the M itself.
+ * pinned. Go's {@code mcall} cannot fail; here {@link #yield()} returns {@code false} and
+ * the caller takes the pinned path ({@link Park}), which blocks the M itself.
  */
-final class GoStack extends Continuation {
-    static final ContinuationScope SCOPE = new ContinuationScope("gort");
+interface GoStack {
+    /** Go's gogo: run (or resume) the goroutine on the calling M until it yields or ends. */
+    void run();
 
-    GoStack(G g) {
-        super(SCOPE, g);
+    /** Whether the goroutine's function has returned. */
+    boolean isDone();
+
+    /** The frames of a parked stack (IllegalStateException if it is mounted). */
+    StackTraceElement[] getStackTrace();
+
+    /** A new stack that will run {@code entry} (the goroutine's {@link G#run()}). */
+    static GoStack create(Runnable entry) {
+        return Ops.JDK.create(entry);
     }
 
     /** Go's mcall: leave the goroutine's stack for the M's. False if the stack is pinned. */
     static boolean yield() {
-        return Continuation.yield(SCOPE);
+        return Ops.JDK.yield();
     }
 
-    /** Pins the current continuation (no effect outside one): it cannot yield until unpinned. */
+    /** Pins the current stack (no effect outside one): it cannot yield until unpinned. */
     static void pinCurrent() {
-        Continuation.pin();
+        Ops.JDK.pinCurrent();
     }
 
     /** Undoes one {@link #pinCurrent()}; the caller guarantees there is one. */
     static void unpinCurrent() {
-        Continuation.unpin();
+        Ops.JDK.unpinCurrent();
     }
 
-    /** A pinned stack cannot yield: report it to the caller (yield returns false) rather than throw. */
-    @Override
-    protected void onPinned(Continuation.Pinned reason) {}
+    /** The operations on stacks that are not of one stack (Continuation's static methods). */
+    interface Ops {
+        /** The JDK continuations' operations, loaded once {@link VmAccess#check()} has passed. */
+        Ops JDK = ContinuationsFinder.find();
+
+        GoStack create(Runnable entry);
+
+        boolean yield();
+
+        void pinCurrent();
+
+        void unpinCurrent();
+    }
+
+    /** Finds {@link ContinuationStack}'s operations by name (see the interface comment). */
+    final class ContinuationsFinder {
+        private ContinuationsFinder() {}
+
+        static Ops find() {
+            try {
+                return (Ops) Class.forName(GoStack.class.getPackageName() + ".ContinuationStack$JdkOps")
+                        .getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
 }

@@ -61,7 +61,7 @@ final class NewProc {
             throw Throw.fatalThrow("newproc1: new g is not Gdead");
         }
         newg.fn = fn;
-        newg.stack = new GoStack(newg);
+        newg.stack = GoStack.create(newg);
         newg.lockPins = 0;
         newg.ownedSyncs = null;
         newg.run = run;

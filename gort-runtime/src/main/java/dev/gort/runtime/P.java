@@ -10,10 +10,11 @@ import java.lang.invoke.VarHandle;
  * paths of newproc, park and ready touch no global lock.
  *
  * <h2>Status</h2>
- * As Go's: {@code _Pidle} (on sched.pidle, or just taken), {@code _Prunning} (owned by an
- * M running Go code or the scheduler), {@code _Psyscall} (its M is in a syscall; sysmon
- * may take it), {@code _Pgcstop} (stopped for stop-the-world), {@code _Pdead} (beyond
- * GOMAXPROCS). Changed by its owner, or under sched.lock while it has none; read by other
+ * As Go 1.26's: {@code _Pidle} (on sched.pidle, or just taken), {@code _Prunning} (owned by
+ * an M running Go code or the scheduler, also while that M is in a syscall: sysmon takes
+ * it from there, Syscall), {@code _Pgcstop} (stopped for stop-the-world), {@code _Pdead}
+ * (beyond GOMAXPROCS). Go 1.26 retired {@code _Psyscall}; its value 2 stays unused here
+ * too. Changed by its owner, or under sched.lock while it has none; read by other
  * threads racily (volatile) when they choose a victim to steal from.
  *
  * <h2>Field access</h2>
@@ -25,7 +26,6 @@ import java.lang.invoke.VarHandle;
 final class P {
     static final int _Pidle = 0;
     static final int _Prunning = 1;
-    static final int _Psyscall = 2;
     static final int _Pgcstop = 3;
     static final int _Pdead = 4;
 
@@ -36,7 +36,6 @@ final class P {
     /** Go's _GoidCacheBatch: goids are taken from sched.goidgen in batches of 16. */
     static final int GOID_CACHE_BATCH = 16;
 
-    static final VarHandle STATUS;
     static final VarHandle RUNQHEAD;
     static final VarHandle RUNQTAIL;
     static final VarHandle RUNNEXT;
@@ -44,7 +43,6 @@ final class P {
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            STATUS = l.findVarHandle(P.class, "status", int.class);
             RUNQHEAD = l.findVarHandle(P.class, "runqhead", int.class);
             RUNQTAIL = l.findVarHandle(P.class, "runqtail", int.class);
             RUNNEXT = l.findVarHandle(P.class, "runnext", G.class);

@@ -11,8 +11,8 @@ import java.util.WeakHashMap;
  * How goroutines die: Go's fatalpanic (an unrecovered panic, panic.go) and fatal (a user
  * error the runtime cannot continue past, such as unlock of an unlocked mutex).
  *
- * <p>Go ends the process; gort ends the goroutine's run (API.md, "Details of the
- * contract"): the run is frozen (its goroutines never run again: {@link Run#die}), the
+ * <p>Go ends the process; gort ends the goroutine's run (docs/api.md, "Runs, deaths and
+ * deadlocks"): the run is frozen (its goroutines never run again: {@link Run#die}), the
  * report is printed to stderr, the run's {@code Gort.run} throws {@link FatalError}, and
  * other runs and the runtime go on. A goroutine that belongs to no run (started from a
  * plain thread) only gets its report printed; a fatal error there, or on a plain thread,

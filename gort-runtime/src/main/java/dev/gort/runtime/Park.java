@@ -258,22 +258,18 @@ final class Park {
         boolean fuse = mp.lockedg == null && !mp.exiting && pp.runnext == null && RunQueue.runqempty(pp)
                 && pp.timers.len() == 0;
         G next = null;
-        GQueue q = mp.batch;
         Sched.lock.lock();
         Sched.globrunqput(gp);
         if (fuse && !Sched.gcwaiting && Sched.runq.head.lockedm == null) {
             pp.preempt = false; // as schedule() does
-            next = pp.schedtick % Proc.GLOBAL_RUNQ_CHECK == 0
+            mp.inheritTime = false;
+            next = pp.schedtick % FindRunnable.GLOBAL_RUNQ_CHECK == 0
                     ? Sched.globrunqget()
-                    : Sched.globrunqgetbatch(pp.runq.length / 2, q);
+                    : FindRunnable.globrunqgetbatch(mp, pp);
         }
         Sched.lock.unlock();
         if (next != null) {
-            RunQueue.runqputbatch(pp, q);
-            if (!q.empty()) {
-                throw Throw.fatalThrow("Couldn't put Gs into empty local runq");
-            }
-            mp.inheritTime = false;
+            FindRunnable.runqputbatch(mp, pp); // empty after a globrunqget
         }
         Proc.wakep();
         return next;

@@ -4,7 +4,7 @@ package dev.gort.runtime;
  * Pinning of the current continuation: while pinned it cannot yield, so a goroutine
  * that parks blocks its M instead (Go's {@code m.locks > 0} defers preemption the same
  * way). Used by the runtime to force the pinned path in tests, and by the agent around
- * held monitors and JDK locks (shared/DESIGN.md, "Thread identity").
+ * held monitors and JDK locks (docs/design.md, "Pinning").
  */
 final class Pin {
     private Pin() {}

@@ -1,9 +1,10 @@
 package dev.gort.runtime;
 
 /**
- * The scheduler loop and the management of Ms and Ps: Go's mstart, schedule,
- * findRunnable, stealWork, execute, wakep, startm, stopm, handoffp, resetspinning,
- * stoplockedm, startlockedm, acquirep and releasep (proc.go), under the same names.
+ * The scheduler loop and the management of Ms and Ps: Go's mstart, schedule, execute,
+ * wakep, startm, stopm, handoffp, resetspinning, stoplockedm, startlockedm, acquirep and
+ * releasep (proc.go), under the same names. Finding work (findRunnable, stealWork) is
+ * {@link FindRunnable}.
  *
  * <h2>How an M runs goroutines</h2>
  * An M's thread runs {@link #mstart}: a loop that finds a G ({@link #schedule}), mounts
@@ -20,16 +21,12 @@ package dev.gort.runtime;
  * findRunnable), so that work submitted concurrently is never stranded. At most half of
  * the busy Ps have a spinning M.
  *
- * <p>Differences from Go: no GC workers, no trace reader (later issue), no netpoller
- * (later issue); timers and sysmon arrive with the issue that builds them.
+ * <p>Differences from Go: no GC workers (the JVM collects), and no network poller yet:
+ * an M with nothing to do waits for the next timer in {@link Netpoll}.
  */
 final class Proc {
     private Proc() {}
 
-    /** Go's stealTries: passes over all Ps before giving up. */
-    static final int STEAL_TRIES = 4;
-    /** Go's schedtick%61: the global queue is checked at least this often, for fairness. */
-    static final int GLOBAL_RUNQ_CHECK = 61;
 
     // ---- M entry and the scheduler loop ----
 
@@ -76,7 +73,7 @@ final class Proc {
             if (mp.spinning && (pp.runnext != null || !RunQueue.runqempty(pp))) {
                 throw Throw.fatalThrow("schedule: spinning with local work");
             }
-            G gp = findRunnable(mp); // blocks until work is available
+            G gp = FindRunnable.findRunnable(mp); // blocks until work is available
             // This thread is going to run a goroutine and is not spinning anymore, so if it
             // was marked as spinning we need to reset it now and potentially start a new
             // spinning M.
@@ -150,339 +147,6 @@ final class Proc {
             default:
                 throw Throw.fatalThrow("execute: goroutine " + gp.goid + " yielded without an mcall function");
         }
-    }
-
-    // ---- finding work ----
-
-    /**
-     * Go's findRunnable: find a runnable goroutine to execute. Tries the local queue, the
-     * global queue (first, every 61 ticks, for fairness), then stealing from other Ps;
-     * with nothing to do, gives up the P and sleeps. Sets {@code mp.inheritTime}.
-     *
-     * <p>The conditions here and in handoffp must agree: if findRunnable would return a G
-     * to run, handoffp must start an M.
-     */
-    static G findRunnable(M mp) {
-        top:
-        for (;;) {
-            P pp = mp.p;
-            if (Sched.gcwaiting) {
-                gcstopm(mp);
-                continue;
-            }
-
-            // now and pollUntil are saved for work stealing later, which may steal timers.
-            // It's important that between now and then, nothing blocks, so these numbers
-            // remain mostly relevant.
-            long pollUntil = pp.timers.check(0, mp, true);
-            long now = mp.timerNow;
-
-            // Check the global runnable queue once in a while to ensure fairness.
-            // Otherwise two goroutines can completely occupy the local runqueue by
-            // constantly respawning each other.
-            if (pp.schedtick % GLOBAL_RUNQ_CHECK == 0 && !Sched.runqEmpty()) {
-                Sched.lock.lock();
-                G gp = Sched.globrunqget();
-                Sched.lock.unlock();
-                if (gp != null) {
-                    mp.inheritTime = false;
-                    return gp;
-                }
-            }
-
-            // local runq
-            G gp = RunQueue.runqget(pp, mp);
-            if (gp != null) {
-                return gp;
-            }
-
-            // global runq
-            if (!Sched.runqEmpty()) {
-                GQueue q = mp.batch;
-                Sched.lock.lock();
-                gp = Sched.globrunqgetbatch(pp.runq.length / 2, q);
-                Sched.lock.unlock();
-                if (gp != null) {
-                    RunQueue.runqputbatch(pp, q);
-                    if (!q.empty()) {
-                        throw Throw.fatalThrow("Couldn't put Gs into empty local runq");
-                    }
-                    mp.inheritTime = false;
-                    return gp;
-                }
-            }
-
-            // Spinning Ms: steal work from other Ps.
-            //
-            // Limit the number of spinning Ms to half the number of busy Ps. This is
-            // necessary to prevent excessive CPU consumption when GOMAXPROCS>>1 but the
-            // program parallelism is low.
-            if (mp.spinning || 2 * Sched.nmspinning < Sched.gomaxprocs - Sched.npidle) {
-                if (!mp.spinning) {
-                    becomeSpinning(mp);
-                }
-                gp = stealWork(mp, now);
-                if (gp != null) {
-                    return gp;
-                }
-                if (mp.stealNewWork) {
-                    continue; // there may be new timer or stop-the-world work: restart
-                }
-                now = mp.timerNow;
-                long w = mp.stealPollUntil;
-                if (w != 0 && (pollUntil == 0 || w < pollUntil)) {
-                    // Earlier timer to wait for.
-                    pollUntil = w;
-                }
-            }
-
-            // We have nothing to do. Before we drop our P, snapshot allp (which may change
-            // underfoot once we no longer hold a P) together with the idle mask.
-            StealOrder allpSnapshot = stealOrder;
-            int[] idlepMaskSnapshot = Sched.idlepMask;
-
-            // return P and block
-            Sched.lock.lock();
-            if (Sched.gcwaiting) {
-                Sched.lock.unlock();
-                continue;
-            }
-            if (!Sched.runqEmpty()) {
-                GQueue q = mp.batch;
-                gp = Sched.globrunqgetbatch(pp.runq.length / 2, q);
-                Sched.lock.unlock();
-                if (gp == null) {
-                    throw Throw.fatalThrow("global runq empty with non-zero runqsize");
-                }
-                RunQueue.runqputbatch(pp, q);
-                if (!q.empty()) {
-                    throw Throw.fatalThrow("Couldn't put Gs into empty local runq");
-                }
-                mp.inheritTime = false;
-                return gp;
-            }
-            if (!mp.spinning && Sched.needspinning == 1) {
-                // See "Delicate dance" comment below.
-                becomeSpinning(mp);
-                Sched.lock.unlock();
-                continue;
-            }
-            if (releasep(mp) != pp) {
-                throw Throw.fatalThrow("findRunnable: wrong p");
-            }
-            Sched.pidleput(pp);
-            Sched.lock.unlock();
-
-            // Delicate dance: thread transitions from spinning to non-spinning state,
-            // potentially concurrently with submission of new work. We must drop
-            // nmspinning first and then check all sources again (with #StoreLoad memory
-            // barrier in between). If we do it the other way around, another thread can
-            // submit work after we've checked all sources but before we drop nmspinning;
-            // as a result nobody will unpark a thread to run the work.
-            //
-            // If we discover new work below, we need to restore m.spinning as a signal for
-            // resetspinning to unpark a new worker thread (because there can be more than
-            // one starving goroutine).
-            //
-            // However, if after discovering new work we also observe no idle Ps, we may be
-            // racing with a non-spinning M in the block above, having found no work and
-            // preparing to release its P and park. sched.needspinning makes such an M
-            // become spinning on our behalf instead of dropping its P.
-            boolean wasSpinning = mp.spinning;
-            if (mp.spinning) {
-                mp.spinning = false;
-                if ((int) Sched.NMSPINNING.getAndAdd(-1) - 1 < 0) { // full fence: the #StoreLoad
-                    throw Throw.fatalThrow("findRunnable: negative nmspinning");
-                }
-
-                // Check global and P runqueues again.
-                Sched.lock.lock();
-                if (!Sched.runqEmpty()) {
-                    P pp2 = Sched.pidlegetSpinning();
-                    if (pp2 != null) {
-                        GQueue q = mp.batch;
-                        gp = Sched.globrunqgetbatch(pp2.runq.length / 2, q);
-                        Sched.lock.unlock();
-                        if (gp == null) {
-                            throw Throw.fatalThrow("global runq empty with non-zero runqsize");
-                        }
-                        acquirep(mp, pp2);
-                        RunQueue.runqputbatch(pp2, q);
-                        if (!q.empty()) {
-                            throw Throw.fatalThrow("Couldn't put Gs into empty local runq");
-                        }
-                        becomeSpinning(mp);
-                        mp.inheritTime = false;
-                        return gp;
-                    }
-                }
-                Sched.lock.unlock();
-
-                P pp2 = checkRunqsNoP(allpSnapshot.allp, idlepMaskSnapshot);
-                if (pp2 != null) {
-                    acquirep(mp, pp2);
-                    becomeSpinning(mp);
-                    continue top;
-                }
-
-                // Finally, check for timer creation or expiry concurrently with
-                // transitioning from spinning to non-spinning.
-                pollUntil = checkTimersNoP(allpSnapshot.allp, pollUntil);
-            }
-
-            // Wait until the next timer ("poll network until next timer"): one M at a time.
-            if (pollUntil != 0 && Netpoll.lastpoll.getAndSet(0) != 0) {
-                Netpoll.pollUntil = pollUntil;
-                if (mp.p != null) {
-                    throw Throw.fatalThrow("findRunnable: netpoll with p");
-                }
-                if (mp.spinning) {
-                    throw Throw.fatalThrow("findRunnable: netpoll with spinning");
-                }
-                if (now == 0) {
-                    now = Clock.nanotime();
-                }
-                long delay = Math.max(1, pollUntil - now);
-                if (Timers.timeSleepUntil() > pollUntil) {
-                    // The timer we would wait for was stopped after we saw it (its
-                    // stopper looked before we published pollUntil: Netpoll.timerGone).
-                    // Look again instead of sleeping until its old time.
-                    delay = 0;
-                }
-                Netpoll.netpoll(delay); // block until new work is available
-                // Refresh now again, after potentially blocking.
-                now = Clock.nanotime();
-                Netpoll.pollUntil = 0;
-                Netpoll.lastpoll.set(now | 1);
-                Sched.lock.lock();
-                P pp2 = Sched.pidleget();
-                Sched.lock.unlock();
-                if (pp2 != null) {
-                    acquirep(mp, pp2);
-                    if (wasSpinning) {
-                        becomeSpinning(mp);
-                    }
-                    continue;
-                }
-            } else if (pollUntil != 0) {
-                long pollerPollUntil = Netpoll.pollUntil;
-                if (pollerPollUntil == 0 || pollerPollUntil > pollUntil) {
-                    Netpoll.netpollBreak();
-                }
-            }
-            stopm(mp);
-        }
-    }
-
-    /**
-     * Go's checkTimersNoP: with no P, the earliest timer of any P if before pollUntil.
-     */
-    static long checkTimersNoP(P[] allpSnapshot, long pollUntil) {
-        for (P p2 : allpSnapshot) {
-            long w = p2.timers.wakeTime();
-            if (w != 0 && (pollUntil == 0 || w < pollUntil)) {
-                pollUntil = w;
-            }
-        }
-        return pollUntil;
-    }
-
-    /** The current steal order and the allp it enumerates; replaced by procresize. */
-    static volatile StealOrder stealOrder = new StealOrder(new P[0]);
-
-    /**
-     * Go's stealWork: try to steal a runnable goroutine or timer from any P, 4 passes in
-     * random order; the last pass also runs other Ps' due timers and may take a victim's
-     * runnext. Returns the G, or null; the time read goes to {@code mp.timerNow}, the
-     * earliest timer seen to {@code mp.stealPollUntil}, and whether new work may have
-     * appeared (a timer ran, or a stop-the-world is waiting) to {@code mp.stealNewWork}.
-     */
-    static G stealWork(M mp, long now) {
-        P pp = mp.p;
-        boolean ranTimer = false;
-        long pollUntil = 0;
-        mp.stealNewWork = false;
-        StealOrder ord = stealOrder;
-        P[] allp = ord.allp;
-        int count = allp.length;
-        for (int i = 0; i < STEAL_TRIES; i++) {
-            boolean stealTimersOrRunNextG = i == STEAL_TRIES - 1;
-            int r = mp.cheaprand();
-            int pos = ord.startPos(r);
-            int inc = ord.startInc(r);
-            for (int k = 0; k < count; k++, pos = (pos + inc) % count) {
-                if (Sched.gcwaiting) {
-                    // A stop-the-world may be waiting for this P.
-                    mp.timerNow = now;
-                    mp.stealPollUntil = pollUntil;
-                    mp.stealNewWork = true;
-                    return null;
-                }
-                P p2 = allp[pos];
-                if (pp == p2) {
-                    continue;
-                }
-                // Steal timers from p2. This call to check is the only place where we might
-                // hold a lock on a different P's timers. We do this once on the last pass
-                // before checking runnext because stealing from the other P's runnext should
-                // be the last resort, so if there are timers to steal do that first.
-                if (stealTimersOrRunNextG && p2.timers.len() > 0) {
-                    long w = p2.timers.check(now, mp, false);
-                    now = mp.timerNow;
-                    if (w != 0 && (pollUntil == 0 || w < pollUntil)) {
-                        pollUntil = w;
-                    }
-                    if (mp.timerRan) {
-                        // Running the timers may have made an arbitrary number of G's ready
-                        // and added them to this P's local run queue. That invalidates the
-                        // assumption of runqsteal that it always has room to add stolen G's.
-                        // So check now if there is a local G to run.
-                        G gp = RunQueue.runqget(pp, mp);
-                        if (gp != null) {
-                            mp.timerNow = now;
-                            mp.stealPollUntil = pollUntil;
-                            mp.stealNewWork = ranTimer;
-                            return gp;
-                        }
-                        ranTimer = true;
-                    }
-                }
-                // Don't bother to attempt to steal if p2 is idle.
-                if (!Sched.maskRead(Sched.idlepMask, pos)) {
-                    G gp = RunQueue.runqsteal(pp, p2, stealTimersOrRunNextG);
-                    if (gp != null) {
-                        mp.inheritTime = false;
-                        mp.timerNow = now;
-                        mp.stealPollUntil = pollUntil;
-                        mp.stealNewWork = ranTimer;
-                        return gp;
-                    }
-                }
-            }
-        }
-        // No goroutines found to steal. Regardless, running a timer may have made some
-        // goroutine ready that we missed. Indicate the next timer to wait for.
-        mp.timerNow = now;
-        mp.stealPollUntil = pollUntil;
-        mp.stealNewWork = ranTimer;
-        return null;
-    }
-
-    /**
-     * Go's checkRunqsNoP: with no P, look for a non-idle P with work; if there is one and
-     * an idle P to run it, return the idle P (to be acquired by the caller).
-     */
-    static P checkRunqsNoP(P[] allpSnapshot, int[] idlepMaskSnapshot) {
-        for (int id = 0; id < allpSnapshot.length; id++) {
-            P p2 = allpSnapshot[id];
-            if (!Sched.maskRead(idlepMaskSnapshot, id) && !RunQueue.runqempty(p2)) {
-                Sched.lock.lock();
-                P pp = Sched.pidlegetSpinning();
-                Sched.lock.unlock();
-                return pp; // null: can't get a P, don't bother checking remaining Ps
-            }
-        }
-        return null;
     }
 
     // ---- spinning ----

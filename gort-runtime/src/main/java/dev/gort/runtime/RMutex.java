@@ -36,10 +36,6 @@ final class RMutex extends AbstractQueuedSynchronizer {
         release(1);
     }
 
-    boolean held() {
-        return getState() != 0;
-    }
-
     @Override
     protected boolean tryAcquire(int arg) {
         return compareAndSetState(0, 1);

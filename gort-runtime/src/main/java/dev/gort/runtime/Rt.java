@@ -53,7 +53,7 @@ public final class Rt {
         }
     }
 
-    /** Run main as the main goroutine of a new run and wait for it (see API.md). */
+    /** Run main as the main goroutine of a new run and wait for it (see docs/api.md). */
     public static void run(Runnable main) {
         if (main == null) {
             throw new NullPointerException("go of nil func value");

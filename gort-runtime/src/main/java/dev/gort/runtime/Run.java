@@ -10,7 +10,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One {@code Gort.run}/{@code Gort.main} call: Go's program, of which a JVM may have many,
- * one after another or at once (API.md, "Details of the contract").
+ * one after another or at once (docs/api.md, "Runs, deaths and deadlocks").
  *
  * <p>A goroutine belongs to the run whose goroutines (transitively) started it. The run
  * ends when its main goroutine returns, or dies: an uncaught throwable in any of its

@@ -105,9 +105,9 @@ final class RunQueue {
     }
 
     /**
-     * Go's runqget: take runnext, else the head of the ring. The second result (the time
-     * slice is inherited) is stored in {@code inherit[0]} when inherit is non-null.
-     * Executed only by the owner P.
+     * Go's runqget: take runnext, else the head of the ring. The second result (whether the
+     * time slice is inherited: true for runnext) goes to {@code mp.inheritTime}. Executed
+     * only by the owner P.
      */
     static G runqget(P pp, M mp) {
         // If there's a runnext, it's the next G to run. If the CAS fails, it could only

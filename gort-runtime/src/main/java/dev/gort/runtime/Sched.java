@@ -45,7 +45,7 @@ final class Sched {
     static volatile int npidle;
     /** Number of spinning Ms. Go's "Worker thread parking/unparking" protocol depends on it. */
     static volatile int nmspinning;
-    /** See "Delicate dance" in Proc.findRunnable. */
+    /** See "Delicate dance" in FindRunnable.findRunnable. */
     static volatile int needspinning;
 
     static volatile P[] allp = new P[0];
@@ -89,7 +89,6 @@ final class Sched {
 
     static final VarHandle NPIDLE;
     static final VarHandle NMSPINNING;
-    static final VarHandle NEEDSPINNING;
     private static final VarHandle MASK = MethodHandles.arrayElementVarHandle(int[].class);
 
     static {
@@ -97,15 +96,8 @@ final class Sched {
             MethodHandles.Lookup l = MethodHandles.lookup();
             NPIDLE = l.findStaticVarHandle(Sched.class, "npidle", int.class);
             NMSPINNING = l.findStaticVarHandle(Sched.class, "nmspinning", int.class);
-            NEEDSPINNING = l.findStaticVarHandle(Sched.class, "needspinning", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    static void assertLockHeld() {
-        if (!lock.held()) {
-            throw Throw.fatalThrow("sched.lock not held");
         }
     }
 

@@ -46,10 +46,6 @@ abstract class SpinLock {
         LOCK.setRelease(this, 0);
     }
 
-    final boolean isLocked() {
-        return (int) LOCK.getOpaque(this) != 0;
-    }
-
     /** A SpinLock with nothing else in it (a timer's sendLock). */
     static final class Plain extends SpinLock {}
 }

@@ -15,9 +15,10 @@ import java.util.concurrent.locks.LockSupport;
  * beyond the new count (their goroutines go to the global queue, their free Gs to the
  * global list), and the Ps with work get Ms.
  *
- * <p>Differences from Go: a goroutine yields to a stop request only at a runtime call
- * (until the agent injects checks into user code); one spinning in pure computation
- * delays the stop until it calls into gort. Go before 1.14 had the same limit.
+ * <p>Differences from Go: a goroutine yields to a stop request at a runtime call, or under
+ * the agent at an injected check; one spinning in code with neither (the JDK's own, or a
+ * program run without the agent) delays the stop until it calls into gort, as every
+ * goroutine did in Go before 1.14 (no asynchronous preemption).
  */
 final class Stw {
     private Stw() {}
@@ -226,7 +227,7 @@ final class Stw {
 
         Sched.idlepMask = nmask;
         Sched.allp = nallp;
-        Proc.stealOrder = new StealOrder(nallp);
+        FindRunnable.stealOrder = new StealOrder(nallp);
         Sched.gomaxprocs = nprocs;
 
         // Assign Ms to Ps with runnable goroutines.

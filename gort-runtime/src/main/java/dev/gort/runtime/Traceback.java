@@ -16,8 +16,7 @@ final class Traceback {
 
     /** Packages of gort's runtime (frames hidden like Go's runtime.* frames). */
     private static final List<String> RUNTIME_PACKAGES = List.of(
-            "dev.gort", "dev.gort.runtime", "dev.gort.sync", "dev.gort.time", "dev.gort.net",
-            "dev.gort.trace", "dev.gort.pprof", "jdk.internal.vm");
+            "dev.gort", "dev.gort.runtime", "dev.gort.sync", "dev.gort.time", "jdk.internal.vm");
 
     static boolean isRuntimeFrame(StackTraceElement f) {
         String c = f.getClassName();

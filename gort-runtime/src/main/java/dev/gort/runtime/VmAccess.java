@@ -8,7 +8,7 @@ package dev.gort.runtime;
  * <p>Access comes from one of: {@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED}
  * on the command line, {@code Add-Exports: java.base/jdk.internal.vm} in the manifest of
  * the main jar of {@code java -jar}, or gort's java agent (which opens the package with
- * {@code Instrumentation.redefineModule}). Without it, linking {@link GoStack} would throw
+ * {@code Instrumentation.redefineModule}). Without it, linking {@link ContinuationStack} would throw
  * an {@link IllegalAccessError} that names neither gort nor the fix.
  *
  * <p>Rejected: checking in a static initializer and throwing there. A failed class

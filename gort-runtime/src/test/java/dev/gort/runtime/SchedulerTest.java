@@ -208,9 +208,9 @@ class SchedulerTest {
                 done.recv();
             }
         });
-        assertTrue(ranBeforeMainResumed[0] <= Proc.GLOBAL_RUNQ_CHECK + 1,
+        assertTrue(ranBeforeMainResumed[0] <= FindRunnable.GLOBAL_RUNQ_CHECK + 1,
                 "main resumed after " + ranBeforeMainResumed[0] + " local goroutines; the global queue must be checked every "
-                        + Proc.GLOBAL_RUNQ_CHECK + " ticks");
+                        + FindRunnable.GLOBAL_RUNQ_CHECK + " ticks");
     }
 
     /** A new goroutine goes to runnext: it runs before the creator's older children. */

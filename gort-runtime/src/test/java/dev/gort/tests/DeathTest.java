@@ -22,7 +22,7 @@ import static dev.gort.runtime.Testing.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * How runs die (API.md, "Details of the contract"): panics, fatal errors and deadlocks,
+ * How runs die (docs/api.md, "Runs, deaths and deadlocks"): panics, fatal errors and deadlocks,
  * their Go-shaped reports, which run they kill, and the plain-thread deadlock rule.
  */
 class DeathTest {

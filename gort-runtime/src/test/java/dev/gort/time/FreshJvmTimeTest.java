@@ -9,7 +9,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Time operations work on plain threads, also as the very first gort call of a JVM (API.md):
+ * Time operations work on plain threads, also as the very first gort call of a JVM (docs/api.md):
  * each case runs {@link FirstCall} in a fresh JVM, where nothing has started the runtime.
  * They hung every time: the time entry points did not start it, and a timer added with no
  * P was dropped.

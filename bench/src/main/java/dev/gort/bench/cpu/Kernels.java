@@ -16,7 +16,7 @@ package dev.gort.bench.cpu;
  *   <li>{@link #interpret}: a switch-dispatch interpreter loop, also checked on every
  *       dispatch;</li>
  *   <li>{@link #fib}: tiny recursive calls, a prologue check per call (the worst case for
- *       prologue checks: shared/NOTES.md measured 15-20% on fib(32));</li>
+ *       prologue checks: measured 15-20% on fib(32));</li>
  *   <li>{@link Expr}: an expression tree walked by a visitor: megamorphic virtual calls,
  *       each non-leaf method checked in its prologue.</li>
  * </ul>

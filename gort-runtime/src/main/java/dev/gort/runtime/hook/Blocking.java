@@ -52,7 +52,7 @@ import java.util.concurrent.locks.LockSupport;
  * checked exception through a generic type parameter. The agent's table of these methods
  * (gort-agent's {@code WrapperTable}) is generated from the {@link Wraps} annotations.
  *
- * <p>Generated from a table (one wrapper per wrapped signature); owners are in
+ * <p>One wrapper per wrapped signature, written by hand; the owners' class names are in
  * {@link Owners}.
  */
 @SuppressWarnings({"unchecked", "rawtypes"})

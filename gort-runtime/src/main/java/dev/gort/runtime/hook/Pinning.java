@@ -5,7 +5,7 @@ import dev.gort.runtime.HookRt;
 /**
  * Called by instrumented code after it takes or releases a monitor or an owner-based JDK
  * lock: a goroutine holding one stays on its M (pinned) until it lets go, so no other
- * goroutine on that M can "own" the lock too (shared/DESIGN.md, "Thread identity"). Never
+ * goroutine on that M can "own" the lock too (docs/design.md, "Pinning"). Never
  * throws: a release without a matching acquisition (taken in uninstrumented code) is
  * ignored, and the application sees only its own lock's errors.
  */
