@@ -197,6 +197,8 @@ final class Syscall {
         P pp = Sched.pidleget();
         if (pp == null) {
             Sched.globrunqput(gp);
+        } else if (Sched.sysmonwait) {
+            Sysmon.wakeLocked(); // as exitsyscallNoP: a P becomes busy, sysmon must watch it
         }
         Sched.lock.unlock();
         if (pp != null) {
