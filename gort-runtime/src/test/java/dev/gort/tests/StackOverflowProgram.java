@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * For {@link RuntimeStackOverflowTest}, in a JVM of its own (a broken runtime must not take
  * the test JVM with it): for each kind of runtime operation, a recursion that performs it
  * at every level until the stack overflows, the error caught at the top, in a goroutine and
- * on a plain thread; then the runtime must still work (the channel and mutex used are
- * unlocked, a new goroutine runs). Prints "ok", or what broke and exits 1.
+ * on a plain thread; then the runtime must still work (the channel used is unlocked and
+ * consistent, the WaitGroup counts right, new goroutines run and contend on a mutex). Prints
+ * "ok", or what broke and exits 1.
  */
 public final class StackOverflowProgram {
     private StackOverflowProgram() {}
@@ -31,7 +32,7 @@ public final class StackOverflowProgram {
                 buf.send(n);
                 buf.recv();
             }
-            case "mutex" -> {
+            case "mutex" -> { // contended (see main): the semaphore's slow paths, at depth
                 mu.lock();
                 mu.unlock();
             }
@@ -64,7 +65,22 @@ public final class StackOverflowProgram {
                     mu = new Mutex();
                     wg = new WaitGroup();
                     AtomicBoolean overflowed = new AtomicBoolean();
+                    Mutex contended = mu;
                     Runnable body = () -> {
+                        if (inGoroutine && k.equals("mutex")) {
+                            // Another goroutine takes the mutex now and then, so that lock and
+                            // unlock at depth go through the runtime's semaphore. (If the
+                            // overflow strikes between the recursion's lock and unlock calls,
+                            // the mutex stays locked: the user's own state, as with any Java
+                            // lock, so the check below uses a fresh one.)
+                            Gort.go(() -> {
+                                for (int i = 0; i < 2000; i++) {
+                                    contended.lock();
+                                    Gort.gosched();
+                                    contended.unlock();
+                                }
+                            });
+                        }
                         try {
                             depth(0);
                         } catch (StackOverflowError e) {
@@ -81,13 +97,23 @@ public final class StackOverflowProgram {
                         // consistent, and new goroutines run.
                         buf.trySend(1);
                         buf.tryRecv();
-                        mu.lock();
-                        mu.unlock();
                         wg.await();
                         Gort.run(() -> {
                             Chan<Integer> c = Chan.make();
                             Gort.go(() -> c.send(1));
                             c.recv();
+                            Mutex fresh = new Mutex();
+                            WaitGroup both = new WaitGroup();
+                            for (int g = 0; g < 2; g++) {
+                                both.go(() -> {
+                                    for (int i = 0; i < 100; i++) {
+                                        fresh.lock();
+                                        Gort.gosched();
+                                        fresh.unlock();
+                                    }
+                                });
+                            }
+                            both.await();
                         });
                     });
                     t.setDaemon(true);
