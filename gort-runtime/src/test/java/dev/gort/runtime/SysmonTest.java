@@ -620,6 +620,13 @@ class SysmonTest {
     void pingPongHog() {
         int old = Gort.gomaxprocs(0);
         try {
+            // Compiled first, as Go's loop is: an interpreted hog turn takes tens of
+            // milliseconds, longer than the whole measurement's share.
+            long warm = 1;
+            for (int i = 0; i < 50; i++) {
+                warm = work(warm, 1_000_000);
+            }
+            assertNotEquals(0, warm);
             inGoroutine(() -> {
                 Gort.gomaxprocs(1);
                 for (int round = 0; round < 3; round++) {
@@ -648,18 +655,23 @@ class SysmonTest {
         }
     }
 
+    /** limit xorshift steps: work the JIT cannot fold away. */
+    private static long work(long x, int limit) {
+        for (int k = 0; k < limit; k++) {
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
+        }
+        return x;
+    }
+
     private static void pingPongHogRun(int limit, AtomicLong counter, Chan<Boolean> wake, Chan<Boolean> done) {
         for (;;) {
             int i = Select.select(Select.recv(done, null), Select.recv(wake, null));
             if (i == 0) {
                 return;
             }
-            long x = counter.get() | 1;
-            for (int k = 0; k < limit; k++) {
-                x ^= x << 13; // work the JIT cannot fold away
-                x ^= x >>> 7;
-                x ^= x << 17;
-            }
+            long x = work(counter.get() | 1, limit);
             counter.addAndGet(limit + (x == 0 ? 1 : 0));
             wake.send(true);
         }
