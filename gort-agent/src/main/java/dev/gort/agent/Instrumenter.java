@@ -108,7 +108,7 @@ final class Instrumenter {
         boolean prologue = checks && options.prologue() && calls && !sync && !mn.name.equals("<clinit>")
                 && (mn.access & Opcodes.ACC_BRIDGE) == 0;
         if (prologue) {
-            mn.instructions.insert(PreemptChecks.prologue(frames ? Frames.initial(cn, mn) : null));
+            mn.instructions.insert(PreemptChecks.prologue());
             changed = true;
         }
         if (isMain && isMainMethod(mn)) {
