@@ -8,6 +8,9 @@ package dev.gort.agent;
 final class Hooks {
     private Hooks() {}
 
+    /** The package of every hook class (internal name prefix). */
+    static final String HOOK_PACKAGE = "dev/gort/runtime/hook/";
+
     static final String PREEMPTION = "dev/gort/runtime/hook/Preemption";
     /**
      * {@code public static void check()}: the check, {@code if (requested != 0) preempt();}

@@ -9,6 +9,7 @@ import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.FrameNode;
 import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.InvokeDynamicInsnNode;
 import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.MethodInsnNode;
@@ -44,33 +45,61 @@ final class Instrumenter {
     /** The instrumented class, or null if nothing changed. isMain: the main=goroutine class. */
     byte[] transform(byte[] classfile, boolean isMain) {
         Set<String> skip = new HashSet<>();
+        Set<String> noPrologue = new HashSet<>();
+        boolean limitsChecked = false;
         for (;;) {
             ClassReader cr = new ClassReader(classfile);
             ClassNode cn = new ClassNode();
             cr.accept(cn, ClassReader.EXPAND_FRAMES);
             boolean changed = false;
+            Set<String> prologued = new HashSet<>();
             for (MethodNode mn : cn.methods) {
-                if (!skip.contains(mn.name + mn.desc)) {
-                    changed |= method(cn, mn, isMain);
+                String key = mn.name + mn.desc;
+                if (!skip.contains(key)) {
+                    changed |= method(cn, mn, isMain, !noPrologue.contains(key));
+                    if (PreemptChecks.isCheck(mn.instructions.getFirst()) && !PreemptChecks.callsItself(mn)) {
+                        prologued.add(key);
+                    }
                 }
             }
             if (!changed) {
                 return null;
             }
             ClassWriter cw = new ClassWriter(cr, ClassWriter.COMPUTE_MAXS);
+            byte[] out;
             try {
                 cn.accept(cw);
-                return cw.toByteArray();
+                out = cw.toByteArray();
             } catch (MethodTooLargeException e) {
                 if (!skip.add(e.getMethodName() + e.getDescriptor())) {
                     throw e;
                 }
+                continue;
             }
+            // Once: methods that only the prologue check took across an inlining limit are
+            // done again without it (InlineLimits). Rare, so the second pass costs little.
+            if (!limitsChecked && !prologued.isEmpty()) {
+                limitsChecked = true;
+                for (Map.Entry<String, Integer> e : InlineLimits.codeLengths(out).entrySet()) {
+                    if (prologued.contains(e.getKey()) && InlineLimits.crossedByCheck(e.getValue())) {
+                        noPrologue.add(e.getKey());
+                    }
+                }
+                if (!noPrologue.isEmpty()) {
+                    continue;
+                }
+            }
+            return out;
         }
     }
 
     /** Instruments one method; returns whether it changed. */
     boolean method(ClassNode cn, MethodNode mn, boolean isMain) {
+        return method(cn, mn, isMain, true);
+    }
+
+    /** allowPrologue: false for a method the check would take across an inlining limit. */
+    boolean method(ClassNode cn, MethodNode mn, boolean isMain, boolean allowPrologue) {
         if ((mn.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0 || mn.instructions.size() == 0) {
             return false;
         }
@@ -88,7 +117,8 @@ final class Instrumenter {
             int s = mn.maxLocals, t = s + 1;
             boolean stripped = false;
             for (Map.Entry<LabelNode, List<AbstractInsnNode>> e : headers.entrySet()) {
-                if (frames && e.getValue().size() == 1 && StripMining.apply(mn, e.getKey(), e.getValue().get(0), s, t)) {
+                if (frames && e.getValue().size() == 1 && !callsBeyondJdk(mn, e.getKey(), e.getValue().get(0))
+                        && StripMining.apply(mn, e.getKey(), e.getValue().get(0), s, t)) {
                     stripped = true;
                 } else {
                     PreemptChecks.atHeader(mn, e.getKey(), frames);
@@ -105,7 +135,7 @@ final class Instrumenter {
             Monitors.method(mn, frames);
             changed = true;
         }
-        boolean prologue = checks && options.prologue() && calls && !sync && !mn.name.equals("<clinit>")
+        boolean prologue = checks && allowPrologue && options.prologue() && calls && !sync && !mn.name.equals("<clinit>")
                 && (mn.access & Opcodes.ACC_BRIDGE) == 0;
         if (prologue) {
             mn.instructions.insert(PreemptChecks.prologue());
@@ -119,6 +149,29 @@ final class Instrumenter {
             Frames.dedupe(mn);
         }
         return changed;
+    }
+
+    /**
+     * Whether the loop from header h to its back-edge j calls anything but the JDK. Such a
+     * loop is not strip-mined: a call the JIT cannot see through rules out unrolling and
+     * vectorizing it anyway, so the strip would buy nothing, while its ~36 bytes of set-up,
+     * limit and tail (against 3 for a check at the header) push the method past the JIT's
+     * inlining limits (Jackson's BeanSerializerBase.serializeFields, a counted loop calling
+     * each property's writer, stopped being inlined into its callers). Loops that call only
+     * the JDK (String.charAt, Math.min, ...) are often tight loops the JIT inlines whole,
+     * where the strip's saving is real. The agent's own hooks (pins, blocking-call wrappers)
+     * count as the JDK: they stand for JDK calls or for nothing in the original.
+     */
+    static boolean callsBeyondJdk(MethodNode mn, LabelNode h, AbstractInsnNode j) {
+        for (AbstractInsnNode n = h; n != null && n != j; n = n.getNext()) {
+            if (n instanceof InvokeDynamicInsnNode) {
+                return true;
+            }
+            if (n instanceof MethodInsnNode m && !m.owner.startsWith("java/") && !m.owner.startsWith(Hooks.HOOK_PACKAGE)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static boolean isMainMethod(MethodNode mn) {

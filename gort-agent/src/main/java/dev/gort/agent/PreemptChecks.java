@@ -62,6 +62,22 @@ final class PreemptChecks {
         return new MethodInsnNode(Opcodes.INVOKESTATIC, Hooks.PREEMPTION, Hooks.PREEMPTION_CHECK, Hooks.PREEMPTION_CHECK_DESC, false);
     }
 
+    /** Whether n is an injected check. */
+    static boolean isCheck(AbstractInsnNode n) {
+        return n instanceof MethodInsnNode m && m.getOpcode() == Opcodes.INVOKESTATIC && m.owner.equals(Hooks.PREEMPTION)
+                && m.name.equals(Hooks.PREEMPTION_CHECK);
+    }
+
+    /** Whether mn calls a method of its own name and descriptor (direct recursion, on any receiver). */
+    static boolean callsItself(MethodNode mn) {
+        for (AbstractInsnNode n : mn.instructions) {
+            if (n instanceof MethodInsnNode m && m.name.equals(mn.name) && m.desc.equals(mn.desc)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Loop headers (back-edge targets) of mn, each with the jumps that reach it backwards. */
     static Map<LabelNode, List<AbstractInsnNode>> loopHeaders(MethodNode mn) {
         Map<LabelNode, List<AbstractInsnNode>> headers = new LinkedHashMap<>();
