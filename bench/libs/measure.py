@@ -17,8 +17,9 @@ Per launch:
 - start-up: the wall time from spawning the JVM to the workload's `first` line (its
   first unit of work has a result), read from outside the JVM;
 - steady state: the rounds after the first `warm` ones (JIT warm-up), their best and
-  median round time;
-- cpu: the process's user+system time (all threads: the JIT's and the GC's too);
+  median round time, wall and CPU (the CPU time of the round's own threads on a plain
+  thread, so that time the OS gave to other processes on a shared machine does not count;
+  the whole process's in the goroutine variants: bench/libs Rounds.java);
 - the checksums (per round and the final one), which must equal those without the agent.
 
 Output in DIR: launches.jsonl (one JSON object per launch: command, rounds, times, load),
@@ -45,22 +46,25 @@ WORKLOADS = {
                  "Caffeine: 4 threads x 400k get/put on a 20k-entry cache, plain-thread main"),
     "lucene": ("LuceneBench", [], 4, 12,
                "Lucene: index 4000 documents, run 2000 queries, plain thread"),
-    "lucene-4g": ("LuceneBench", ["goroutines=4"], 4, 12,
+    "lucene-4g": ("LuceneBench", ["goroutines=4"], 3, 8,
                   "the same x4, in 4 goroutines (GOMAXPROCS=2)"),
     "compress": ("CompressBench", [], 5, 20,
                  "Commons Compress: tar 100 files, bzip2 + Snappy both ways, untar, plain thread"),
 }
 
-# name: agent options (None: no agent)
+# name: agent options (None: no agent); "before" runs the agent jar of --baseline-agent.
 VARIANTS = {
     "none": None,
     "agent": "",
     "preempt=off": "preempt=off",
     "blocking=off": "blocking=off",
     "preempt=off,blocking=off": "preempt=off,blocking=off",
+    "before": "",
 }
 
-TIMEOUT_S = 300  # a launch that runs longer is killed and reported as hung
+# A launch that runs longer is killed and reported as hung: the slowest (lucene-4g under
+# the agent) takes about a minute on 2 busy cores.
+TIMEOUT_S = 240
 
 
 def command(args, workload, variant):
@@ -70,7 +74,8 @@ def command(args, workload, variant):
     if opts is None:
         jvm += [ADD_EXPORTS]
     else:
-        jvm += ["-javaagent:" + args.agent + ("=" + opts if opts else "")]
+        jar = args.baseline_agent if variant == "before" else args.agent
+        jvm += ["-javaagent:" + jar + ("=" + opts if opts else "")]
     return jvm + ["-cp", args.cp, "dev.gort.bench.libs." + main] + wargs + ["rounds=%d" % rounds]
 
 
@@ -96,7 +101,7 @@ def launch(args, workload, variant, run, errdir):
             first = (t - t0) * 1000
             firstsum = f[1]
         elif f[0] == "round":
-            rounds.append((float(f[2]), f[3]))
+            rounds.append((float(f[2]), f[3], float(f[4])))
         elif f[0] == "checksum":
             checksum = f[1]
     _, status, ru = os.wait4(p.pid, 0)
@@ -111,9 +116,10 @@ def launch(args, workload, variant, run, errdir):
     }
 
 
-def steady(rec):
+def steady(rec, cpu=False):
+    """Best and median of the rounds after warm-up: wall times, or CPU times."""
     warm = WORKLOADS[rec["workload"]][2]
-    ts = [t for t, _ in rec["rounds"][warm:]]
+    ts = [r[2] if cpu else r[0] for r in rec["rounds"][warm:]]
     if not ts:
         return None, None
     return min(ts), statistics.median(ts)
@@ -134,46 +140,46 @@ def spread(xs, nd=0):
 
 def table(recs, workloads, variants):
     out = []
-    out.append("| workload | variant | start-up ms | best round ms | median round ms | cpu s | "
-               "start-up x | best x | median x | cpu x | checksums | load |")
-    out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    out.append("| workload | variant | start-up ms | best round ms | median round ms | best CPU ms "
+               "| median CPU ms | start-up x | best x | median x | best CPU x | median CPU x "
+               "| checksums | load |")
+    out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for w in workloads:
         base = {r["run"]: r for r in recs if r["workload"] == w and r["variant"] == "none"}
         for v in variants:
             rs = [r for r in recs if r["workload"] == w and r["variant"] == v]
             if not rs:
                 continue
-            bests, meds = zip(*[steady(r) for r in rs])
-            ratios = {"startup_ms": [], "best": [], "median": [], "cpu_ms": []}
+            cols = {"startup": [], "best": [], "median": [], "cbest": [], "cmed": []}
+            ratios = {k: [] for k in cols}
             same = 0
             for r in rs:
+                rb, rm = steady(r)
+                cb, cm = steady(r, cpu=True)
+                vals = {"startup": r["startup_ms"], "best": rb, "median": rm, "cbest": cb, "cmed": cm}
+                for k, x in vals.items():
+                    cols[k].append(x)
                 b = base.get(r["run"])
                 if b is None:
                     continue
-                rb, rm = steady(r)
                 bb, bm = steady(b)
-                if r["startup_ms"] and b["startup_ms"]:
-                    ratios["startup_ms"].append(r["startup_ms"] / b["startup_ms"])
-                if rb and bb:
-                    ratios["best"].append(rb / bb)
-                    ratios["median"].append(rm / bm)
-                if not r["hung"] and not b["hung"]:
-                    ratios["cpu_ms"].append(r["cpu_ms"] / b["cpu_ms"])
+                bcb, bcm = steady(b, cpu=True)
+                bvals = {"startup": b["startup_ms"], "best": bb, "median": bm, "cbest": bcb, "cmed": bcm}
+                for k in cols:
+                    if vals[k] and bvals[k]:
+                        ratios[k].append(vals[k] / bvals[k])
                 if (r["checksum"] is not None and r["checksum"] == b["checksum"]
-                        and [c for _, c in r["rounds"]] == [c for _, c in b["rounds"]]):
+                        and [x[1] for x in r["rounds"]] == [x[1] for x in b["rounds"]]):
                     same += 1
             bad = [r for r in rs if r["hung"] or r["exit"] != 0]
             sums = "%d/%d same" % (same, len(rs)) if v != "none" else "-"
             if bad:
                 sums += ", %d hung/failed" % len(bad)
             loads = [r["load1"] for r in rs]
-            out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f-%.1f |" % (
-                w, v, spread([r["startup_ms"] for r in rs]), spread(bests), spread(meds),
-                spread([r["cpu_ms"] / 1000 for r in rs if not r["hung"]], 1),
-                "" if v == "none" else spread(ratios["startup_ms"], 2),
-                "" if v == "none" else spread(ratios["best"], 2),
-                "" if v == "none" else spread(ratios["median"], 2),
-                "" if v == "none" else spread(ratios["cpu_ms"], 2),
+            out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f-%.1f |" % (
+                w, v, spread(cols["startup"]), spread(cols["best"]), spread(cols["median"]),
+                spread(cols["cbest"]), spread(cols["cmed"]),
+                *("" if v == "none" else spread(ratios[k], 2) for k in cols),
                 sums, min(loads), max(loads)))
     return "\n".join(out)
 
@@ -188,6 +194,8 @@ def main():
     ap.add_argument("--workloads", default=",".join(WORKLOADS))
     ap.add_argument("--variants", default="none,agent,preempt=off,blocking=off")
     ap.add_argument("--jvm-args", default="", help="extra JVM options for every launch")
+    ap.add_argument("--baseline-agent", help="another agent jar, run as the variant 'before'")
+    ap.add_argument("--report", action="store_true", help="only rebuild table.md from OUT/launches.jsonl")
     args = ap.parse_args()
     workloads = args.workloads.split(",")
     # Variant names may contain commas ("preempt=off,blocking=off"): split on known names.
@@ -203,6 +211,12 @@ def main():
     for w in workloads:
         if w not in WORKLOADS:
             sys.exit("measure.py: unknown workload " + w + " (known: " + ", ".join(WORKLOADS) + ")")
+    if "before" in variants and not args.baseline_agent:
+        sys.exit("measure.py: the variant 'before' needs --baseline-agent JAR")
+    if args.report:
+        recs = [json.loads(l) for l in open(os.path.join(args.out, "launches.jsonl"))]
+        write_table(args.out, recs, workloads, variants)
+        return
     os.makedirs(os.path.join(args.out, "stderr"), exist_ok=True)
     recs = []
     with open(os.path.join(args.out, "launches.jsonl"), "w") as log:
@@ -215,13 +229,18 @@ def main():
                     log.write(json.dumps(rec) + "\n")
                     log.flush()
                     b, m = steady(rec)
-                    print("%s run %d %-26s load %.2f start-up %s ms best %s median %s cpu %.1f s%s" % (
+                    cb, cm = steady(rec, cpu=True)
+                    print("%s run %d %-26s load %.2f start-up %s ms best %s median %s cpu best %s median %s%s" % (
                         w, run, v, rec["load1"], fmt(rec["startup_ms"]), fmt(b, 1), fmt(m, 1),
-                        rec["cpu_ms"] / 1000, " HUNG" if rec["hung"] else (
+                        fmt(cb, 1), fmt(cm, 1), " HUNG" if rec["hung"] else (
                             "" if rec["exit"] == 0 else " EXIT %d" % rec["exit"])), flush=True)
+    write_table(args.out, recs, workloads, variants)
+
+
+def write_table(out, recs, workloads, variants):
     t = table(recs, workloads, variants)
     legend = "\n".join("- %s: %s" % (w, WORKLOADS[w][4]) for w in workloads)
-    with open(os.path.join(args.out, "table.md"), "w") as f:
+    with open(os.path.join(out, "table.md"), "w") as f:
         f.write(t + "\n\n" + legend + "\n")
     print(t)
     print(legend)

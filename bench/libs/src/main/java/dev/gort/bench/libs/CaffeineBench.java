@@ -35,7 +35,10 @@ public final class CaffeineBench {
             Thread[] ts = new Thread[threads];
             for (int t = 0; t < threads; t++) {
                 int id = t;
-                ts[t] = new Thread(() -> sums[id] = work(cache, ops, size, round * 1000L + copy * 100L + id));
+                ts[t] = new Thread(() -> {
+                    sums[id] = work(cache, ops, size, round * 1000L + copy * 100L + id);
+                    Rounds.addCpu();
+                });
                 ts[t].start();
             }
             long c = 0;

@@ -3,8 +3,11 @@ package dev.gort.bench.libs;
 import dev.gort.Gort;
 import dev.gort.sync.WaitGroup;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the four library workloads share: {@code key=value} arguments, the output that
@@ -12,8 +15,12 @@ import java.util.Map;
  *
  * <p>Output, one line each, flushed at once so that the driver can time them from outside
  * the JVM: {@code first C} when the first unit of work has its result (the start-up
- * figure is the wall time from the JVM's launch to this line), {@code round N MS C} per
- * round, and {@code checksum C} at the end. Checksums depend only on the work done, never
+ * figure is the wall time from the JVM's launch to this line), {@code round N MS C CPUMS}
+ * per round, and {@code checksum C} at the end. CPUMS is the CPU time the round's work
+ * took: on a plain thread, that thread's and its workers' ({@link #addCpu}), so that the
+ * figure does not count time the OS gave to other processes (the machine is shared); in
+ * the goroutine variant, the whole process's (the Ms', the GC's and the JIT's), since
+ * goroutines move between threads. Checksums depend only on the work done, never
  * on timing or thread interleaving, so a run with the agent must print the same ones as a
  * run without it.
  *
@@ -28,6 +35,18 @@ final class Rounds {
     /** One copy of a round's work; copy is 0..K-1 in the goroutine variant, else 0. */
     interface Body {
         long run(int round, int copy) throws Exception;
+    }
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final AtomicLong workerCpu = new AtomicLong();
+
+    /** A worker thread of the round adds its CPU time (at its end) to the round's. */
+    static void addCpu() {
+        workerCpu.addAndGet(THREADS.getCurrentThreadCpuTime());
+    }
+
+    private static long processCpu() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     static Map<String, String> args(String[] argv) {
@@ -65,6 +84,8 @@ final class Rounds {
         Exception[] failed = new Exception[1];
         Runnable all = () -> {
             for (int r = 0; r < rounds && failed[0] == null; r++) {
+                workerCpu.set(0);
+                long c0 = goroutines > 0 ? processCpu() : THREADS.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 long c;
                 try {
@@ -74,7 +95,8 @@ final class Rounds {
                     return;
                 }
                 long t1 = System.nanoTime();
-                System.out.printf("round %d %.2f %d%n", r, (t1 - t0) / 1e6, c);
+                long cpu = goroutines > 0 ? processCpu() - c0 : THREADS.getCurrentThreadCpuTime() - c0 + workerCpu.get();
+                System.out.printf("round %d %.2f %d %.2f%n", r, (t1 - t0) / 1e6, c, cpu / 1e6);
                 System.out.flush();
                 total[0] = total[0] * 31 + c;
             }
