@@ -20,14 +20,16 @@ import java.util.Map;
  *
  * <p>Why that keeps preemption working. The prologue check is there for recursion (loops
  * have their own checks; a method without loops runs a bounded stretch of its own code
- * between calls). A method left without one is never a leaf (leaves have no check anyway)
- * and never calls a method of its own name and descriptor, so direct recursion, the common
- * shape (fib, tree walks, recursive descent), keeps its check. What is left open is a cycle
- * of calls made only of methods sitting within 3 bytes under a limit; on the four libraries
- * of bench/libs none of the methods left without a check calls another one
- * (bench/RESULTS.md, "The agent on four libraries"). Go makes the same trade for its
- * NOSPLIT functions: a bound it checks statically (the linker's nosplit stack check) instead
- * of a check at run time.
+ * between calls). A method left without one never calls a method of its own name (any
+ * receiver, any descriptor), so direct recursion and structural recursion through a data
+ * structure (fib, tree walks, equals/hashCode/compareTo of nested objects, visitors that
+ * visit) keep their checks. What is left open is a cycle of calls between differently named
+ * methods that all sit within 3 bytes under a limit: each method on it would have to be
+ * one of the ~2.5% left without a check (bench/RESULTS.md counts them on the four libraries
+ * of bench/libs). On such a cycle a goroutine would run past its time slice; nothing else
+ * changes. Go takes a similar risk with NOSPLIT, which it bounds statically instead (the
+ * linker's nosplit stack check); the JVM's stack limit would end an unbounded descent, but
+ * a recursion that returns and calls again can run long, so the rule above is needed.
  *
  * <p>The limits are HotSpot's defaults on x86-64 and AArch64; a JVM run with other values
  * simply gets the checks placed for the defaults. The sizes are read from the class file the

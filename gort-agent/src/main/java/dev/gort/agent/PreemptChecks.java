@@ -68,10 +68,14 @@ final class PreemptChecks {
                 && m.name.equals(Hooks.PREEMPTION_CHECK);
     }
 
-    /** Whether mn calls a method of its own name and descriptor (direct recursion, on any receiver). */
+    /**
+     * Whether mn calls a method of its own name, on any receiver and with any descriptor:
+     * direct recursion, and the structural recursion of equals, hashCode, compareTo, read,
+     * visit or serialize through the objects of a data structure.
+     */
     static boolean callsItself(MethodNode mn) {
         for (AbstractInsnNode n : mn.instructions) {
-            if (n instanceof MethodInsnNode m && m.name.equals(mn.name) && m.desc.equals(mn.desc)) {
+            if (n instanceof MethodInsnNode m && m.name.equals(mn.name)) {
                 return true;
             }
         }
