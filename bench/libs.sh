@@ -10,7 +10,8 @@
 #   --workloads     comma-separated, of: jackson, jackson-4g, caffeine, lucene, lucene-4g,
 #                   compress (default: all)
 #   --variants      comma-separated, of: none, agent, preempt=off, blocking=off,
-#                   preempt=off,blocking=off, before (default: none,agent,preempt=off,blocking=off)
+#                   preempt+blocking=off (the agent with both), before
+#                   (default: none,agent,preempt=off,blocking=off)
 #   --baseline-agent JAR  the agent jar the variant "before" runs (another build, to compare)
 #   --jvm-args STR  extra JVM options for every launch (e.g. "-Xlog:gc:file=/tmp/gc-%p.log")
 #   --rebuild       rebuild the agent jar and the workloads (default: only when missing)
@@ -30,7 +31,7 @@ while [ $# -gt 0 ]; do
     --runs|--workloads|--variants|--jvm-args|--baseline-agent) pass+=("$1" "$2"); shift ;;
     --rebuild) rebuild=1 ;;
     --out) out="$2"; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "libs.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift

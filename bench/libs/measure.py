@@ -58,7 +58,7 @@ VARIANTS = {
     "agent": "",
     "preempt=off": "preempt=off",
     "blocking=off": "blocking=off",
-    "preempt=off,blocking=off": "preempt=off,blocking=off",
+    "preempt+blocking=off": "preempt=off,blocking=off",
     "before": "",
 }
 
@@ -198,14 +198,10 @@ def main():
     ap.add_argument("--report", action="store_true", help="only rebuild table.md from OUT/launches.jsonl")
     args = ap.parse_args()
     workloads = args.workloads.split(",")
-    # Variant names may contain commas ("preempt=off,blocking=off"): split on known names.
-    variants, rest = [], args.variants
-    while rest:
-        name = max((v for v in VARIANTS if rest == v or rest.startswith(v + ",")), key=len, default=None)
-        if name is None:
-            sys.exit("measure.py: unknown variant in " + rest + " (known: " + "; ".join(VARIANTS) + ")")
-        variants.append(name)
-        rest = rest[len(name) + 1:]
+    variants = args.variants.split(",")
+    for v in variants:
+        if v not in VARIANTS:
+            sys.exit("measure.py: unknown variant " + v + " (known: " + ", ".join(VARIANTS) + ")")
     if "none" not in variants:
         variants.insert(0, "none")
     for w in workloads:
