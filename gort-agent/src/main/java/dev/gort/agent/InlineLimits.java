@@ -16,7 +16,8 @@ import java.util.Map;
  * and {@code _skipColon} 324; with a 3-byte prologue check they were no longer inlined
  * (-XX:+PrintInlining: "callee is too large", "hot method too big"), and the parser's
  * {@code nextFieldName} around them got slower. So a method whose prologue check alone would
- * take it across one of the limits gets no prologue check ({@link Instrumenter}).
+ * take it across one of the limits gets no prologue check ({@link Instrumenter} removes it
+ * after writing the class once, and writes it again).
  *
  * <p>Why that keeps preemption working. The prologue check is there for recursion (loops
  * have their own checks; a method without loops runs a bounded stretch of its own code

@@ -16,6 +16,7 @@ import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.VarInsnNode;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,61 +46,59 @@ final class Instrumenter {
     /** The instrumented class, or null if nothing changed. isMain: the main=goroutine class. */
     byte[] transform(byte[] classfile, boolean isMain) {
         Set<String> skip = new HashSet<>();
-        Set<String> noPrologue = new HashSet<>();
-        boolean limitsChecked = false;
         for (;;) {
             ClassReader cr = new ClassReader(classfile);
             ClassNode cn = new ClassNode();
             cr.accept(cn, ClassReader.EXPAND_FRAMES);
             boolean changed = false;
-            Set<String> prologued = new HashSet<>();
+            Map<String, MethodNode> prologued = new HashMap<>();
             for (MethodNode mn : cn.methods) {
                 String key = mn.name + mn.desc;
                 if (!skip.contains(key)) {
-                    changed |= method(cn, mn, isMain, !noPrologue.contains(key));
+                    changed |= method(cn, mn, isMain);
                     if (PreemptChecks.isCheck(mn.instructions.getFirst()) && !PreemptChecks.callsItself(mn)) {
-                        prologued.add(key);
+                        prologued.put(key, mn);
                     }
                 }
             }
             if (!changed) {
                 return null;
             }
-            ClassWriter cw = new ClassWriter(cr, ClassWriter.COMPUTE_MAXS);
-            byte[] out;
             try {
-                cn.accept(cw);
-                out = cw.toByteArray();
+                byte[] out = write(cr, cn);
+                // Methods that only their prologue check took across an inlining limit lose it
+                // (InlineLimits): the check is one instruction at offset 0 that nothing jumps
+                // to, so removing it and writing the class again is all it takes (5-15% of
+                // the classes of the four libraries of bench/libs have one).
+                boolean again = false;
+                for (Map.Entry<String, Integer> e : InlineLimits.codeLengths(out).entrySet()) {
+                    MethodNode mn = prologued.get(e.getKey());
+                    if (mn != null && InlineLimits.crossedByCheck(e.getValue())) {
+                        mn.instructions.remove(mn.instructions.getFirst());
+                        again = true;
+                    }
+                }
+                return again ? write(cr, cn) : out;
             } catch (MethodTooLargeException e) {
                 if (!skip.add(e.getMethodName() + e.getDescriptor())) {
                     throw e;
                 }
-                continue;
             }
-            // Once: methods that only the prologue check took across an inlining limit are
-            // done again without it (InlineLimits). Rare, so the second pass costs little.
-            if (!limitsChecked && !prologued.isEmpty()) {
-                limitsChecked = true;
-                for (Map.Entry<String, Integer> e : InlineLimits.codeLengths(out).entrySet()) {
-                    if (prologued.contains(e.getKey()) && InlineLimits.crossedByCheck(e.getValue())) {
-                        noPrologue.add(e.getKey());
-                    }
-                }
-                if (!noPrologue.isEmpty()) {
-                    continue;
-                }
-            }
-            return out;
         }
+    }
+
+    /** Writes cn; may be called again on the same nodes (ASM's labels are reset first). */
+    private static byte[] write(ClassReader cr, ClassNode cn) {
+        for (MethodNode mn : cn.methods) {
+            mn.instructions.resetLabels(); // a label keeps the offset of the last write
+        }
+        ClassWriter cw = new ClassWriter(cr, ClassWriter.COMPUTE_MAXS);
+        cn.accept(cw);
+        return cw.toByteArray();
     }
 
     /** Instruments one method; returns whether it changed. */
     boolean method(ClassNode cn, MethodNode mn, boolean isMain) {
-        return method(cn, mn, isMain, true);
-    }
-
-    /** allowPrologue: false for a method the check would take across an inlining limit. */
-    boolean method(ClassNode cn, MethodNode mn, boolean isMain, boolean allowPrologue) {
         if ((mn.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0 || mn.instructions.size() == 0) {
             return false;
         }
@@ -135,7 +134,7 @@ final class Instrumenter {
             Monitors.method(mn, frames);
             changed = true;
         }
-        boolean prologue = checks && allowPrologue && options.prologue() && calls && !sync && !mn.name.equals("<clinit>")
+        boolean prologue = checks && options.prologue() && calls && !sync && !mn.name.equals("<clinit>")
                 && (mn.access & Opcodes.ACC_BRIDGE) == 0;
         if (prologue) {
             mn.instructions.insert(PreemptChecks.prologue());
