@@ -40,7 +40,8 @@ import java.util.Map;
  * past 35 and stopped being inlined at the call sites that are not hot (-XX:+PrintInlining:
  * "callee is too large"). On Jackson's rounds, 9 NOPs in each prologue cost 5%, the
  * prologue checks 13% (bench/RESULTS.md, "The agent on four libraries"); with the call,
- * the agent's whole cost there went from 1.22x to 1.15x. One {@code invokestatic} is 3
+ * the agent's whole cost there went from 1.21x to 1.18x (CPU, 6 interleaved launches: a
+ * small gain; what remains is the checks' run time). One {@code invokestatic} is 3
  * bytes; C1 and C2 inline the 10-byte
  * {@code Preemption.check()} wherever the method around it is compiled, so compiled code
  * reads the flag exactly as before and the slow call stays out of line. A method now crosses
