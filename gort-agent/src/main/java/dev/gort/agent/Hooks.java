@@ -8,13 +8,19 @@ package dev.gort.agent;
 final class Hooks {
     private Hooks() {}
 
+    /** The package of every hook class (internal name prefix). */
+    static final String HOOK_PACKAGE = "dev/gort/runtime/hook/";
+
     static final String PREEMPTION = "dev/gort/runtime/hook/Preemption";
-    /** {@code public static volatile int requested}: nonzero while a request may be pending. */
+    /**
+     * {@code public static void check()}: the check, {@code if (requested != 0) preempt();}
+     * on the volatile flag {@code requested}; injected as this one call (PreemptChecks).
+     */
+    static final String PREEMPTION_CHECK = "check";
+    static final String PREEMPTION_CHECK_DESC = "()V";
+    /** {@code public static volatile int requested}: the flag check() reads (a test checks it). */
     static final String PREEMPTION_FLAG = "requested";
     static final String PREEMPTION_FLAG_DESC = "I";
-    /** {@code public static void preempt()}: the check's out-of-line path. */
-    static final String PREEMPTION_SLOW = "preempt";
-    static final String PREEMPTION_SLOW_DESC = "()V";
 
     static final String PINNING = "dev/gort/runtime/hook/Pinning";
     static final String MONITOR_ENTERED = "monitorEntered";

@@ -9,12 +9,14 @@ import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.FrameNode;
 import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.InvokeDynamicInsnNode;
 import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.VarInsnNode;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -49,24 +51,50 @@ final class Instrumenter {
             ClassNode cn = new ClassNode();
             cr.accept(cn, ClassReader.EXPAND_FRAMES);
             boolean changed = false;
+            Map<String, MethodNode> prologued = new HashMap<>();
             for (MethodNode mn : cn.methods) {
-                if (!skip.contains(mn.name + mn.desc)) {
+                String key = mn.name + mn.desc;
+                if (!skip.contains(key)) {
                     changed |= method(cn, mn, isMain);
+                    if (PreemptChecks.isCheck(mn.instructions.getFirst()) && !PreemptChecks.callsItself(mn)) {
+                        prologued.put(key, mn);
+                    }
                 }
             }
             if (!changed) {
                 return null;
             }
-            ClassWriter cw = new ClassWriter(cr, ClassWriter.COMPUTE_MAXS);
             try {
-                cn.accept(cw);
-                return cw.toByteArray();
+                byte[] out = write(cr, cn);
+                // Methods that only their prologue check took across an inlining limit lose it
+                // (InlineLimits): the check is one instruction at offset 0 that nothing jumps
+                // to, so removing it and writing the class again is all it takes (5-15% of
+                // the classes of the four libraries of bench/libs have one).
+                boolean again = false;
+                for (Map.Entry<String, Integer> e : InlineLimits.codeLengths(out).entrySet()) {
+                    MethodNode mn = prologued.get(e.getKey());
+                    if (mn != null && InlineLimits.crossedByCheck(e.getValue())) {
+                        mn.instructions.remove(mn.instructions.getFirst());
+                        again = true;
+                    }
+                }
+                return again ? write(cr, cn) : out;
             } catch (MethodTooLargeException e) {
                 if (!skip.add(e.getMethodName() + e.getDescriptor())) {
                     throw e;
                 }
             }
         }
+    }
+
+    /** Writes cn; may be called again on the same nodes (ASM's labels are reset first). */
+    private static byte[] write(ClassReader cr, ClassNode cn) {
+        for (MethodNode mn : cn.methods) {
+            mn.instructions.resetLabels(); // a label keeps the offset of the last write
+        }
+        ClassWriter cw = new ClassWriter(cr, ClassWriter.COMPUTE_MAXS);
+        cn.accept(cw);
+        return cw.toByteArray();
     }
 
     /** Instruments one method; returns whether it changed. */
@@ -88,7 +116,8 @@ final class Instrumenter {
             int s = mn.maxLocals, t = s + 1;
             boolean stripped = false;
             for (Map.Entry<LabelNode, List<AbstractInsnNode>> e : headers.entrySet()) {
-                if (frames && e.getValue().size() == 1 && StripMining.apply(mn, e.getKey(), e.getValue().get(0), s, t)) {
+                if (frames && e.getValue().size() == 1 && !callsBeyondJdk(mn, e.getKey(), e.getValue().get(0))
+                        && StripMining.apply(mn, e.getKey(), e.getValue().get(0), s, t)) {
                     stripped = true;
                 } else {
                     PreemptChecks.atHeader(mn, e.getKey(), frames);
@@ -108,7 +137,7 @@ final class Instrumenter {
         boolean prologue = checks && options.prologue() && calls && !sync && !mn.name.equals("<clinit>")
                 && (mn.access & Opcodes.ACC_BRIDGE) == 0;
         if (prologue) {
-            mn.instructions.insert(PreemptChecks.prologue(frames ? Frames.initial(cn, mn) : null));
+            mn.instructions.insert(PreemptChecks.prologue());
             changed = true;
         }
         if (isMain && isMainMethod(mn)) {
@@ -119,6 +148,29 @@ final class Instrumenter {
             Frames.dedupe(mn);
         }
         return changed;
+    }
+
+    /**
+     * Whether the loop from header h to its back-edge j calls anything but the JDK. Such a
+     * loop is not strip-mined: a call the JIT cannot see through rules out unrolling and
+     * vectorizing it anyway, so the strip would buy nothing, while its ~36 bytes of set-up,
+     * limit and tail (against 3 for a check at the header) push the method past the JIT's
+     * inlining limits (Jackson's BeanSerializerBase.serializeFields, a counted loop calling
+     * each property's writer, stopped being inlined into its callers). Loops that call only
+     * the JDK (String.charAt, Math.min, ...) are often tight loops the JIT inlines whole,
+     * where the strip's saving is real. The agent's own hooks (pins, blocking-call wrappers)
+     * count as the JDK: they stand for JDK calls or for nothing in the original.
+     */
+    static boolean callsBeyondJdk(MethodNode mn, LabelNode h, AbstractInsnNode j) {
+        for (AbstractInsnNode n = h; n != null && n != j; n = n.getNext()) {
+            if (n instanceof InvokeDynamicInsnNode) {
+                return true;
+            }
+            if (n instanceof MethodInsnNode m && !m.owner.startsWith("java/") && !m.owner.startsWith(Hooks.HOOK_PACKAGE)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static boolean isMainMethod(MethodNode mn) {

@@ -2,7 +2,6 @@ package dev.gort.agent;
 
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
-import org.objectweb.asm.tree.FieldInsnNode;
 import org.objectweb.asm.tree.FrameNode;
 import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.InvokeDynamicInsnNode;
@@ -20,16 +19,36 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Go's stackguard0 check, injected: {@code if (Preemption.requested != 0) Preemption.preempt();}
- * at the prologue of each method that calls or loops (a leaf method without loops cannot
- * run long: Go's NOSPLIT), and at the header of every loop (the target of a back-edge:
- * Go 1.14's asynchronous preemption stands in for checks there, the JVM has no signals).
+ * Go's stackguard0 check, injected: {@code Preemption.check()}, which is
+ * {@code if (Preemption.requested != 0) Preemption.preempt();}, at the prologue of each
+ * method that calls or loops (a leaf method without loops cannot run long: Go's NOSPLIT),
+ * and at the header of every loop (the target of a back-edge: Go 1.14's asynchronous
+ * preemption stands in for checks there, the JVM has no signals).
  *
  * <p>An innermost counted loop is strip-mined instead ({@link StripMining}): its check runs
  * once per strip, so C2 still unrolls and vectorizes it (measured: a volatile check on
  * every back-edge cost 2-3x on a vectorizable loop, once per 4096 iterations ~1%).
  *
  * <p>The check reads a volatile flag: a plain one would be hoisted out of loops by C2.
+ *
+ * <h2>Why one call, not the check written out</h2>
+ * The JIT decides what to inline by the callee's bytecode size: C1 and C2 inline any method
+ * of at most {@code MaxInlineSize} (35) bytes, C2 a hot one of at most {@code FreqInlineSize}
+ * (325). The check written out ({@code getstatic; ifeq; invokestatic}) is 9 bytes, and
+ * library code is full of methods just under those limits: with Jackson, 27-32-byte methods
+ * (ParserMinimalBase._updateToken, ObjectNode.replace, the parsers' context factories) grew
+ * past 35 and stopped being inlined at the call sites that are not hot (-XX:+PrintInlining:
+ * "callee is too large"). On Jackson's rounds, 9 NOPs in each prologue cost 5%, the
+ * prologue checks 13% (bench/RESULTS.md, "The agent on four libraries"); with the call,
+ * the agent's whole cost there went from 1.21x to 1.18x (CPU, 6 interleaved launches: a
+ * small gain; what remains is the checks' run time). One {@code invokestatic} is 3
+ * bytes; C1 and C2 inline the 10-byte
+ * {@code Preemption.check()} wherever the method around it is compiled, so compiled code
+ * reads the flag exactly as before and the slow call stays out of line. A method now crosses
+ * 35 bytes only from 33-35 bytes, and 325 only from 323-325. The price: in the interpreter
+ * each check is a real call, and the branch profile is shared by every site (the flag seen
+ * up anywhere makes C2 compile the slow call everywhere instead of a trap; in a program with
+ * goroutines every hot site sees the flag up sooner or later anyway).
  *
  * <p>A check in a loop inside a synchronized block lies inside the block's exception range
  * (after the header's frame; the block's pin goes before the header), as HotSpot requires
@@ -39,21 +58,29 @@ import java.util.Map;
 final class PreemptChecks {
     private PreemptChecks() {}
 
-    /** The check: GETSTATIC flag; IFEQ skip; INVOKESTATIC preempt; skip: (frame). */
-    static InsnList check(LabelNode skip, FrameNode skipFrame) {
-        InsnList il = new InsnList();
-        il.add(new FieldInsnNode(Opcodes.GETSTATIC, Hooks.PREEMPTION, Hooks.PREEMPTION_FLAG, Hooks.PREEMPTION_FLAG_DESC));
-        il.add(new JumpInsnNode(Opcodes.IFEQ, skip));
-        il.add(slowCall());
-        il.add(skip);
-        if (skipFrame != null) {
-            il.add(skipFrame);
-        }
-        return il;
+    /** The check: one call of Preemption.check() (see "Why one call" above). */
+    static MethodInsnNode check() {
+        return new MethodInsnNode(Opcodes.INVOKESTATIC, Hooks.PREEMPTION, Hooks.PREEMPTION_CHECK, Hooks.PREEMPTION_CHECK_DESC, false);
     }
 
-    static MethodInsnNode slowCall() {
-        return new MethodInsnNode(Opcodes.INVOKESTATIC, Hooks.PREEMPTION, Hooks.PREEMPTION_SLOW, Hooks.PREEMPTION_SLOW_DESC, false);
+    /** Whether n is an injected check. */
+    static boolean isCheck(AbstractInsnNode n) {
+        return n instanceof MethodInsnNode m && m.getOpcode() == Opcodes.INVOKESTATIC && m.owner.equals(Hooks.PREEMPTION)
+                && m.name.equals(Hooks.PREEMPTION_CHECK);
+    }
+
+    /**
+     * Whether mn calls a method of its own name, on any receiver and with any descriptor:
+     * direct recursion, and the structural recursion of equals, hashCode, compareTo, read,
+     * visit or serialize through the objects of a data structure.
+     */
+    static boolean callsItself(MethodNode mn) {
+        for (AbstractInsnNode n : mn.instructions) {
+            if (n instanceof MethodInsnNode m && m.name.equals(mn.name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Loop headers (back-edge targets) of mn, each with the jumps that reach it backwards. */
@@ -120,19 +147,20 @@ final class PreemptChecks {
 
     /**
      * Inserts the check at a loop header, right after the header's frame (or label, without
-     * frames): the continuation label gets a copy of the header's frame.
+     * frames). The check branches nowhere, so it needs no frame of its own.
      */
     static void atHeader(MethodNode mn, LabelNode header, boolean frames) {
         FrameNode f = frames ? frameAt(header) : null;
         if (frames && f == null) {
             throw new IllegalStateException("loop header without a stack map frame in " + mn.name + mn.desc);
         }
-        AbstractInsnNode after = f != null ? f : header;
-        mn.instructions.insert(after, check(new LabelNode(), f != null ? Frames.copy(f) : null));
+        mn.instructions.insert(f != null ? f : header, check());
     }
 
     /** The prologue check, at the very start (constructors too: a static call is legal before super()). */
-    static InsnList prologue(FrameNode initial) {
-        return check(new LabelNode(), initial);
+    static InsnList prologue() {
+        InsnList il = new InsnList();
+        il.add(check());
+        return il;
     }
 }

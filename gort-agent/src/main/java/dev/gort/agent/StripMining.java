@@ -38,7 +38,7 @@ import java.util.List;
  *   O: s = (int) min((long) i + STRIP, Integer.MAX_VALUE)
  *   H: iload i; &lt;n&gt;; dup; istore t; iload s; Math.min; if_icmpge T; body; iinc i c; goto H
  *   T: iload i; iload t; if_icmpge X            // the original exit, with the n just read
- *      if (Preemption.requested != 0) Preemption.preempt();
+ *      Preemption.check()
  *      goto O
  *   X:
  * </pre>
@@ -154,9 +154,7 @@ final class StripMining {
         tl.add(new VarInsnNode(Opcodes.ILOAD, i));
         tl.add(new VarInsnNode(Opcodes.ILOAD, t));
         tl.add(new JumpInsnNode(cond.getOpcode(), x));
-        tl.add(new FieldInsnNode(Opcodes.GETSTATIC, Hooks.PREEMPTION, Hooks.PREEMPTION_FLAG, Hooks.PREEMPTION_FLAG_DESC));
-        tl.add(new JumpInsnNode(Opcodes.IFEQ, o));
-        tl.add(PreemptChecks.slowCall());
+        tl.add(PreemptChecks.check());
         tl.add(new JumpInsnNode(Opcodes.GOTO, o));
         insns.insert(j, tl);
         return true;

@@ -73,6 +73,18 @@ class AgentIT {
         assertTrue(r.out().contains("timer goroutine ran after"), r.out());
     }
 
+    /**
+     * A recursion through a small method (34 bytes: one where the agent may leave out the
+     * prologue check, InlineLimits) with no loop checks at all: its check stays, because it
+     * recurses, so the timer's goroutine still gets the one P.
+     */
+    @Test
+    void aDeepRecursionOfSmallMethodsIsPreempted() throws Exception {
+        Result r = agent("preempt=prologue,maxprocs=1", "dev.gort.agentit.DeepRecursion");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("timer goroutine ran after"), r.out());
+    }
+
     /** Go's TestPingPongHog: a hog pair and a light pair on one P get time within 20x. */
     @Test
     void pingPongHog() throws Exception {

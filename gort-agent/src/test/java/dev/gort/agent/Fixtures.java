@@ -4,7 +4,6 @@ import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
-import org.objectweb.asm.tree.FieldInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.util.CheckClassAdapter;
@@ -69,7 +68,8 @@ final class Fixtures {
     }
 
     static boolean isCheck(AbstractInsnNode i) {
-        return i instanceof FieldInsnNode f && f.getOpcode() == Opcodes.GETSTATIC && f.owner.equals(Hooks.PREEMPTION);
+        return i instanceof MethodInsnNode m && m.getOpcode() == Opcodes.INVOKESTATIC && m.owner.equals(Hooks.PREEMPTION)
+                && m.name.equals(Hooks.PREEMPTION_CHECK);
     }
 
     static java.util.function.Predicate<AbstractInsnNode> calls(String owner, String name) {

@@ -34,7 +34,7 @@ class HooksTest {
         assertTrue(Modifier.isPublic(mods) && Modifier.isStatic(mods) && Modifier.isVolatile(mods),
                 "a plain flag would be hoisted out of loops by C2");
         assertEquals(Hooks.PREEMPTION_FLAG_DESC, Type.getDescriptor(f.getType()));
-        hasStatic(Hooks.PREEMPTION, Hooks.PREEMPTION_SLOW, Hooks.PREEMPTION_SLOW_DESC);
+        hasStatic(Hooks.PREEMPTION, Hooks.PREEMPTION_CHECK, Hooks.PREEMPTION_CHECK_DESC);
     }
 
     @Test

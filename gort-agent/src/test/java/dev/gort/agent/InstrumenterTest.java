@@ -11,6 +11,7 @@ import org.objectweb.asm.tree.JumpInsnNode;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 import static dev.gort.agent.Fixtures.*;
@@ -183,6 +184,83 @@ class InstrumenterTest {
     }
 
     @Test
+    void noPrologueCheckTakesAMethodAcrossAnInliningLimit() throws Exception {
+        byte[] out = in.transform(sizedClass(), false);
+        verify(out);
+        Map<String, Integer> len = InlineLimits.codeLengths(out);
+        assertEquals(0, count(out, "at34", Fixtures::isCheck), "34 bytes stay 34: still inlined everywhere");
+        assertEquals(34, len.get("at34(I)I"));
+        assertEquals(0, count(out, "at324", Fixtures::isCheck), "324 bytes stay under FreqInlineSize");
+        assertEquals(1, count(out, "at32", Fixtures::isCheck), "32 + 3 = 35: still under the limit");
+        assertEquals(1, count(out, "at36", Fixtures::isCheck), "over the limit already");
+        assertEquals(1, count(out, "recursive34", Fixtures::isCheck), "direct recursion keeps its check");
+        Class<?> k = new Loader().with(out).loadClass("gen.Sized");
+        assertEquals(8, k.getMethod("at34", int.class).invoke(null, 7));
+        assertEquals(0, k.getMethod("recursive34", int.class).invoke(null, 5));
+    }
+
+    @Test
+    void codeLengthsAreReadFromTheClassFile() {
+        Map<String, Integer> len = InlineLimits.codeLengths(sizedClass());
+        assertEquals(34, len.get("at34(I)I"));
+        assertEquals(324, len.get("at324(I)I"));
+        assertEquals(36, len.get("at36(I)I"));
+        assertTrue(InlineLimits.crossedByCheck(36) && InlineLimits.crossedByCheck(38));
+        assertTrue(!InlineLimits.crossedByCheck(35) && !InlineLimits.crossedByCheck(39));
+        assertTrue(InlineLimits.crossedByCheck(326) && !InlineLimits.crossedByCheck(329));
+    }
+
+    /**
+     * gen.Sized: static methods (I)I of exact sizes that call gen.Sized.one(I)I (a leaf) and
+     * pad with NOPs, and recursive34, which calls itself.
+     */
+    static byte[] sizedClass() {
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
+        cw.visit(Opcodes.V21, Opcodes.ACC_PUBLIC, "gen/Sized", null, "java/lang/Object", null);
+        MethodVisitor one = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "one", "(I)I", null, null);
+        one.visitCode();
+        one.visitVarInsn(Opcodes.ILOAD, 0);
+        one.visitInsn(Opcodes.ICONST_1);
+        one.visitInsn(Opcodes.IADD);
+        one.visitInsn(Opcodes.IRETURN);
+        one.visitMaxs(0, 0);
+        one.visitEnd();
+        for (int size : new int[] {32, 34, 36, 324}) {
+            MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "at" + size, "(I)I", null, null);
+            mv.visitCode();
+            mv.visitVarInsn(Opcodes.ILOAD, 0); // 1 byte
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, "gen/Sized", "one", "(I)I", false); // 3
+            for (int i = 0; i < size - 5; i++) {
+                mv.visitInsn(Opcodes.NOP);
+            }
+            mv.visitInsn(Opcodes.IRETURN); // 1
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
+        }
+        // if (n <= 0) return 0; return recursive34(n - 1) + NOPs: 1+3+1+1 + 1+1+1+3 + NOPs + 1
+        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "recursive34", "(I)I", null, null);
+        mv.visitCode();
+        Label go = new Label();
+        mv.visitVarInsn(Opcodes.ILOAD, 0);
+        mv.visitJumpInsn(Opcodes.IFGT, go);
+        mv.visitInsn(Opcodes.ICONST_0);
+        mv.visitInsn(Opcodes.IRETURN);
+        mv.visitLabel(go);
+        mv.visitVarInsn(Opcodes.ILOAD, 0);
+        mv.visitInsn(Opcodes.ICONST_1);
+        mv.visitInsn(Opcodes.ISUB);
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, "gen/Sized", "recursive34", "(I)I", false);
+        for (int i = 0; i < 34 - 13; i++) {
+            mv.visitInsn(Opcodes.NOP);
+        }
+        mv.visitInsn(Opcodes.IRETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+
+    @Test
     void oldClassFilesWithJsrAreInstrumentedWithoutFrames() throws Exception {
         byte[] old = jsrClass();
         byte[] out = in.transform(old, false);
@@ -209,11 +287,15 @@ class InstrumenterTest {
         return transformed(instrumenter(options), SHAPES, original(SHAPES));
     }
 
-    /** gen.Big: huge(I)I just under 64 KB with a loop, and small(I)I with a loop. */
+    /**
+     * gen.Big: huge(I)I with a loop, 65,532 bytes (the limit is 65,535: its two 3-byte checks
+     * push it over), and small(I)I with a loop.
+     */
     static byte[] bigClass() {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
         cw.visit(Opcodes.V21, Opcodes.ACC_PUBLIC, "gen/Big", null, "java/lang/Object", null);
-        countdown(cw, "huge", 65_500 / 4);
+        // 4-byte pads, plus 24 bytes of loop (ASM widens the two branches that span 64 KB).
+        countdown(cw, "huge", (65_532 - 24) / 4);
         countdown(cw, "small", 0);
         cw.visitEnd();
         return cw.toByteArray();
