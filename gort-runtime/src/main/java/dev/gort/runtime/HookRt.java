@@ -42,8 +42,22 @@ public final class HookRt {
         Preempt.preemptSlow();
     }
 
+    /**
+     * A cheap first look: false on a plain thread (the common case for library code such as
+     * a cache's locks), where the hooks do nothing. {@code Thread.currentThread()} is enough
+     * to say "not an M": a value the JIT kept from before a park is stale only for a
+     * goroutine, and then it is still an M; so only "an M" needs the fresh read of
+     * {@link Current#thread()} (a call the JIT never inlines).
+     */
+    private static boolean onAnM() {
+        return Thread.currentThread() instanceof M;
+    }
+
     /** A lock or monitor was taken: pin the current goroutine to its M. */
     public static void pin() {
+        if (!onAnM()) {
+            return;
+        }
         if (Current.thread() instanceof M mp) {
             G gp = mp.curg;
             if (gp != null) {
@@ -55,6 +69,9 @@ public final class HookRt {
 
     /** A lock or monitor was released: undo one {@link #pin()}, if there is one. */
     public static void unpin() {
+        if (!onAnM()) {
+            return;
+        }
         if (Current.thread() instanceof M mp) {
             G gp = mp.curg;
             if (gp != null && gp.lockPins > 0) {
@@ -78,7 +95,7 @@ public final class HookRt {
      * change nothing here.
      */
     public static void ownerSet(Object sync, Thread owner) {
-        if (!(Current.thread() instanceof M mp) || mp.curg == null) {
+        if (!onAnM() || !(Current.thread() instanceof M mp) || mp.curg == null) {
             return;
         }
         G gp = mp.curg;
