@@ -99,6 +99,9 @@ final class Park {
         mp.curg = gp;
         gp.m = mp;
         G.casgstatus(gp, G._Grunnable, G._Grunning);
+        if (gp.run != null && gp.run.dead()) {
+            freezePinned(mp, gp); // never returns
+        }
         gp.preempt = false;
         mp.p.schedtick++;
         if (!wasLocked) {
@@ -127,6 +130,39 @@ final class Park {
         }
         G.casgstatus(gp, G._Grunnable, G._Grunning);
         gp.waitreason = WaitReason.ZERO;
+    }
+
+    /**
+     * gp (running on mp, just mounted or resumed) belongs to a run that died: set it aside
+     * for good, as Go's freezetheworld stops the world (Run.freeze). A wake-up a semaphore
+     * handed it is passed on to another waiter (Sema.passOn), so that a lock shared with
+     * other runs is not left waiting for it. A channel value handed to it is lost with it.
+     */
+    static void freeze(M mp, G gp) {
+        if (gp.param instanceof Sudog s && s.sema != null) {
+            gp.param = null;
+            s.sema.passOn(s);
+        }
+        gp.waitreason = WaitReason.FROZEN;
+        G.casgstatus(gp, G._Grunning, G._Gwaiting);
+        dropg(mp, gp);
+    }
+
+    /**
+     * freeze for a goroutine whose stack is mounted and pinned on mp (it was woken from a
+     * pinned park, and mp has just been given a P): the M gives its P up and sleeps for good
+     * with the goroutine on it, counted as idle, as Go's frozen Ms are.
+     */
+    static void freezePinned(M mp, G gp) {
+        freeze(mp, gp);
+        mp.lockedg = null;
+        gp.lockedm = null;
+        Proc.handoffp(Proc.releasep(mp));
+        Proc.incidlelocked(1);
+        for (;;) {
+            LockSupport.park(mp);
+            Thread.interrupted(); // nobody can wake it: an interrupt must not spin it
+        }
     }
 
     /** Go's dropg: remove the association between m and its current goroutine. */
@@ -347,6 +383,9 @@ final class Park {
         }
         if (s.c != null) {
             throw Throw.fatalThrow("runtime: sudog with non-nil c");
+        }
+        if (s.sema != null) {
+            throw Throw.fatalThrow("runtime: sudog with non-nil sema");
         }
         s.g = null;
         if (!(Current.thread() instanceof M mp) || mp.p == null) {

@@ -47,6 +47,9 @@ final class Preempt {
 
     /** Called once by the hook class that owns the counter, from its static initializer. */
     static void useFlag(VarHandle flag) {
+        if (flag.varType() != int.class || !flag.coordinateTypes().isEmpty()) {
+            throw new IllegalArgumentException("the preemption flag is a static int field: " + flag);
+        }
         if (requested == null) {
             requested = flag;
         }

@@ -95,17 +95,16 @@ final class Proc {
      * (park_m whose unlockf refused), or null.
      */
     static G execute(M mp, G gp, boolean inheritTime) {
-        Run r = gp.run;
-        if (r != null && r.dead()) {
-            // Go's freezetheworld stops every M; here the dead run's goroutines are set
-            // aside as they come up to run, for good (Run.freeze).
-            gp.waitreason = WaitReason.FROZEN;
-            G.casgstatus(gp, G._Grunnable, G._Gwaiting);
-            return null;
-        }
         mp.curg = gp;
         gp.m = mp;
         G.casgstatus(gp, G._Grunnable, G._Grunning);
+        // Read after the status CAS (a full fence), as Run.freeze writes the death before it
+        // looks for running goroutines: either it sees this one running, or we see the death.
+        Run r = gp.run;
+        if (r != null && r.dead()) {
+            Park.freeze(mp, gp);
+            return null;
+        }
         gp.preempt = false;
         if (!inheritTime) {
             mp.p.schedtick++;
@@ -114,9 +113,12 @@ final class Proc {
         // in user code and says so itself (G.run).
         M.IN_RUNTIME.setRelease(mp, 1);
         // The M's interrupt status is the status of the goroutine it runs (user code sees the
-        // M as its thread): drop what reached the M while it ran no goroutine, mount the
-        // goroutine's own, and take it back when the goroutine leaves.
-        Thread.interrupted();
+        // M as its thread): drop what reached the M while it ran no goroutine (unless the M is
+        // locked to this one, LockOSThread: then it waited for it), mount the goroutine's own,
+        // and take it back when the goroutine leaves.
+        if (Thread.interrupted() && mp.lockedg == gp) {
+            gp.interrupted = true;
+        }
         if (gp.interrupted) {
             gp.interrupted = false;
             mp.interrupt();

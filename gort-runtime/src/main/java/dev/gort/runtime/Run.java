@@ -95,7 +95,8 @@ final class Run {
     private void freeze() {
         M me = Current.m(); // not Park.getg: a plain thread (the deadlock watcher) must not register as a gort user
         G self = me != null ? me.curg : null;
-        for (int round = 0; round < FREEZE_ROUNDS; round++) {
+        boolean interrupted = Current.interrupted(); // parkNanos must wait, interrupted or not
+        for (int round = 0; round <= FREEZE_ROUNDS; round++) {
             boolean running = false;
             for (M mp : Sched.allm()) {
                 G gp = mp.curg;
@@ -107,11 +108,17 @@ final class Run {
                     }
                 }
             }
-            if (!running) {
-                return;
+            if (!running && round > 0) {
+                break; // Go's freezetheworld waits once more after the last request, "to be sure"
             }
-            Preempt.raisePreemptFlag();
+            if (running) {
+                Preempt.raisePreemptFlag();
+            }
             LockSupport.parkNanos(FREEZE_POLL_NANOS);
+            interrupted |= Current.interrupted();
+        }
+        if (interrupted) {
+            Current.thread().interrupt();
         }
     }
 

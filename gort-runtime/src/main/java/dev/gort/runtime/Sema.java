@@ -84,38 +84,50 @@ final class Sema extends SpinLock {
     void acquire(boolean lifo, WaitReason reason) {
         G gp = Entry.enter();
         try {
-            // Easy case.
-            if (cansemacquire()) {
-                return;
-            }
-            // Harder case: queue a sudog, sleep; on wake-up, the count was either handed to
-            // us (ticket) or is to be raced for again.
-            Sudog s = Park.acquireSudog();
-            s.g = gp;
-            s.ticket = 0;
-            for (;;) {
-                lock();
-                // Add ourselves to nwait to disable "easy case" in semrelease.
-                NWAIT.getAndAdd(this, 1);
-                // Check cansemacquire to avoid missed wakeup.
-                if (cansemacquire()) {
-                    NWAIT.getAndAdd(this, -1);
-                    unlock();
-                    break;
-                }
-                // Any semrelease after the cansemacquire knows we're waiting (we set nwait
-                // above), so go to sleep.
-                queue(s, lifo);
-                Park.gopark(UNLOCK, this, reason);
-                if (s.ticket != 0 || cansemacquire()) {
-                    break;
-                }
-            }
-            s.ticket = 0;
-            Park.releaseSudog(s);
+            acquire0(lifo, reason, gp);
         } finally {
             Entry.exit(gp);
         }
+    }
+
+    /**
+     * {@link #acquire} for runtime code that has already entered gort (worldsema): no second
+     * entry, whose exit would mark the caller as back in user code while it still runs the
+     * runtime (sysmon could then take it for blocked and claim its P).
+     */
+    void acquire0(boolean lifo, WaitReason reason, G gp) {
+        // Easy case.
+        if (cansemacquire()) {
+            return;
+        }
+        // Harder case: queue a sudog, sleep; on wake-up, the count was either handed to
+        // us (ticket) or is to be raced for again.
+        Sudog s = Park.acquireSudog();
+        s.g = gp;
+        s.ticket = 0;
+        s.sema = this;
+        for (;;) {
+            lock();
+            // Add ourselves to nwait to disable "easy case" in semrelease.
+            NWAIT.getAndAdd(this, 1);
+            // Check cansemacquire to avoid missed wakeup.
+            if (cansemacquire()) {
+                NWAIT.getAndAdd(this, -1);
+                unlock();
+                break;
+            }
+            // Any semrelease after the cansemacquire knows we're waiting (we set nwait
+            // above), so go to sleep.
+            queue(s, lifo);
+            Park.gopark(UNLOCK, this, reason);
+            gp.param = null;
+            if (s.ticket != 0 || cansemacquire()) {
+                break;
+            }
+        }
+        s.ticket = 0;
+        s.sema = null;
+        Park.releaseSudog(s);
     }
 
     /**
@@ -166,6 +178,7 @@ final class Sema extends SpinLock {
             if (handoff && cansemacquire()) {
                 s.ticket = 1;
             }
+            s.g.param = s; // what woke it, should its run die before it runs (passOn)
             Park.goready(s.g);
             if (s.ticket == 1 && gp != null && gp.m != null) {
                 // Direct G handoff: goready put the waiter in runnext; yield so it runs
@@ -173,6 +186,34 @@ final class Sema extends SpinLock {
                 // hog the P). goyield puts us on the local run queue, not the global one.
                 Park.goyield();
             }
+        }
+    }
+
+    /**
+     * Not in Go: s's goroutine was woken by a release of this semaphore but will never run
+     * (its run died, and execute froze it before it could take the count). Pass the wake-up
+     * on, so that a semaphore shared with other runs is not left with a wake-up nobody acts
+     * on: a hand-off's count goes back (a release), a plain wake lets the next waiter race
+     * for the count still there (a release without the increment). For a Mutex, the next
+     * waiter then takes over the "woken" role the frozen one had.
+     */
+    void passOn(Sudog s) {
+        if (s.ticket != 0) {
+            semrelease1(false, null);
+            return;
+        }
+        if ((int) NWAIT.getVolatile(this) == 0) {
+            return;
+        }
+        lock();
+        Sudog next = (int) NWAIT.getVolatile(this) == 0 ? null : dequeue();
+        if (next != null) {
+            NWAIT.getAndAdd(this, -1);
+        }
+        unlock();
+        if (next != null) {
+            next.g.param = next;
+            Park.goready(next.g);
         }
     }
 

@@ -54,7 +54,10 @@ final class Stw {
 
     /** Go's stopTheWorldWithSema. Returns with every P stopped; the caller keeps its own. */
     static void stopTheWorld() {
-        worldsema.acquire(false, WaitReason.SEMACQUIRE); // Go: semacquire(&worldsema)
+        // Go: semacquire(&worldsema). The caller has entered gort already (Rt.gomaxprocs):
+        // acquire0 does not enter and leave again, which would mark it as in user code while
+        // it stops the world, for sysmon to claim.
+        worldsema.acquire0(false, WaitReason.SEMACQUIRE, Park.getg());
         M me = Current.thread() instanceof M mp && mp.p != null ? mp : null;
         Sched.lock.lock();
         Sched.stwActive++;

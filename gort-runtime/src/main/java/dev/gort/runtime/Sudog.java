@@ -21,6 +21,8 @@ final class Sudog {
     Sudog waitlink;
     /** The channel this sudog waits on. */
     HChan c;
+    /** The semaphore this sudog waits on (Go keeps it in the semaRoot's treap; here for a frozen waiter's hand-on). */
+    Sema sema;
     /** Go: sudog.ticket: a semaphore handed over (1), or a Cond's ticket number. */
     int ticket;
 

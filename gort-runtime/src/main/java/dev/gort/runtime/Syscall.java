@@ -209,6 +209,9 @@ final class Syscall {
         mp.curg = gp;
         gp.m = mp;
         G.casgstatus(gp, G._Grunnable, G._Grunning);
+        if (gp.run != null && gp.run.dead()) {
+            Park.freezePinned(mp, gp); // never returns
+        }
         mp.p.schedtick++;
         if (!wasLocked) {
             gp.lockedm = null;

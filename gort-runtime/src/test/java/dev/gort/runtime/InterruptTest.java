@@ -47,6 +47,40 @@ class InterruptTest {
         assertTrue(keptItsOwn.get(), "the goroutine's interrupt was lost while it was parked");
     }
 
+    /**
+     * A goroutine locked to its M (LockOSThread) owns that thread: an interrupt sent to it
+     * while the goroutine is parked (its M waits for it alone) is the goroutine's, and is
+     * kept (e.g. a Future.cancel(true) of a task that handed itself to a goroutine).
+     */
+    @Test
+    void anInterruptToALockedGoroutinesThreadWhileItIsParkedIsKept() throws Exception {
+        AtomicBoolean seen = new AtomicBoolean();
+        AtomicReference<Thread> thread = new AtomicReference<>();
+        Gort.run(() -> {
+            Chan<Integer> c = Chan.make();
+            Chan<Integer> done = Chan.make(1);
+            Gort.go(() -> {
+                Gort.lockOSThread();
+                thread.set(Current.thread());
+                c.recv(); // parks (not pinned): its locked M sleeps in stoplockedm
+                seen.set(Current.interrupted());
+                Gort.unlockOSThread();
+                done.send(1);
+            });
+            waitRecvWaiters(c, 1);
+            Thread t = new Thread(() -> thread.get().interrupt());
+            t.start();
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            c.send(1);
+            done.recv();
+        });
+        assertTrue(seen.get(), "the interrupt sent to the locked goroutine's thread while it was parked was dropped");
+    }
+
     @Test
     void anIdleMLeftInterruptedDoesNotSpin() {
         Gort.run(() -> {

@@ -1,9 +1,11 @@
 package dev.gort.runtime;
 
 import dev.gort.Chan;
+import dev.gort.FatalError;
 import dev.gort.Gort;
 import org.junit.jupiter.api.Test;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.gort.runtime.Testing.*;
@@ -82,5 +84,37 @@ class PinnedTest {
             }
         });
         assertSame(before.get(), after.get());
+    }
+
+    /** A goroutine of a dead run woken from a pinned park (its M blocked with it) never runs again. */
+    @Test
+    void aPinnedGoroutineOfADeadRunStaysFrozen() {
+        AtomicBoolean ranAfterDeath = new AtomicBoolean();
+        AtomicReference<Chan<Integer>> ch = new AtomicReference<>();
+        int frozen = parked("frozen");
+        java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(new java.io.ByteArrayOutputStream()));
+        try {
+            assertThrows(FatalError.class, () -> Gort.run(() -> {
+                Chan<Integer> c = Chan.make();
+                ch.set(c);
+                Gort.go(() -> {
+                    Pin.pin();
+                    try {
+                        c.recv(); // a pinned park: its M blocks with it
+                        ranAfterDeath.set(true);
+                    } finally {
+                        Pin.unpin();
+                    }
+                });
+                waitRecvWaiters(c, 1);
+                throw new IllegalStateException("die");
+            }));
+        } finally {
+            System.setErr(saved);
+        }
+        Gort.run(() -> ch.get().send(1)); // a live run wakes it
+        waitUntil("the woken goroutine of the dead run is frozen", () -> parked("frozen") > frozen);
+        assertFalse(ranAfterDeath.get(), "a goroutine of the dead run ran again after a pinned park");
     }
 }

@@ -185,6 +185,33 @@ class SchedulerTest {
     }
 
     /**
+     * A stop-the-world runs gort code from start to end: a nested entry inside it (worldsema)
+     * must not mark the goroutine as back in user code, or sysmon may claim it as blocked
+     * in the JDK (it waits on sched.lock) and take its P while it stops the world (a
+     * NullPointerException under sched.lock hung the runtime).
+     */
+    @Test
+    void aStopTheWorldStaysInTheRuntimeThroughout() {
+        int[] seen = new int[1];
+        int old = Gort.gomaxprocs(0);
+        try {
+            inGoroutine(() -> {
+                G gp = Entry.enter(); // as Rt.gomaxprocs does
+                try {
+                    Stw.stopTheWorld();
+                    seen[0] = (int) M.IN_RUNTIME.getVolatile(Current.m());
+                    Stw.startTheWorld();
+                } finally {
+                    Entry.exit(gp);
+                }
+            });
+        } finally {
+            Gort.gomaxprocs(old);
+        }
+        assertEquals(1, seen[0], "the goroutine was marked as in user code in the middle of a stop-the-world");
+    }
+
+    /**
      * findRunnable takes a G from the global queue every 61 schedticks even when the local
      * queue never empties (Go's fairness rule). Here 200 goroutines wait in the ring and
      * main waits on the global queue: main must run again well before the ring drains.

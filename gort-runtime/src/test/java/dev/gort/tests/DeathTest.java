@@ -211,6 +211,37 @@ class DeathTest {
         assertFalse(text.substring(report).contains("tick"), "a goroutine of the dying run printed during or after the report");
     }
 
+    /**
+     * A goroutine of a dying run that waits on a Mutex shared with another run: when it is
+     * woken and frozen, the wake-up goes on to the next waiter (the live run's), which
+     * otherwise waited for good on a free mutex (the frozen one kept the "woken" role).
+     */
+    @Test
+    void aFrozenWaiterPassesItsWakeUpOnToOtherRuns() throws Exception {
+        Mutex m = new Mutex();
+        m.lock(); // held by this plain thread
+        int before = parked("sync.Mutex.Lock");
+        try (StderrCapture err = new StderrCapture()) {
+            assertThrows(FatalError.class, () -> Gort.run(() -> {
+                Gort.go(() -> {
+                    m.lock(); // first in line, of the run about to die
+                    m.unlock();
+                });
+                waitUntil("the dying run's goroutine waits for the mutex", () -> parked("sync.Mutex.Lock") == before + 1);
+                throw new IllegalStateException("die");
+            }));
+        }
+        CountDownLatch got = new CountDownLatch(1);
+        Gort.go(() -> { // a goroutine of no run: alive
+            m.lock();
+            got.countDown();
+            m.unlock();
+        });
+        waitUntil("the live goroutine waits for the mutex", () -> parked("sync.Mutex.Lock") == before + 2);
+        m.unlock(); // wakes the first in line, which is frozen: the wake-up must go on
+        waitUntil("the live goroutine got the mutex", () -> got.getCount() == 0);
+    }
+
     /** The unlock of an unlocked Mutex, in a run: one report (it was printed twice: fatal error, then panic). */
     @Test
     void aFatalErrorIsReportedOnce() {

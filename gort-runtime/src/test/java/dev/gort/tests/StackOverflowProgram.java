@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * For {@link RuntimeStackOverflowTest}, in a JVM of its own (a broken runtime must not take
- * the test JVM with it): for each kind of runtime operation, a recursion that performs it
+ * the test JVM with it): for each kind of runtime operation (args: rounds, and optionally the
+ * kinds, comma-separated), a recursion that performs it
  * at every level until the stack overflows, the error caught at the top, in a goroutine and
  * on a plain thread; then the runtime must still work (the channel used is unlocked and
  * consistent, the WaitGroup counts right, new goroutines run and contend on a mutex). Prints
@@ -57,7 +58,8 @@ public final class StackOverflowProgram {
 
     public static void main(String[] args) throws InterruptedException {
         int rounds = Integer.parseInt(args[0]);
-        for (String k : new String[] {"chan", "mutex", "select", "go", "timer"}) {
+        String[] kinds = args.length > 1 ? args[1].split(",") : new String[] {"chan", "mutex", "select", "go", "timer"};
+        for (String k : kinds) {
             kind = k;
             for (int r = 0; r < rounds; r++) {
                 for (boolean inGoroutine : new boolean[] {true, false}) {
@@ -118,10 +120,16 @@ public final class StackOverflowProgram {
                     });
                     t.setDaemon(true);
                     t.start();
-                    t.join(20_000);
+                    t.join(60_000);
                     String where = k + " round " + r + (inGoroutine ? " in a goroutine" : " on a plain thread");
                     if (t.isAlive()) {
                         System.out.println(where + ": the runtime was left broken");
+                        for (var e : Thread.getAllStackTraces().entrySet()) {
+                            System.err.println("\"" + e.getKey().getName() + "\" " + e.getKey().getState());
+                            for (StackTraceElement f : e.getValue()) {
+                                System.err.println("\tat " + f);
+                            }
+                        }
                         System.exit(1);
                     }
                     if (!overflowed.get()) {
