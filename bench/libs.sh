@@ -40,21 +40,8 @@ done
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 
-# The newest JDK 21+ (JAVA_HOME first), as bench/run.sh does.
-jdk_version() {
-  [ -x "$1/bin/java" ] || return 0
-  "$1/bin/java" -XshowSettings:properties -version 2>&1 \
-    | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
-}
-best="" best_v=0
-for cand in "${JAVA_HOME:-}" /usr/lib/jvm/*; do
-  [ -n "$cand" ] && [ -d "$cand" ] || continue
-  v=$(jdk_version "$cand")
-  if [ -n "$v" ] && [ "$v" -ge 21 ] && [ "$v" -gt "$best_v" ]; then best="$cand"; best_v="$v"; fi
-done
-[ -n "$best" ] || { echo "libs.sh: needs a JDK 21+ (JAVA_HOME or /usr/lib/jvm)" >&2; exit 1; }
-export JAVA_HOME="$best"
-JAVA="$JAVA_HOME/bin/java"
+# The newest JDK 21+ (JAVA_HOME first), as .ci/run's build does.
+. "$BENCH/jdk.sh" libs.sh
 
 LIBS="$BENCH/libs/target"
 AGENT_JAR="$ROOT/gort-agent/target/gort-agent-0.1.0-SNAPSHOT.jar"

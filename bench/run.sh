@@ -43,21 +43,8 @@ want() { [ -z "$groups" ] || [[ "$groups" == *",$1,"* ]]; } # want GROUP: select
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 
-# The newest JDK 21+ (JAVA_HOME first), as .ci/run does.
-jdk_version() {
-  [ -x "$1/bin/java" ] || return 0
-  "$1/bin/java" -XshowSettings:properties -version 2>&1 \
-    | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
-}
-best="" best_v=0
-for cand in "${JAVA_HOME:-}" /usr/lib/jvm/*; do
-  [ -n "$cand" ] && [ -d "$cand" ] || continue
-  v=$(jdk_version "$cand")
-  if [ -n "$v" ] && [ "$v" -ge 21 ] && [ "$v" -gt "$best_v" ]; then best="$cand"; best_v="$v"; fi
-done
-[ -n "$best" ] || { echo "run.sh: needs a JDK 21+ (JAVA_HOME or /usr/lib/jvm)" >&2; exit 1; }
-export JAVA_HOME="$best"
-JAVA="$JAVA_HOME/bin/java"
+# The newest JDK 21+ (JAVA_HOME first), as .ci/run's build does.
+. "$BENCH/jdk.sh" run.sh
 JAR="$BENCH/target/benchmarks.jar"
 AGENT_JAR="$(ls "$ROOT"/gort-agent/target/gort-agent-*.jar 2>/dev/null | head -n 1 || true)"
 EXPORTS="--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED"
