@@ -33,6 +33,11 @@ final class Hooks {
     static final String OWNER_SET = "ownerSet";
     static final String OWNER_SET_DESC = "(Ljava/lang/Object;Ljava/lang/Thread;)V";
 
+    static final String CLASS_INIT = "dev/gort/runtime/hook/ClassInit";
+    static final String CLASS_INIT_ENTER = "enter";
+    static final String CLASS_INIT_EXIT = "exit";
+    static final String CLASS_INIT_DESC = "(Ljava/lang/Class;)V";
+
     /** The wrappers of blocking calls, each annotated with {@code @Wraps} ({@link WrapperTable}). */
     static final String BLOCKING = "dev/gort/runtime/hook/Blocking";
 

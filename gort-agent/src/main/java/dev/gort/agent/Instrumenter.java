@@ -26,7 +26,8 @@ import java.util.Set;
  * Rewrites one class file: per method, in this order, blocking call sites and lock pins
  * ({@link CallSites}), monitor pins ({@link Monitors}), preemption checks at loop headers
  * ({@link PreemptChecks}, {@link StripMining}), then at the start: the main-goroutine hook,
- * a synchronized method's pin, and the prologue check. Frames are kept by hand
+ * a synchronized method's pin, and the prologue check; last, a static initializer's hooks
+ * ({@link Initializers}). Frames are kept by hand
  * ({@link Frames}); {@code COMPUTE_MAXS} recomputes only the stack and locals sizes.
  *
  * <p>A method that grows past the JVM's 64 KB limit is left as it was (the rest of the class
@@ -134,7 +135,7 @@ final class Instrumenter {
             Monitors.method(mn, frames);
             changed = true;
         }
-        boolean prologue = checks && options.prologue() && calls && !sync && !mn.name.equals("<clinit>")
+        boolean prologue = checks && options.prologue() && calls && !sync && !Initializers.is(mn)
                 && (mn.access & Opcodes.ACC_BRIDGE) == 0;
         if (prologue) {
             mn.instructions.insert(PreemptChecks.prologue());
@@ -142,6 +143,10 @@ final class Instrumenter {
         }
         if (isMain && isMainMethod(mn)) {
             mn.instructions.insert(mainHook(frames ? Frames.initial(cn, mn) : null));
+            changed = true;
+        }
+        if (Initializers.is(mn)) {
+            Initializers.bracket(cn, mn, frames); // last: the outermost range, first instruction
             changed = true;
         }
         if (changed && frames) {

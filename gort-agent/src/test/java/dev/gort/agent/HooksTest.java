@@ -47,6 +47,12 @@ class HooksTest {
         hasStatic(Hooks.MAIN_GOROUTINE, Hooks.MAIN_START, Hooks.MAIN_START_DESC);
     }
 
+    @Test
+    void classInitialization() throws Exception {
+        hasStatic(Hooks.CLASS_INIT, Hooks.CLASS_INIT_ENTER, Hooks.CLASS_INIT_DESC);
+        hasStatic(Hooks.CLASS_INIT, Hooks.CLASS_INIT_EXIT, Hooks.CLASS_INIT_DESC);
+    }
+
     /** Each wrapper replaces a JDK method that exists, with the same result type. */
     @Test
     void everyBlockingWrapperMatchesARealJdkMethod() throws Exception {

@@ -6,7 +6,16 @@ import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
+import dev.gort.Gort;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.JumpInsnNode;
+import org.objectweb.asm.tree.LdcInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TryCatchBlockNode;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -169,6 +178,119 @@ class InstrumenterTest {
         Class<?> k = l.loadClass("dev.gort.agent.fixtures.Ctor");
         Object o = k.getConstructor(int.class).newInstance(1000);
         assertEquals(new dev.gort.agent.fixtures.Ctor(1000).sum, k.getField("sum").get(o));
+    }
+
+    /**
+     * Every static initializer is bracketed by the ClassInit hooks: enter first, exit before
+     * its return and in a catch-all handler (last in the table) that rethrows; its own
+     * monitors stay balanced for the JIT. Run on a goroutine, the runtime sees each
+     * initializer while it runs (nested ones too) and none after, also after one failed.
+     */
+    @Test
+    void staticInitializersAreBracketedOnEveryPath() throws Exception {
+        String inits = "dev/gort/agent/fixtures/Inits";
+        Loader l = new Loader();
+        for (String name : List.of(inits, inits + "$Outer", inits + "$Inner", inits + "$Failing")) {
+            byte[] b = transformed(in, name, original(name));
+            assertEquals(1, count(b, "<clinit>", calls(Hooks.CLASS_INIT, Hooks.CLASS_INIT_ENTER)), name);
+            assertEquals(2, count(b, "<clinit>", calls(Hooks.CLASS_INIT, Hooks.CLASS_INIT_EXIT)),
+                    name + ": before the return, and in the catch-all");
+            MethodNode clinit = method(b, "<clinit>");
+            AbstractInsnNode first = clinit.instructions.getFirst();
+            while (first.getOpcode() < 0) {
+                first = first.getNext();
+            }
+            assertTrue(first instanceof LdcInsnNode ldc && ldc.cst.equals(Type.getObjectType(name)), name + ": ldc ThisClass first");
+            assertTrue(isHook(first.getNext(), Hooks.CLASS_INIT_ENTER), name + ": then enter");
+            TryCatchBlockNode all = clinit.tryCatchBlocks.get(clinit.tryCatchBlocks.size() - 1);
+            assertNull(all.type, name + ": the last handler catches everything");
+            assertTrue(isHook(next(next(all.handler)), Hooks.CLASS_INIT_EXIT), name + ": and exits");
+            assertEquals(Opcodes.ATHROW, next(next(next(all.handler))).getOpcode(), name + ": then rethrows");
+            assertEquals(List.of(), MonitorBalance.problems(clinit), name);
+            l.with(b);
+        }
+        int[] got = new int[7];
+        Gort.run(() -> {
+            try {
+                Class<?> k = Class.forName("dev.gort.agent.fixtures.Inits", true, l);
+                got[0] = k.getField("DEPTH_INSIDE").getInt(null);
+                got[1] = ((int[]) k.getField("TABLE").get(null))[63];
+                Class<?> outer = Class.forName("dev.gort.agent.fixtures.Inits$Outer", true, l);
+                got[2] = outer.getField("DEPTH_INSIDE").getInt(null);
+                got[3] = outer.getField("INNER_DEPTH").getInt(null);
+                got[4] = outer.getField("DEPTH_AFTER_INNER").getInt(null);
+                try {
+                    Class.forName("dev.gort.agent.fixtures.Inits$Failing", true, l);
+                    got[5] = -1;
+                } catch (ExceptionInInitializerError e) {
+                    got[5] = dev.gort.agent.fixtures.InitProbe.failingDepth;
+                }
+                got[6] = dev.gort.runtime.HookRt.clinitDepth();
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertArrayEquals(new int[] {1, 189, 1, 2, 1, 1, 0}, got,
+                "depth in Inits, its table, in Outer, in Inner inside Outer, in Outer after, in Failing, after all");
+    }
+
+    /** Class files older than Java 5 cannot ldc a class: the hooks get null, and still pair up. */
+    @Test
+    void oldInitializersPassNull() throws Exception {
+        byte[] out = in.transform(oldInitClass(), false);
+        assertNotNull(out);
+        verify(out);
+        assertEquals(0, count(out, "<clinit>", n -> n instanceof LdcInsnNode));
+        assertEquals(3, count(out, "<clinit>", calls(Hooks.CLASS_INIT, Hooks.CLASS_INIT_EXIT)), "two returns and the catch-all");
+        Loader l = new Loader().with(out);
+        int[] got = new int[2];
+        Gort.run(() -> {
+            try {
+                got[0] = Class.forName("gen.OldInit", true, l).getField("depth").getInt(null);
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(e);
+            }
+            got[1] = dev.gort.runtime.HookRt.clinitDepth();
+        });
+        assertArrayEquals(new int[] {1, 0}, got);
+    }
+
+    private static MethodNode method(byte[] b, String name) {
+        ClassNode cn = new ClassNode();
+        new ClassReader(b).accept(cn, 0);
+        return cn.methods.stream().filter(m -> m.name.equals(name)).findFirst().orElseThrow();
+    }
+
+    private static boolean isHook(AbstractInsnNode n, String name) {
+        return n instanceof MethodInsnNode m && m.owner.equals(Hooks.CLASS_INIT) && m.name.equals(name);
+    }
+
+    private static AbstractInsnNode next(AbstractInsnNode n) {
+        do {
+            n = n.getNext();
+        } while (n != null && n.getOpcode() < 0);
+        return n;
+    }
+
+    /** gen.OldInit, class version 48: a static initializer with two returns that records the depth it sees. */
+    static byte[] oldInitClass() {
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+        cw.visit(Opcodes.V1_4, Opcodes.ACC_PUBLIC, "gen/OldInit", null, "java/lang/Object", null);
+        cw.visitField(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "depth", "I", null, null).visitEnd();
+        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_STATIC, "<clinit>", "()V", null, null);
+        mv.visitCode();
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, "dev/gort/runtime/HookRt", "clinitDepth", "()I", false);
+        mv.visitInsn(Opcodes.DUP);
+        mv.visitFieldInsn(Opcodes.PUTSTATIC, "gen/OldInit", "depth", "I");
+        Label other = new Label();
+        mv.visitJumpInsn(Opcodes.IFEQ, other);
+        mv.visitInsn(Opcodes.RETURN);
+        mv.visitLabel(other);
+        mv.visitInsn(Opcodes.RETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        cw.visitEnd();
+        return cw.toByteArray();
     }
 
     @Test

@@ -3,7 +3,9 @@ package dev.gort.runtime;
 import dev.gort.FatalError;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -33,6 +35,20 @@ import java.util.concurrent.locks.LockSupport;
  * because a plain thread counts only once it has used gort, and one just started to feed
  * a goroutine may not have yet. So detection takes ~100 ms instead of being immediate.
  *
+ * <h2>Goroutines stuck on a class initialization (gort's own)</h2>
+ * A goroutine waiting inside the VM for another's static initializer keeps its M busy, yet
+ * it can wake no one ({@link ClassInits}). Sysmon counts those it found ({@link
+ * Syscall#nstuck}), and they do not count as running here: with every other M idle, the
+ * watcher decides. Such a goroutine is in {@code _Gsyscall}, which would otherwise rule a
+ * deadlock out, so before the verdict the JVM's thread dump must show each one's thread
+ * waiting for the initialization of a class that a goroutine is initializing, and that
+ * goroutine must be parked or stuck itself. If any one cannot be confirmed (stuck in native
+ * code, say, or the dump is unavailable), there is no verdict. Their states change without
+ * sched.lock (a falsely stuck one may run again at any time), so the verdict judges them
+ * all in one pass after the dump ({@link #verdict}).
+ * In the report they appear as {@code [class initialization]}, with the class they wait
+ * for and its initializer.
+ *
  * <p>Rejected: deciding inside checkdead, as Go does. It would have to block while plain
  * threads live, with sched.lock held, and could not ready the runs' waiters.
  */
@@ -57,8 +73,8 @@ final class CheckDead {
     /** Go's checkdead, sched.lock held: if no M is running, have the watcher decide. */
     static void checkdead() {
         long run = running();
-        if (run > 0) {
-            return;
+        if (run > Syscall.nstuck.get()) {
+            return; // some M runs (Ms of goroutines stuck on a class initialization do not count)
         }
         if (run < 0) {
             throw Throw.fatalThrow("checkdead: inconsistent counts: mcount=" + Sched.mcount() + " nmidle="
@@ -109,23 +125,32 @@ final class CheckDead {
 
     private static void decide() {
         boolean confirmed = false;
+        Map<String, String> initWaits = null;
         for (;;) {
             List<Victim> victims;
             Sched.lock.lock();
             try {
-                if (running() > 0) {
+                if (running() > Syscall.nstuck.get()) {
                     return;
                 }
                 Thread live = Externals.liveUser();
                 if (live == null && anyRunnable() != null) {
+                    if (running() > 0) {
+                        // Only Ms counted as stuck run, and one of their goroutines is on its
+                        // way out of its syscall (it is _Grunning before it clears its stuck
+                        // state): not dead, and no broken invariant.
+                        return;
+                    }
                     // A thread that registered after our first look may be between making
                     // a G runnable and queueing it (which needs sched.lock, held here):
                     // having seen the G, we now see its registration too.
                     live = Externals.liveUser();
                     if (live == null) {
                         G gp = anyRunnable();
-                        throw Throw.fatalThrow("checkdead: find g " + gp.goid + " in status "
-                                + G.readgstatus(gp) + "\n" + dump(gp));
+                        if (gp != null) {
+                            throw Throw.fatalThrow("checkdead: find g " + gp.goid + " in status "
+                                    + G.readgstatus(gp) + "\n" + dump(gp));
+                        }
                     }
                 }
                 if (live != null) {
@@ -152,7 +177,21 @@ final class CheckDead {
                     confirmed = true;
                     continue;
                 }
-                victims = verdict();
+                if (initWaits == null && Syscall.nstuck.get() > 0) {
+                    // Ask the JVM what the stuck goroutines wait for, then look once more:
+                    // the dump is taken while the state is dead, before and after it.
+                    Sched.lock.unlock();
+                    try {
+                        initWaits = ClassInits.initWaits();
+                    } finally {
+                        Sched.lock.lock();
+                    }
+                    if (initWaits == null) {
+                        return; // no way to confirm: no verdict
+                    }
+                    continue;
+                }
+                victims = verdict(initWaits != null ? initWaits : Map.of());
             } finally {
                 Sched.lock.unlock();
             }
@@ -163,8 +202,12 @@ final class CheckDead {
         }
     }
 
-    /** With no M running, no live plain thread, no runnable G: which runs die, and why. sched.lock held. */
-    private static List<Victim> verdict() {
+    /**
+     * With no M running (but those of stuck goroutines), no live plain thread, no runnable
+     * G: which runs die, and why. initWaits: the JVM's thread dump, thread name to the class
+     * it waits to see initialized. sched.lock held.
+     */
+    private static List<Victim> verdict(Map<String, String> initWaits) {
         G[] allgs = Sched.allgs;
         int n = Sched.allglen;
         List<Victim> victims = new ArrayList<>();
@@ -175,15 +218,47 @@ final class CheckDead {
                 return victims;
             }
         }
+        // Stuck goroutines run on Ms of their own and change state without sched.lock, so
+        // everything is judged from one pass: first who is stuck, then that nothing else may
+        // run (one that left its stuck state since anyRunnable looked is caught here), then
+        // that each stuck one waits, by the JVM's dump, for a class whose initializer is
+        // parked or stuck itself. Nothing can then finish those initializations: a parked
+        // goroutine needs a waker, and every possible waker is parked or stuck. (One that
+        // leaves its stuck state after this pass was confirmed waiting for an
+        // initialization that, by the same argument, cannot finish.)
+        Map<G, String> stuck = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            if (isStuck(allgs[i])) {
+                stuck.put(allgs[i], "");
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            G gp = allgs[i];
+            int s = G.readgstatus(gp) & ~G._Gscan;
+            boolean mayRun = s == G._Grunnable || s == G._Grunning || s == G._Gsyscall;
+            if (mayRun && !(stuck.containsKey(gp) && isStuck(gp))) {
+                return victims;
+            }
+        }
+        for (G gp : stuck.keySet()) {
+            M mp = gp.m;
+            String cls = mp != null ? initWaits.get(mp.getName()) : null;
+            G initializer = cls != null ? ClassInits.initializerOf(cls) : null;
+            if (initializer == null
+                    || !(G.readgstatus(initializer) == G._Gwaiting || stuck.containsKey(initializer))) {
+                return victims;
+            }
+            stuck.put(gp, "waiting for the initialization of " + cls + " by goroutine " + initializer.goid);
+        }
         for (Run r : Run.active) {
             List<G> blocked = new ArrayList<>();
             G main = r.main;
-            if (main != null && r.isMain(main) && G.readgstatus(main) == G._Gwaiting) {
+            if (main != null && r.isMain(main) && (G.readgstatus(main) == G._Gwaiting || stuck.containsKey(main))) {
                 blocked.add(main);
             }
             for (int i = 0; i < n; i++) {
                 G gp = allgs[i];
-                if (gp.run == r && gp != main && G.readgstatus(gp) == G._Gwaiting) {
+                if (gp.run == r && gp != main && (G.readgstatus(gp) == G._Gwaiting || stuck.containsKey(gp))) {
                     blocked.add(gp);
                 }
             }
@@ -201,35 +276,48 @@ final class CheckDead {
             } else {
                 continue; // the main goroutine is starting or ending: not this run's deadlock
             }
-            victims.add(new Victim(r, new FatalError(msg), report(msg, blocked)));
+            victims.add(new Victim(r, new FatalError(msg), report(msg, blocked, stuck)));
         }
         return victims;
     }
 
-    private static String report(String msg, List<G> blocked) {
+    private static String report(String msg, List<G> blocked, Map<G, String> stuck) {
         StringBuilder b = new StringBuilder();
         b.append("fatal error: ").append(msg).append('\n');
         int stacks = 0;
         for (G gp : blocked) {
             b.append('\n');
-            Traceback.header(b, gp, gp.waitreason.text);
+            String why = stuck.get(gp);
+            Traceback.header(b, gp, why != null ? WaitReason.CLASS_INIT.text : gp.waitreason.text);
             if (stacks++ < MAX_STACKS) {
-                StackTraceElement[] st = Traceback.parkedStack(gp, G._Gwaiting);
+                StackTraceElement[] st = Traceback.parkedStack(gp, why != null ? G._Gsyscall : G._Gwaiting);
                 if (st != null) {
                     Traceback.frames(b, st);
                 }
+            }
+            if (why != null) {
+                b.append(why).append('\n');
             }
         }
         b.append('\n');
         return b.toString();
     }
 
-    /** A G that is runnable, running or in a syscall, or null: Go's checkdead invariant. sched.lock held. */
+    /** Whether gp is in an implicit syscall sysmon found stuck, and not seen awake since. */
+    private static boolean isStuck(G gp) {
+        return (G.readgstatus(gp) & ~G._Gscan) == G._Gsyscall
+                && gp.implicitSyscall() == (Syscall.IMPLICIT_BLOCKED | Syscall.IMPLICIT_STUCK);
+    }
+
+    /**
+     * A G that is runnable, running or in a syscall, or null: Go's checkdead invariant;
+     * stuck goroutines aside (the verdict confirms them). sched.lock held.
+     */
     private static G anyRunnable() {
         G[] allgs = Sched.allgs;
         for (int i = 0, n = Sched.allglen; i < n; i++) {
             int s = G.readgstatus(allgs[i]) & ~G._Gscan;
-            if (s == G._Grunnable || s == G._Grunning || s == G._Gsyscall) {
+            if ((s == G._Grunnable || s == G._Grunning || s == G._Gsyscall) && !isStuck(allgs[i])) {
                 return allgs[i];
             }
         }

@@ -91,9 +91,18 @@ class G implements Runnable {
     int lockPins;
 
     /**
+     * Not in Go: the static initializers this goroutine is running ({@link ClassInits}), or
+     * null outside any; while non-null its continuation is pinned by the VM. Written only by
+     * the goroutine itself (plain); sysmon and the deadlock detector read it racily, as a
+     * hint (its {@code since} is final, so a racy reader never sees it half built).
+     */
+    ClassInits.State inits;
+
+    /**
      * Not in Go: whether the goroutine's syscall is an implicit one, and what sysmon last
-     * saw of it ({@link Syscall#IMPLICIT_BLOCKED}, {@link Syscall#IMPLICIT_AWAKE}); 0
-     * otherwise. Set by sysmon, cleared by the goroutine when it leaves the syscall.
+     * saw of it ({@link Syscall#IMPLICIT_BLOCKED}, {@link Syscall#IMPLICIT_AWAKE}, either
+     * with {@link Syscall#IMPLICIT_STUCK}); 0 otherwise. Set by sysmon, cleared by the
+     * goroutine when it leaves the syscall.
      */
     private volatile int implicitSyscall;
 

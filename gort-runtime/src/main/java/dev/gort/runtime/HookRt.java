@@ -5,9 +5,10 @@ import java.time.Duration;
 
 /**
  * The runtime side of the agent's hooks ({@code dev.gort.runtime.hook}): the preemption
- * check's slow path, pinning for held locks and monitors, syscalls around blocking JDK
- * calls, and sleep. A facade: public only because the hook package is another package;
- * the mechanisms live in {@link Preempt}, {@link Syscall} and {@link TimeRt}.
+ * check's slow path, pinning for held locks and monitors, static initializers, syscalls
+ * around blocking JDK calls, and sleep. A facade: public only because the hook package is
+ * another package; the mechanisms live in {@link Preempt}, {@link ClassInits},
+ * {@link Syscall} and {@link TimeRt}.
  *
  * <h2>Pinning</h2>
  * A goroutine holding a monitor or an owner-based JDK lock must not leave its M (another
@@ -108,6 +109,39 @@ public final class HookRt {
         }
     }
 
+    /**
+     * The start of a static initializer (the agent's hook, first thing in every
+     * {@code <clinit>}): the current goroutine is initializing c (null in class files too old
+     * to name it). Nothing on a plain thread. See {@link ClassInits}.
+     */
+    public static void clinitEnter(Class<?> c) {
+        if (Current.thread() instanceof M mp) {
+            G gp = mp.curg;
+            if (gp != null) {
+                ClassInits.enter(gp, c);
+            }
+        }
+    }
+
+    /** The end of c's static initializer, normal or exceptional: undoes {@link #clinitEnter}. */
+    public static void clinitExit(Class<?> c) {
+        if (Current.thread() instanceof M mp) {
+            G gp = mp.curg;
+            if (gp != null) {
+                ClassInits.exit(gp, c);
+            }
+        }
+    }
+
+    /** For tests: how many static initializers the current goroutine is inside; -1 outside a goroutine. */
+    public static int clinitDepth() {
+        if (Current.thread() instanceof M mp && mp.curg != null) {
+            ClassInits.State s = mp.curg.inits;
+            return s == null ? 0 : s.depth;
+        }
+        return -1;
+    }
+
     /** For tests: the locks and monitors the current goroutine holds pinned; -1 outside one. */
     public static int lockPins() {
         return Current.thread() instanceof M mp && mp.curg != null ? mp.curg.lockPins : -1;
@@ -151,14 +185,16 @@ public final class HookRt {
     /**
      * {@code Thread.sleep} under the agent: a goroutine sleeps on a timer and its M runs
      * others; a plain thread, or a pinned goroutine (it holds a lock, so it may not leave its
-     * M), sleeps the thread (the pinned one as a blocking syscall: its P is handed off).
+     * M; or it runs a static initializer, which the VM pins), sleeps the thread (the pinned
+     * one as a blocking syscall: its P is handed off, and waking needs no P to run a timer,
+     * which matters when the initializer's waiters hold the Ps: {@link ClassInits}).
      * Interruption is honoured as the JDK's: checked on entry only, since a goroutine's
      * sleep is not tied to a thread that {@code interrupt} could reach.
      */
     public static void sleep(long nanos) throws InterruptedException {
         M mp = Current.m();
         G gp = mp != null ? mp.curg : null;
-        if (gp == null || gp.lockPins > 0) {
+        if (gp == null || gp.lockPins > 0 || gp.inits != null) {
             Object s = gp != null ? enterSyscall(true) : null;
             try {
                 Thread.sleep(Duration.ofNanos(nanos));

@@ -63,6 +63,14 @@ final class M extends Thread {
     /** Go: m.syscalltick, p.syscalltick at entersyscall. */
     int syscalltick;
 
+    /**
+     * Sysmon's last look at this thread's CPU clock ({@link Syscall#cpuProgress}): the
+     * goroutine it judged, the CPU time then and when. Sysmon's thread only (plain).
+     */
+    G cpuG;
+    long cpuBase;
+    long cpuBaseAt;
+
     /** Go's mcall argument: set by the goroutine just before it yields. */
     int mcallfn;
     /** Go: m.waitunlockf/m.waitlock, for park_m. */

@@ -63,6 +63,7 @@ final class NewProc {
         newg.fn = fn;
         newg.stack = GoStack.create(newg);
         newg.lockPins = 0;
+        newg.inits = null;
         newg.ownedSyncs = null;
         newg.run = run;
         newg.goid = nextGoid(pp);

@@ -93,7 +93,11 @@ final class Park {
         if (unlockf != null && !unlockf.unlock(gp, lock)) {
             G.casgstatus(gp, G._Gwaiting, G._Grunnable);
         } else {
+            // Without the agent, an initializer is seen here (ClassInits): its waiters may
+            // hold the Ps it and its wakers need. After unlockf: the walk takes microseconds.
+            ClassInits.State init = ClassInits.pinnedWait(gp);
             Proc.stoplockedm(mp); // returns with a P, gp runnable
+            ClassInits.pinnedWaitDone(gp, init);
         }
         // Go's execute(gp, inheritTime=false), without leaving the stack.
         mp.curg = gp;
@@ -326,6 +330,7 @@ final class Park {
         gp.stack = null;
         gp.timer = null;
         gp.ownedSyncs = null; // a goroutine that ended holding a lock must not keep it alive
+        ClassInits.forget(gp);
         dropg(mp, gp);
         NewProc.gfput(mp.p, gp);
         if (locked) {

@@ -15,8 +15,8 @@ import java.lang.invoke.VarHandle;
  *
  * <p>gort's goroutines notice at every runtime call ({@link Entry#enter()}); under the
  * agent, also at the checks injected into user code ({@link #preemptSlow}). A goroutine
- * that cannot yield (its continuation is pinned: a held lock or a native frame) keeps
- * running and the request stays, as with Go's {@code m.locks > 0}.
+ * that cannot yield (its continuation is pinned: a held lock, a native frame, a static
+ * initializer) keeps running and the request stays, as with Go's {@code m.locks > 0}.
  *
  * <h2>The flag the injected checks read</h2>
  * Instrumented code cannot cheaply find its goroutine (that needs the current thread,
@@ -125,7 +125,7 @@ final class Preempt {
         if (self != null && self.implicitSyscall() != 0 && G.readgstatus(self) != G._Grunning) {
             Syscall.exitWoken(self);
         }
-        if (self != null && self.preempt && self.lockPins == 0) {
+        if (self != null && self.preempt && self.lockPins == 0 && !ClassInits.inside(self)) {
             G gp = Entry.enter(); // gopreempt_m: to the global queue (or the exitsyscall path)
             Entry.exit(gp);
             if (!self.preempt) {
@@ -141,13 +141,15 @@ final class Preempt {
             G g = m != null ? m.curg : null;
             // lockPins is the other goroutine's plain field: a stale read only keeps the flag
             // up one more check, or lowers it early, and sysmon raises it again next tick.
-            if (g != null && g != self && g.preempt && g.lockPins == 0 && pp.status == P._Prunning) {
+            if (g != null && g != self && g.preempt && g.lockPins == 0 && g.inits == null
+                    && pp.status == P._Prunning) {
                 return; // another goroutine has yet to act on its request
             }
             // A pinned one cannot act on it until it unpins, and unpin re-raises the flag
             // (Go's releasem): keeping the flag up meanwhile would send every check of every
             // other goroutine down this slow path (found with H2, which runs each statement
-            // holding a lock: 19% of the CPU went here).
+            // holding a lock: 19% of the CPU went here). The same for one inside a static
+            // initializer (the VM pins it), whose last exit re-raises the flag (ClassInits).
         }
         flag.compareAndSet(epoch, 0);
     }

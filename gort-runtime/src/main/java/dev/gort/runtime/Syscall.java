@@ -35,6 +35,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * It must not move to another M there: it was woken inside JDK code that may have taken
  * its thread's identity (an AQS waiter node names the thread to unpark), and the check
  * may be in a callback of that code (a lock's tryAcquire).
+ *
+ * <h2>Stuck where the thread state does not show it (Differences from Go)</h2>
+ * A thread waiting for another thread's class initialization (or in native code) is
+ * RUNNABLE. While a static initializer is slow and may need the Ps ({@link ClassInits}),
+ * sysmon judges such a goroutine by its thread's CPU clock instead ({@link #claimStuck},
+ * {@link #cpuProgress}): little CPU over a window means blocked. It becomes an implicit
+ * syscall of the kind {@link #IMPLICIT_STUCK}, which is watched by the same clock, not by
+ * the thread state: it is awake once its thread uses CPU again. Such goroutines, while
+ * blocked, are counted in {@link #nstuck}, which the deadlock detector subtracts from the
+ * running Ms ({@link CheckDead}). The preemption flag stays down while they are blocked,
+ * however long: it is raised only for awake ones. While an initializer is slow, a
+ * goroutine claimed by its thread state whose thread then stays RUNNABLE without running
+ * is turned into this kind ({@link #noticeWoken}): a thread waiting for a class
+ * initialization can look WAITING for a moment first. The states and counts are in
+ * {@link Implicits}.
  */
 final class Syscall {
     private Syscall() {}
@@ -43,13 +58,35 @@ final class Syscall {
     static final int IMPLICIT_BLOCKED = 1;
     /** {@code G.implicitSyscall}: sysmon has since seen its thread run again (without a P). */
     static final int IMPLICIT_AWAKE = 2;
+    /**
+     * {@code G.implicitSyscall}, or-ed with one of the above: claimed while its thread was
+     * RUNNABLE but used no CPU (stuck in the VM or native code), so judged by its CPU clock.
+     */
+    static final int IMPLICIT_STUCK = 4;
+    /**
+     * A thread RUNNABLE outside gort that used less CPU than {@link #RAN_CPU_NS} over this
+     * window is taken for blocked. A millisecond: a waiter on a slow initialization gives
+     * its P up about a millisecond after it blocks, and a thread that merely lost its CPU to
+     * another on a busy machine is rarely off it that long (if it is, it runs without a P
+     * until its next check: harmless).
+     */
+    static final long STUCK_WINDOW_NS = 1_000_000;
+    /** CPU use that shows a thread ran: far above a blocked thread's (none), far below a window's worth. */
+    static final long RAN_CPU_NS = 50_000;
+    /** The implicit-syscall states of goroutines and their counts. */
+    static final Implicits implicits = new Implicits();
     /** Goroutines in an implicit syscall: while any, sysmon keeps watching (no deep sleep). */
-    static final AtomicInteger nimplicit = new AtomicInteger();
+    static final AtomicInteger nimplicit = implicits.n;
     /**
      * Of those, the ones sysmon saw running again: while any, the preemption flag stays up
      * ({@link Preempt#preemptSlow}), so that their next check sees it.
      */
-    static final AtomicInteger nawake = new AtomicInteger();
+    static final AtomicInteger nawake = implicits.awake;
+    /**
+     * Of those, the ones of kind {@link #IMPLICIT_STUCK} and not awake: their Ms are
+     * blocked, though RUNNABLE (CheckDead does not count them as running).
+     */
+    static final AtomicInteger nstuck = implicits.stuck;
 
     /** Go's entersyscall: the goroutine may block the thread; its P stays but can be taken. */
     static void entersyscall(G gp) {
@@ -104,13 +141,7 @@ final class Syscall {
      */
     static void exitsyscall(G gp) {
         G.casgstatus(gp, G._Gsyscall, G._Grunning); // waits while sysmon holds the scan bit
-        int implicit = gp.takeImplicitSyscall();
-        if (implicit != 0) {
-            nimplicit.decrementAndGet();
-            if (implicit == IMPLICIT_AWAKE) {
-                nawake.decrementAndGet();
-            }
-        }
+        implicits.left(gp);
         M mp = gp.m;
         P oldp = mp.oldp;
         mp.oldp = null;
@@ -204,7 +235,9 @@ final class Syscall {
         if (pp != null) {
             Proc.acquirep(mp, pp);
         } else {
+            ClassInits.State init = ClassInits.pinnedWait(gp); // an initializer waiting for a P
             Proc.stoplockedm(mp); // returns with a P; gp was handed to us runnable
+            ClassInits.pinnedWaitDone(gp, init);
         }
         mp.curg = gp;
         gp.m = mp;
@@ -342,19 +375,92 @@ final class Syscall {
         }
         mp.syscalltick = pp.syscalltick;
         mp.oldp = pp;
-        nimplicit.incrementAndGet();
-        gp.setImplicitSyscall(IMPLICIT_BLOCKED);
+        implicits.claimed(gp, 0);
         G.casfromGscanstatus(gp, G._Grunning, G._Gsyscall);
         return true;
+    }
+
+    /**
+     * Sysmon's other claim: pp's goroutine runs user code, its thread is RUNNABLE, and its
+     * CPU clock says it has not run for a window ({@link #cpuProgress}): blocked in the VM
+     * (waiting for a class initialization) or in native code. Claimed as
+     * {@link #claimBlocked} does, into an implicit syscall of kind {@link #IMPLICIT_STUCK}.
+     * Called only while a slow initialization may need the Ps ({@link ClassInits}). If the
+     * goroutine was in fact running (its thread was off the CPU), nothing breaks: it runs
+     * without a P until its next check, as a woken implicit syscall does.
+     */
+    static boolean claimStuck(P pp, long now) {
+        M mp = pp.m;
+        if (mp == null || pp.status != P._Prunning) {
+            return false;
+        }
+        G gp = mp.curg;
+        if (gp == null || G.readgstatus(gp) != G._Grunning || (int) M.IN_RUNTIME.getVolatile(mp) != 0
+                || mp.getState() != Thread.State.RUNNABLE) {
+            mp.cpuG = null; // judged afresh from the next look
+            return false;
+        }
+        if (cpuProgress(mp, gp, now) >= 0) {
+            return false; // it ran, or the window is not over
+        }
+        if (!G.castogscanstatus(gp, G._Grunning)) {
+            return false;
+        }
+        // After the claim: if the goroutine announced itself in gort, back off (Entry's handshake).
+        if (gp.m != mp || mp.p != pp || (int) M.IN_RUNTIME.getVolatile(mp) != 0) {
+            G.casfromGscanstatus(gp, G._Grunning);
+            return false;
+        }
+        mp.syscalltick = pp.syscalltick;
+        mp.oldp = pp;
+        implicits.claimed(gp, IMPLICIT_STUCK);
+        G.casfromGscanstatus(gp, G._Grunning, G._Gsyscall);
+        stuckCheckdead();
+        return true;
+    }
+
+    /**
+     * Sysmon's reading of mp's CPU clock while it runs gp: 1 if the thread used
+     * {@link #RAN_CPU_NS} of CPU since the last reading that decided, -1 if it used less
+     * over a whole {@link #STUCK_WINDOW_NS}, 0 if it is too early to say (or the clock is
+     * unavailable). A new goroutine on the M starts a new reading.
+     */
+    static int cpuProgress(M mp, G gp, long now) {
+        long cpu = ThreadCpu.time(mp);
+        if (cpu < 0) {
+            return 0;
+        }
+        if (mp.cpuG != gp) {
+            mp.cpuG = gp;
+            mp.cpuBase = cpu;
+            mp.cpuBaseAt = now;
+            return 0;
+        }
+        if (cpu - mp.cpuBase >= RAN_CPU_NS) {
+            mp.cpuBase = cpu;
+            mp.cpuBaseAt = now;
+            return 1;
+        }
+        if (now - mp.cpuBaseAt >= STUCK_WINDOW_NS) {
+            mp.cpuBase = cpu;
+            mp.cpuBaseAt = now;
+            return -1;
+        }
+        return 0;
     }
 
     /**
      * Sysmon's watch over the goroutines it moved into implicit syscalls (Differences from
      * Go, in the class comment): for one whose thread runs again the preemption flag is
      * raised each round until it has left the syscall ({@link #exitWoken}); one that blocked
-     * again is only watched. Returns how many it found newly running.
+     * again is only watched. A thread not RUNNABLE is blocked. A RUNNABLE one is judged by
+     * its CPU clock if its goroutine is of the stuck kind, or if an initializer is slow
+     * (slowInit: a thread waiting for a class initialization may look WAITING for a moment
+     * and be claimed by its thread state, then stay RUNNABLE without running for good; it
+     * becomes of the stuck kind); otherwise it is running. Returns how many it found newly
+     * running.
      */
-    static int noticeWoken() {
+    static int noticeWoken(long now, boolean slowInit) {
         if (nimplicit.get() == 0) {
             return 0;
         }
@@ -368,23 +474,54 @@ final class Syscall {
             if (st == 0 || (G.readgstatus(gp) & ~G._Gscan) != G._Gsyscall) {
                 continue;
             }
-            if (isBlocked(mp)) {
-                if (st == IMPLICIT_AWAKE && gp.casImplicitSyscall(IMPLICIT_AWAKE, IMPLICIT_BLOCKED)) {
-                    nawake.decrementAndGet();
+            int kind = st & IMPLICIT_STUCK;
+            boolean awake = (st & IMPLICIT_AWAKE) != 0;
+            boolean blocked;
+            if (mp.getState() != Thread.State.RUNNABLE) {
+                blocked = true;
+                mp.cpuG = null; // a fresh window once it is RUNNABLE again
+            } else if (kind != 0 || slowInit) {
+                int progress = cpuProgress(mp, gp, now);
+                if (progress == 0) {
+                    if (awake) {
+                        Preempt.raisePreemptFlag(); // keep it up until the goroutine is back
+                    }
+                    continue;
+                }
+                blocked = progress < 0;
+                if (blocked) {
+                    kind = IMPLICIT_STUCK;
+                }
+            } else {
+                blocked = false;
+            }
+            if (blocked) {
+                if (st != (IMPLICIT_BLOCKED | kind) && implicits.blocked(gp, st, kind) && kind != 0) {
+                    stuckCheckdead();
                 }
                 continue;
             }
-            if (st == IMPLICIT_BLOCKED) {
-                nawake.incrementAndGet(); // first, so the goroutine's decrement never precedes it
-                if (!gp.casImplicitSyscall(IMPLICIT_BLOCKED, IMPLICIT_AWAKE)) {
-                    nawake.decrementAndGet(); // it left the syscall meanwhile
-                    continue;
+            if (!awake) {
+                if (!implicits.woke(gp, st)) {
+                    continue; // it left the syscall meanwhile
                 }
                 n++;
             }
             Preempt.raisePreemptFlag();
         }
         return n;
+    }
+
+    /**
+     * A goroutine was just counted as stuck: its M no longer counts as running, as if it
+     * had gone idle, and Go checks for deadlock whenever an M goes idle (mput,
+     * incidlelocked). Without this, a goroutine found stuck after every other M had gone
+     * idle would never be judged.
+     */
+    private static void stuckCheckdead() {
+        Sched.lock.lock();
+        CheckDead.checkdead();
+        Sched.lock.unlock();
     }
 
     /** Whether mp's thread is blocked in the JDK (a monitor, wait, park or sleep). */

@@ -14,7 +14,10 @@ import java.util.concurrent.locks.LockSupport;
  *       find work), or after 10ms regardless;</li>
  *   <li>an M blocked in JDK code outside gort's sight is treated as in a syscall
  *       ({@link Syscall#claimBlocked}), so the same rule applies to it; once its thread runs
- *       again, its goroutine is asked to come back for a P ({@link Syscall#noticeWoken}).</li>
+ *       again, its goroutine is asked to come back for a P ({@link Syscall#noticeWoken});</li>
+ *   <li>while a static initializer is slow, an M that is RUNNABLE but uses no CPU (waiting
+ *       in the VM for that initialization, most likely) is treated the same way
+ *       ({@link Syscall#claimStuck}, {@link ClassInits}).</li>
  * </ul>
  * and prints {@code GODEBUG=schedtrace} lines.
  *
@@ -192,6 +195,9 @@ final class Sysmon {
     static int retake(long now) {
         int n = 0;
         P[] allp = Sched.allp;
+        // While a static initializer is slow, goroutines holding Ps may be waiting for it
+        // inside the VM, RUNNABLE: judge them by their CPU clocks too (ClassInits).
+        boolean slowInit = ClassInits.slow(now);
         for (P pp : allp) {
             // Quickly filter out non-running Ps. This is best-effort, so it's OK that it's
             // racy: the targets are Ps that have been running or in a syscall for
@@ -215,7 +221,7 @@ final class Sysmon {
 
             // A goroutine blocked in JDK code: from now on, it is in a syscall. That counts
             // as the first sysmon tick seen in it.
-            if (Syscall.claimBlocked(pp)) {
+            if (Syscall.claimBlocked(pp) || (slowInit && Syscall.claimStuck(pp, now))) {
                 pp.sysmonSyscalltick = pp.syscalltick;
                 pp.sysmonSyscallwhen = now;
                 retakeSoon |= workWaits(pp);
@@ -254,7 +260,7 @@ final class Sysmon {
             }
             Proc.incidlelocked(1);
         }
-        return n + Syscall.noticeWoken();
+        return n + Syscall.noticeWoken(now, slowInit);
     }
 
     /** Whether retake's next round would take pp from its syscall (the rule above). Racy. */

@@ -65,6 +65,16 @@ final class Traceback {
         }
     }
 
+    /** st from its first (innermost) runtime frame on. */
+    private static StackTraceElement[] fromRuntime(StackTraceElement[] st) {
+        for (int i = 0; i < st.length; i++) {
+            if (isRuntimeFrame(st[i])) {
+                return java.util.Arrays.copyOfRange(st, i, st.length);
+            }
+        }
+        return st;
+    }
+
     /**
      * The stack of a goroutine parked in status {@code status}, or null if it changed
      * meanwhile. Holds the {@code _Gscan} bit while walking, so the goroutine cannot be
@@ -79,12 +89,27 @@ final class Traceback {
             if (s == null) {
                 return null;
             }
+            // A pinned goroutine parks with its continuation mounted on its blocked M, and one
+            // stuck in the VM (an implicit syscall) is mounted on its M too: then the M's
+            // thread has the frames. Its continuation must not be asked: for a mounted one the
+            // JDK's walk neither fails nor finds the frames (it walks the continuation's empty
+            // heap copy), so such reports printed no stack.
+            M m = gp.lockedm != null ? gp.lockedm : gp.m;
+            if (m != null) {
+                StackTraceElement[] st = m.getStackTrace();
+                for (StackTraceElement f : st) {
+                    if (isGoroutineEntry(f)) {
+                        // Mounted there (a goroutine locked to m but parked is not). A parked
+                        // one's top frames are the runtime's sleep (LockSupport.park under
+                        // M.notesleep): start at the runtime's frames, which frames() hides.
+                        return status == G._Gwaiting ? fromRuntime(st) : st;
+                    }
+                }
+            }
             try {
                 return s.getStackTrace();
             } catch (IllegalStateException mounted) {
-                // A pinned goroutine parks with its continuation mounted on its blocked M.
-                M m = gp.lockedm;
-                return m != null ? m.getStackTrace() : null;
+                return null; // mounted after all (not expected while we hold the scan bit)
             }
         } finally {
             G.casfromGscanstatus(gp, status);

@@ -27,6 +27,11 @@ enum WaitReason {
     GORT_RUN("gort.run"),
     /** gort: a goroutine of a run that died, never to run again (Go freezes the whole world). */
     FROZEN("frozen"),
+    /**
+     * gort: a goroutine waiting inside the VM for another goroutine's static initializer
+     * (in a deadlock report only: such a goroutine is in an implicit syscall, see ClassInits).
+     */
+    CLASS_INIT("class initialization"),
     /** gort: a goroutine parked by a test of the runtime itself. */
     TEST("test");
 

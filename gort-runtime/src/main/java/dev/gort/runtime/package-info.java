@@ -69,6 +69,11 @@
  *       of which a JVM may hold many;</li>
  *   <li>{@link dev.gort.runtime.StackReserve}: stack reserved at the door, as Go runs its
  *       runtime on the system stack;</li>
+ *   <li>{@link dev.gort.runtime.ClassInits}: static initializers (Go has no class
+ *       initialization): goroutines running one, and goroutines waiting for one inside the
+ *       VM, judged by their threads' CPU clocks ({@link dev.gort.runtime.ThreadCpu});</li>
+ *   <li>{@link dev.gort.runtime.Implicits}: the states and counts of implicit syscalls
+ *       (goroutines sysmon found blocked outside gort);</li>
  *   <li>{@link dev.gort.runtime.VmAccess}, {@link dev.gort.runtime.Pin}: access to, and
  *       pinning of, the JDK's continuations.</li>
  * </ul>
