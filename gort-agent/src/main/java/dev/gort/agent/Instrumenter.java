@@ -67,14 +67,14 @@ final class Instrumenter {
             }
             try {
                 byte[] out = write(cr, cn);
-                // Methods that only their prologue check took across an inlining limit lose it
-                // (InlineLimits): the check is one instruction at offset 0 that nothing jumps
-                // to, so removing it and writing the class again is all it takes (5-15% of
-                // the classes of the four libraries of bench/libs have one).
+                // Small methods, and methods that only their prologue check took across the hot
+                // inlining limit, lose it (InlineLimits): the check is one instruction at
+                // offset 0 that nothing jumps to, so removing it and writing the class again
+                // is all it takes.
                 boolean again = false;
                 for (Map.Entry<String, Integer> e : InlineLimits.codeLengths(out).entrySet()) {
                     MethodNode mn = prologued.get(e.getKey());
-                    if (mn != null && InlineLimits.crossedByCheck(e.getValue())) {
+                    if (mn != null && InlineLimits.checkLeftOut(e.getValue(), backedges)) {
                         mn.instructions.remove(mn.instructions.getFirst());
                         again = true;
                     }

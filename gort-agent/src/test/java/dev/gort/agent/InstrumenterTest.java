@@ -91,9 +91,10 @@ class InstrumenterTest {
     void checksAtProloguesAndLoopsButNotInLeaves() {
         assertEquals(0, count(shapes, "leaf", Fixtures::isCheck), "a leaf method cannot run long (Go's NOSPLIT)");
         assertEquals(1, count(shapes, "fib", Fixtures::isCheck), "prologue of a method that calls");
-        assertEquals(2, count(shapes, "whileLoop", Fixtures::isCheck), "prologue and loop header");
+        assertEquals(1, count(shapes, "whileLoop", Fixtures::isCheck), "loop header (a small method: no prologue)");
         assertEquals(3, count(shapes, "nested", Fixtures::isCheck), "prologue, outer header, inner strip");
-        assertEquals(1, count(instrumentWith("preempt=prologue"), "whileLoop", Fixtures::isCheck));
+        assertEquals(1, count(instrumentWith("preempt=prologue"), "whileLoop", Fixtures::isCheck),
+                "without loop checks a small method keeps its prologue check");
         assertEquals(1, count(instrumentWith("preempt=backedge"), "whileLoop", Fixtures::isCheck));
         assertEquals(0, count(instrumentWith("preempt=off"), "nested", Fixtures::isCheck));
     }
@@ -306,14 +307,14 @@ class InstrumenterTest {
     }
 
     @Test
-    void noPrologueCheckTakesAMethodAcrossAnInliningLimit() throws Exception {
+    void smallMethodsAndMethodsTheCheckWouldTakeAcrossAnInliningLimitHaveNoPrologueCheck() throws Exception {
         byte[] out = in.transform(sizedClass(), false);
         verify(out);
         Map<String, Integer> len = InlineLimits.codeLengths(out);
         assertEquals(0, count(out, "at34", Fixtures::isCheck), "34 bytes stay 34: still inlined everywhere");
         assertEquals(34, len.get("at34(I)I"));
         assertEquals(0, count(out, "at324", Fixtures::isCheck), "324 bytes stay under FreqInlineSize");
-        assertEquals(1, count(out, "at32", Fixtures::isCheck), "32 + 3 = 35: still under the limit");
+        assertEquals(0, count(out, "at32", Fixtures::isCheck), "32 bytes: inlined everywhere anyway");
         assertEquals(1, count(out, "at36", Fixtures::isCheck), "over the limit already");
         assertEquals(1, count(out, "recursive34", Fixtures::isCheck), "direct recursion keeps its check");
         Class<?> k = new Loader().with(out).loadClass("gen.Sized");
@@ -327,9 +328,10 @@ class InstrumenterTest {
         assertEquals(34, len.get("at34(I)I"));
         assertEquals(324, len.get("at324(I)I"));
         assertEquals(36, len.get("at36(I)I"));
-        assertTrue(InlineLimits.crossedByCheck(36) && InlineLimits.crossedByCheck(38));
-        assertTrue(!InlineLimits.crossedByCheck(35) && !InlineLimits.crossedByCheck(39));
-        assertTrue(InlineLimits.crossedByCheck(326) && !InlineLimits.crossedByCheck(329));
+        assertTrue(InlineLimits.checkLeftOut(4, true) && InlineLimits.checkLeftOut(35, true) && InlineLimits.checkLeftOut(38, true));
+        assertTrue(!InlineLimits.checkLeftOut(39, true) && !InlineLimits.checkLeftOut(200, true));
+        assertTrue(InlineLimits.checkLeftOut(326, true) && !InlineLimits.checkLeftOut(329, true));
+        assertTrue(!InlineLimits.checkLeftOut(4, false) && !InlineLimits.checkLeftOut(35, false) && InlineLimits.checkLeftOut(38, false));
     }
 
     /**
