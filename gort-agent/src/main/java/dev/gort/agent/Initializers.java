@@ -2,15 +2,12 @@ package dev.gort.agent;
 
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
-import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.InsnNode;
-import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.LdcInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
-import org.objectweb.asm.tree.TryCatchBlockNode;
 
 /**
  * Brackets every static initializer with the runtime's hooks, so that it knows which
@@ -44,26 +41,7 @@ final class Initializers {
     }
 
     static void bracket(ClassNode cn, MethodNode mn, boolean frames) {
-        InsnList insns = mn.instructions;
-        LabelNode start = new LabelNode();
-        LabelNode end = new LabelNode();
-        LabelNode handler = new LabelNode();
-        for (AbstractInsnNode n = insns.getFirst(); n != null; n = n.getNext()) {
-            if (n.getOpcode() == Opcodes.RETURN) {
-                insns.insertBefore(n, hook(cn, Hooks.CLASS_INIT_EXIT));
-            }
-        }
-        InsnList pre = hook(cn, Hooks.CLASS_INIT_ENTER);
-        pre.add(start);
-        insns.insert(pre);
-        insns.add(end);
-        insns.add(handler);
-        if (frames) {
-            insns.add(Frames.handler("java/lang/Throwable"));
-        }
-        insns.add(hook(cn, Hooks.CLASS_INIT_EXIT));
-        insns.add(new InsnNode(Opcodes.ATHROW));
-        mn.tryCatchBlocks.add(new TryCatchBlockNode(start, end, handler, null));
+        MethodBracket.around(mn, frames, () -> hook(cn, Hooks.CLASS_INIT_ENTER), () -> hook(cn, Hooks.CLASS_INIT_EXIT));
     }
 
     /** {@code ldc ThisClass} (or {@code aconst_null} before version 49); {@code invokestatic ClassInit.name}. */

@@ -3,7 +3,6 @@ package dev.gort.agent;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.InsnList;
-import org.objectweb.asm.tree.InsnNode;
 import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
@@ -121,27 +120,12 @@ final class Monitors {
      * range is one around code that holds no monitor: the blocks inside keep their shape.
      */
     static void method(MethodNode mn, boolean frames) {
-        InsnList insns = mn.instructions;
-        LabelNode start = new LabelNode();
-        LabelNode end = new LabelNode();
-        LabelNode handler = new LabelNode();
-        for (AbstractInsnNode n = insns.getFirst(); n != null; n = n.getNext()) {
-            int op = n.getOpcode();
-            if (op >= Opcodes.IRETURN && op <= Opcodes.RETURN) {
-                insns.insertBefore(n, hook(Hooks.MONITOR_EXITED));
-            }
-        }
-        InsnList pre = new InsnList();
-        pre.add(hook(Hooks.MONITOR_ENTERED));
-        pre.add(start);
-        insns.insert(pre);
-        insns.add(end);
-        insns.add(handler);
-        if (frames) {
-            insns.add(Frames.handler("java/lang/Throwable"));
-        }
-        insns.add(hook(Hooks.MONITOR_EXITED));
-        insns.add(new InsnNode(Opcodes.ATHROW));
-        mn.tryCatchBlocks.add(new TryCatchBlockNode(start, end, handler, null));
+        MethodBracket.around(mn, frames, () -> single(hook(Hooks.MONITOR_ENTERED)), () -> single(hook(Hooks.MONITOR_EXITED)));
+    }
+
+    private static InsnList single(AbstractInsnNode n) {
+        InsnList il = new InsnList();
+        il.add(n);
+        return il;
     }
 }
