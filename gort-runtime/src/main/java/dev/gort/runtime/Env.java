@@ -132,6 +132,27 @@ final class Env {
         }
     }
 
+    /**
+     * An integer system property in [min, max]; def when unset. A malformed or out-of-range
+     * value is reported (naming the property and the value used) and def is used.
+     */
+    static int intProperty(String name, int def, int min, int max) {
+        String v = System.getProperty(name);
+        if (v == null || v.isBlank()) {
+            return def;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        warn(name + "=" + quote(v) + " is not an integer in [" + min + ", " + max + "]; using " + def);
+        return def;
+    }
+
     private static String quote(String v) {
         return "\"" + v + "\"";
     }

@@ -47,6 +47,7 @@ class G implements Runnable {
     private static final VarHandle STATUS;
     private static final VarHandle SELECT_DONE;
     private static final VarHandle IMPLICIT_SYSCALL;
+    static final VarHandle TRACE;
 
     static {
         try {
@@ -54,6 +55,7 @@ class G implements Runnable {
             STATUS = l.findVarHandle(G.class, "atomicstatus", int.class);
             SELECT_DONE = l.findVarHandle(G.class, "selectDone", int.class);
             IMPLICIT_SYSCALL = l.findVarHandle(G.class, "implicitSyscall", int.class);
+            TRACE = l.findVarHandle(G.class, "trace", TraceSched.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -119,6 +121,12 @@ class G implements Runnable {
      * set again on the M that next runs it (Proc.execute). The M's own owner (plain).
      */
     boolean interrupted;
+
+    /**
+     * Go: g.trace; the execution tracer's state of this goroutine, made by the first event
+     * about it (a G of a program never traced pays only this reference). Set once, by CAS.
+     */
+    volatile TraceSched trace;
 
     /** Go: g.lockedm; the M this G must run on (LockOSThread, or parked while pinned). */
     M lockedm;

@@ -87,6 +87,14 @@ final class M extends Thread {
     boolean inheritTime;
 
     /** Go: m.park (a note): set by notewakeup, consumed by notesleep. */
+    /**
+     * The stack of the goroutine that called mcall, captured on its own stack while tracing
+     * (the events park_m and goschedImpl write on g0 carry it). Go reads it from g.sched.
+     */
+    long[] traceStack;
+    /** Go: mp.trace; this M's execution trace writer (registered with the tracer). */
+    final TraceThread trace;
+
     private volatile boolean parkNote;
     /** Go: m.cheaprand (wyrand state). */
     private long cheaprand;
@@ -94,6 +102,8 @@ final class M extends Thread {
     M(long id) {
         super(null, null, "gort-m" + id, 0, false);
         this.mid = id;
+        this.trace = new TraceThread(this);
+        Tracer.threads.add(trace);
         this.cheaprand = System.nanoTime() ^ (id * 0x9E3779B97F4A7C15L);
         setDaemon(true);
     }

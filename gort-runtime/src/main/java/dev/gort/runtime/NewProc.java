@@ -67,7 +67,17 @@ final class NewProc {
         newg.ownedSyncs = null;
         newg.run = run;
         newg.goid = nextGoid(pp);
+        long[] pcs = Tracer.enabled ? TraceStack.capture() : null;
+        TraceThread w = Tracer.acquire();
         G.casgstatus(newg, G._Gdead, G._Grunnable);
+        if (w != null) {
+            if (pp != null && w.m != null && w.m.p == pp) {
+                TraceEv.goCreate(w, newg, pcs, TraceEv.stack(w, TraceStack.startStack(fn, pcs)));
+            } else {
+                TraceEv.goCreatePending(newg);
+            }
+            Tracer.release(w);
+        }
         return newg;
     }
 

@@ -98,6 +98,9 @@ final class P {
     /** Go: pp.preempt; set when this P should enter the scheduler as soon as possible. */
     volatile boolean preempt;
 
+    /** Go: pp.trace; the execution tracer's state of this P. */
+    final TraceSched trace = new TraceSched();
+
     P(int id) {
         this(id, RUNQ_SIZE);
     }

@@ -64,7 +64,13 @@ final class Park {
 
     /** Go's park_m, on g0. Returns gp if it must run again at once (unlockf refused), else null. */
     static G park_m(M mp, G gp) {
+        TraceThread w = Tracer.acquire();
         G.casgstatus(gp, G._Grunning, G._Gwaiting);
+        if (w != null) {
+            TraceEv.goPark(w, gp, gp.waitreason.traceReason, mp.traceStack);
+            Tracer.release(w);
+        }
+        mp.traceStack = null;
         dropg(mp, gp);
         Unlockf fn = mp.waitunlockf;
         if (fn != null) {
@@ -72,7 +78,12 @@ final class Park {
             mp.waitunlockf = null;
             mp.waitlock = null;
             if (!fn.unlock(gp, lock)) {
+                TraceThread w2 = Tracer.acquire();
                 G.casgstatus(gp, G._Gwaiting, G._Grunnable);
+                if (w2 != null) {
+                    TraceEv.goUnpark(w2, gp, null);
+                    Tracer.release(w2);
+                }
                 return gp; // execute(gp, true): schedule it back
             }
         }
@@ -88,10 +99,21 @@ final class Park {
         boolean wasLocked = gp.lockedm != null;
         gp.lockedm = mp;
         mp.lockedg = gp;
+        long[] pcs = Tracer.enabled ? TraceStack.capture() : null;
+        TraceThread w = Tracer.acquire();
         G.casgstatus(gp, G._Grunning, G._Gwaiting);
+        if (w != null) {
+            TraceEv.goPark(w, gp, gp.waitreason.traceReason, pcs);
+            Tracer.release(w);
+        }
         dropg(mp, gp);
         if (unlockf != null && !unlockf.unlock(gp, lock)) {
+            w = Tracer.acquire();
             G.casgstatus(gp, G._Gwaiting, G._Grunnable);
+            if (w != null) {
+                TraceEv.goUnpark(w, gp, null);
+                Tracer.release(w);
+            }
         } else {
             // Without the agent, an initializer is seen here (ClassInits): its waiters may
             // hold the Ps it and its wakers need. After unlockf: the walk takes microseconds.
@@ -100,9 +122,7 @@ final class Park {
             ClassInits.pinnedWaitDone(gp, init);
         }
         // Go's execute(gp, inheritTime=false), without leaving the stack.
-        mp.curg = gp;
-        gp.m = mp;
-        G.casgstatus(gp, G._Grunnable, G._Grunning);
+        resumePinned(mp, gp);
         if (gp.run != null && gp.run.dead()) {
             freezePinned(mp, gp); // never returns
         }
@@ -111,6 +131,21 @@ final class Park {
         if (!wasLocked) {
             gp.lockedm = null;
             mp.lockedg = null;
+        }
+    }
+
+    /**
+     * execute for a goroutine whose stack stayed mounted on mp (a pinned park or syscall
+     * exit): mp, holding a P again, runs gp, which is runnable.
+     */
+    static void resumePinned(M mp, G gp) {
+        TraceThread w = Tracer.acquire();
+        mp.curg = gp;
+        gp.m = mp;
+        G.casgstatus(gp, G._Grunnable, G._Grunning);
+        if (w != null) {
+            TraceEv.goStart(w, gp);
+            Tracer.release(w);
         }
     }
 
@@ -148,7 +183,12 @@ final class Park {
             s.sema.passOn(s);
         }
         gp.waitreason = WaitReason.FROZEN;
+        TraceThread w = Tracer.acquire();
         G.casgstatus(gp, G._Grunning, G._Gwaiting);
+        if (w != null) {
+            TraceEv.goPark(w, gp, gp.waitreason.traceReason, null);
+            Tracer.release(w);
+        }
         dropg(mp, gp);
     }
 
@@ -196,7 +236,13 @@ final class Park {
         if ((status & ~G._Gscan) != G._Gwaiting) {
             throw Throw.fatalThrow("bad g->status in ready: " + status);
         }
+        long[] pcs = Tracer.enabled ? TraceStack.capture() : null;
+        TraceThread w = Tracer.acquire();
         G.casgstatus(gp, G._Gwaiting, G._Grunnable);
+        if (w != null) {
+            TraceEv.goUnpark(w, gp, pcs);
+            Tracer.release(w);
+        }
         if (Current.thread() instanceof M mp && mp.p != null) {
             RunQueue.runqput(mp.p, gp, next);
             Proc.wakep();
@@ -242,6 +288,9 @@ final class Park {
      */
     static boolean mcall(M mp, int fn) {
         mp.mcallfn = fn;
+        if (Tracer.enabled) {
+            mp.traceStack = TraceStack.capture();
+        }
         if (GoStack.yield()) {
             return true;
         }
@@ -264,7 +313,13 @@ final class Park {
     /** Go's goyield_m, on g0. */
     static void goyield_m(M mp, G gp) {
         P pp = mp.p;
+        TraceThread w = Tracer.acquire();
         G.casgstatus(gp, G._Grunning, G._Grunnable);
+        if (w != null) {
+            TraceEv.goStop(w, gp, "preempted", mp.traceStack);
+            Tracer.release(w);
+        }
+        mp.traceStack = null;
         dropg(mp, gp);
         RunQueue.runqput(pp, gp, false);
     }
@@ -286,7 +341,13 @@ final class Park {
         if ((status & ~G._Gscan) != G._Grunning) {
             throw Throw.fatalThrow("bad g status " + status);
         }
+        TraceThread w = Tracer.acquire();
         G.casgstatus(gp, G._Grunning, G._Grunnable);
+        if (w != null) {
+            TraceEv.goStop(w, gp, preempted ? "preempted" : "runtime.Gosched", mp.traceStack);
+            Tracer.release(w);
+        }
+        mp.traceStack = null;
         dropg(mp, gp);
         if (preempted && Sched.gcwaiting) {
             // If preempted for STW, keep the G on the local P in runnext so it can keep
@@ -317,7 +378,12 @@ final class Park {
 
     /** Go's goexit0/gdestroy, on g0: gp's function returned; recycle gp. */
     static void goexit0(M mp, G gp) {
+        TraceThread w = Tracer.acquire();
         G.casgstatus(gp, G._Grunning, G._Gdead);
+        if (w != null) {
+            TraceEv.goEnd(w, gp);
+            Tracer.release(w);
+        }
         boolean locked = gp.lockedm != null;
         gp.lockedm = null;
         mp.lockedg = null;

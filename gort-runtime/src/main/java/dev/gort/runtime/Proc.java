@@ -95,9 +95,17 @@ final class Proc {
      * (park_m whose unlockf refused), or null.
      */
     static G execute(M mp, G gp, boolean inheritTime) {
+        TraceThread w = Tracer.acquire();
+        if (w != null) {
+            TraceEv.goCreateIfPending(w, gp);
+        }
         mp.curg = gp;
         gp.m = mp;
         G.casgstatus(gp, G._Grunnable, G._Grunning);
+        if (w != null) {
+            TraceEv.goStart(w, gp); // Go: after the transition to _Grunning (trace.go, invariant 7)
+            Tracer.release(w);
+        }
         // Read after the status CAS (a full fence), as Run.freeze writes the death before it
         // looks for running goroutines: either it sees this one running, or we see the death.
         Run r = gp.run;
@@ -421,6 +429,13 @@ final class Proc {
         mp.p = pp;
         pp.m = mp;
         pp.status = P._Prunning;
+        // Go: acquirep emits ProcStart after the P is ours (not under the write flag: trace.go,
+        // invariant 5).
+        TraceThread w = Tracer.acquire();
+        if (w != null) {
+            TraceEv.procStart(w);
+            Tracer.release(w);
+        }
     }
 
     /** Go's releasep: disassociate mp and its P; returns the P, now _Pidle and owned by the caller. */
@@ -431,6 +446,11 @@ final class Proc {
         }
         if (pp.m != mp || pp.status != P._Prunning) {
             throw Throw.fatalThrow("releasep: invalid p state: m=" + mp + " p.m=" + pp.m + " status=" + pp.status);
+        }
+        TraceThread w = Tracer.acquire();
+        if (w != null) {
+            TraceEv.procStop(w, pp);
+            Tracer.release(w);
         }
         mp.p = null;
         pp.m = null;

@@ -192,6 +192,16 @@ final class Stw {
         if (old < 0 || nprocs <= 0) {
             throw Throw.fatalThrow("procresize: invalid arg");
         }
+        // Go: trace.Gomaxprocs. The parser wants it from a running goroutine with a P (not at
+        // start-up on a plain thread).
+        if (Tracer.enabled && Current.thread() instanceof M caller && caller.curg != null && caller.p != null) {
+            long[] pcs = TraceStack.capture();
+            TraceThread w = Tracer.acquire();
+            if (w != null) {
+                TraceEv.gomaxprocs(w, nprocs, pcs);
+                Tracer.release(w);
+            }
+        }
         P[] oldAllp = Sched.allp;
         if (nprocs > allpEver.length) {
             P[] ever = java.util.Arrays.copyOf(allpEver, nprocs);
@@ -213,13 +223,29 @@ final class Stw {
             // continue to use the current P
             me.p.status = P._Prunning;
         } else if (me != null && me.p != null) {
-            // release the current P and acquire allp[0]
+            // release the current P and acquire allp[0]; the trace shows the goroutine
+            // stopping with its P and starting again on the new one (Go's procresize)
+            TraceThread w = Tracer.acquire();
+            if (w != null) {
+                if (me.curg != null) {
+                    TraceEv.goStop(w, me.curg, "runtime.Gosched", null);
+                }
+                TraceEv.procStop(w, me.p);
+                Tracer.release(w);
+            }
             me.p.m = null;
             me.p = null;
             P pp = nallp[0];
             pp.m = null;
             pp.status = P._Pidle;
             Proc.acquirep(me, pp);
+            w = Tracer.acquire();
+            if (w != null) {
+                if (me.curg != null) {
+                    TraceEv.goStart(w, me.curg);
+                }
+                Tracer.release(w);
+            }
         }
 
         // release resources from unused P's

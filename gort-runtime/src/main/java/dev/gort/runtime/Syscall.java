@@ -94,8 +94,15 @@ final class Syscall {
         P pp = mp.p;
         mp.syscalltick = pp.syscalltick;
         mp.oldp = pp;
+        // Go's reentersyscall: GoSysCall, then the stop-the-world's ProcStop, then the switch,
+        // all under one write flag.
+        long[] pcs = Tracer.enabled ? TraceStack.capture() : null;
+        TraceThread w = Tracer.acquire();
+        if (w != null) {
+            TraceEv.goSysCall(w, gp, pcs);
+        }
         if (Sched.gcwaiting) {
-            entersyscallHandleGCWait(mp);
+            entersyscallHandleGCWait(mp, w);
         }
         // Differences from Go: Go wakes sysmon only from deep sleep. With work queued here,
         // sysmon is also kicked out of a long back-off sleep, so the P is retaken after one
@@ -106,16 +113,22 @@ final class Syscall {
         // Go: "As soon as we switch to _Gsyscall, we are in danger of losing our P. We must
         // not touch it after this point." (sysmon's retake may unwire it at any moment.)
         G.casgstatus(gp, G._Grunning, G._Gsyscall);
+        if (w != null) {
+            Tracer.release(w);
+        }
         if (Sched.sysmonwait || workQueued) {
             Sysmon.wake(true);
         }
     }
 
     /** Go's entersyscallHandleGCWait: a stop-the-world is waiting; give it our P right away. */
-    private static void entersyscallHandleGCWait(M mp) {
+    private static void entersyscallHandleGCWait(M mp, TraceThread w) {
         Sched.lock.lock();
         if (Sched.stopwait > 0) {
             P pp = mp.p;
+            if (w != null) {
+                TraceEv.procStop(w, pp);
+            }
             pp.m = null;
             mp.p = null;
             pp.status = P._Pgcstop;
@@ -131,6 +144,12 @@ final class Syscall {
         mp.syscalltick = mp.p.syscalltick;
         mp.p.syscalltick++;
         mp.oldp = null;
+        long[] pcs = Tracer.enabled ? TraceStack.capture() : null;
+        TraceThread w = Tracer.acquire();
+        if (w != null) {
+            TraceEv.goSysCall(w, gp, pcs); // Go's entersyscallblock: GoSysCall, then releasep's ProcStop
+            Tracer.release(w);
+        }
         Proc.handoffp(Proc.releasep(mp));
         G.casgstatus(gp, G._Grunning, G._Gsyscall);
     }
@@ -145,13 +164,33 @@ final class Syscall {
         M mp = gp.m;
         P oldp = mp.oldp;
         mp.oldp = null;
-        if (mp.p == null) {
-            P pp = exitsyscallTryGetP(mp, oldp);
-            if (pp != null) {
-                Proc.acquirep(mp, pp);
-            }
-        }
         if (mp.p != null) {
+            // Fast path: we still have our P (Go: the syscall exit event, or, if the P
+            // was treated as lost, a self-steal and the events of a slow exit).
+            TraceThread w = Tracer.acquire();
+            if (w != null) {
+                if (mp.p.syscalltick == mp.syscalltick) {
+                    TraceEv.goSysExit(w, gp, false);
+                } else {
+                    TraceEv.procSteal(w, mp.p, true);
+                    TraceEv.procStart(w);
+                    TraceEv.goSysExit(w, gp, true);
+                    TraceEv.goStart(w, gp);
+                }
+                Tracer.release(w);
+            }
+            mp.p.syscalltick++;
+            return;
+        }
+        P pp = exitsyscallTryGetP(mp, oldp);
+        if (pp != null) {
+            Proc.acquirep(mp, pp); // ProcStart
+            TraceThread w = Tracer.acquire();
+            if (w != null) {
+                TraceEv.goSysExit(w, gp, true);
+                TraceEv.goStart(w, gp);
+                Tracer.release(w);
+            }
             mp.p.syscalltick++;
             return;
         }
@@ -188,7 +227,12 @@ final class Syscall {
      * (with a P), or null to schedule.
      */
     static G exitsyscallNoP(M mp, G gp) {
+        TraceThread w = Tracer.acquire();
         G.casgstatus(gp, G._Grunning, G._Grunnable);
+        if (w != null) {
+            TraceEv.goSysExit(w, gp, true);
+            Tracer.release(w);
+        }
         Park.dropg(mp, gp);
         Sched.lock.lock();
         P pp = Sched.pidleget();
@@ -222,7 +266,12 @@ final class Syscall {
         boolean wasLocked = gp.lockedm != null;
         gp.lockedm = mp;
         mp.lockedg = gp;
+        TraceThread w = Tracer.acquire();
         G.casgstatus(gp, G._Grunning, G._Grunnable);
+        if (w != null) {
+            TraceEv.goSysExit(w, gp, true);
+            Tracer.release(w);
+        }
         Park.dropg(mp, gp);
         Sched.lock.lock();
         P pp = Sched.pidleget();
@@ -239,9 +288,7 @@ final class Syscall {
             Proc.stoplockedm(mp); // returns with a P; gp was handed to us runnable
             ClassInits.pinnedWaitDone(gp, init);
         }
-        mp.curg = gp;
-        gp.m = mp;
-        G.casgstatus(gp, G._Grunnable, G._Grunning);
+        Park.resumePinned(mp, gp);
         if (gp.run != null && gp.run.dead()) {
             Park.freezePinned(mp, gp); // never returns
         }
@@ -307,9 +354,17 @@ final class Syscall {
 
         /** Go's releaseP: unwire the P from the syscalling thread, into state (idle or gcstop). */
         void releaseP(int state) {
+            TraceThread w = Tracer.acquire();
             pp.m = null;
             mp.p = null;
             pp.status = state;
+            if (w != null) {
+                M me = w.m;
+                boolean inSyscall = me != null && me.curg != null && me.curg.trace != null
+                        && TraceSched.status(me.curg.trace.last) == TraceEvents.GoSyscall;
+                TraceEv.procSteal(w, pp, inSyscall);
+                Tracer.release(w);
+            }
             pp.syscalltick++;
         }
 
@@ -365,18 +420,31 @@ final class Syscall {
         if (gp == null || (int) M.IN_RUNTIME.getVolatile(mp) != 0 || !isBlocked(mp)) {
             return false;
         }
+        // The syscall's event goes into the M's own trace buffer (its thread is blocked, so
+        // not writing): its write flag is taken before the scan bit, the order every writer
+        // follows; if the M holds it, the claim waits for another round.
+        TraceThread w = Tracer.enabled ? Tracer.tryAcquire(mp.trace) : null;
+        if (Tracer.enabled && w == null) {
+            return false;
+        }
         if (!G.castogscanstatus(gp, G._Grunning)) {
+            releaseTrace(w);
             return false;
         }
         // After the claim: if the goroutine announced itself in gort, or woke up, back off.
         if (gp.m != mp || mp.p != pp || (int) M.IN_RUNTIME.getVolatile(mp) != 0 || !isBlocked(mp)) {
             G.casfromGscanstatus(gp, G._Grunning);
+            releaseTrace(w);
             return false;
         }
         mp.syscalltick = pp.syscalltick;
         mp.oldp = pp;
         implicits.claimed(gp, 0);
+        if (w != null) {
+            TraceEv.goSysCall(w, gp, null);
+        }
         G.casfromGscanstatus(gp, G._Grunning, G._Gsyscall);
+        releaseTrace(w);
         return true;
     }
 
@@ -403,18 +471,31 @@ final class Syscall {
         if (cpuProgress(mp, gp, now) >= 0) {
             return false; // it ran, or the window is not over
         }
+        // The syscall's event goes into the M's own trace buffer (its thread is blocked, so
+        // not writing): its write flag is taken before the scan bit, the order every writer
+        // follows; if the M holds it, the claim waits for another round.
+        TraceThread w = Tracer.enabled ? Tracer.tryAcquire(mp.trace) : null;
+        if (Tracer.enabled && w == null) {
+            return false;
+        }
         if (!G.castogscanstatus(gp, G._Grunning)) {
+            releaseTrace(w);
             return false;
         }
         // After the claim: if the goroutine announced itself in gort, back off (Entry's handshake).
         if (gp.m != mp || mp.p != pp || (int) M.IN_RUNTIME.getVolatile(mp) != 0) {
             G.casfromGscanstatus(gp, G._Grunning);
+            releaseTrace(w);
             return false;
         }
         mp.syscalltick = pp.syscalltick;
         mp.oldp = pp;
         implicits.claimed(gp, IMPLICIT_STUCK);
+        if (w != null) {
+            TraceEv.goSysCall(w, gp, null);
+        }
         G.casfromGscanstatus(gp, G._Grunning, G._Gsyscall);
+        releaseTrace(w);
         stuckCheckdead();
         return true;
     }
@@ -522,6 +603,12 @@ final class Syscall {
         Sched.lock.lock();
         CheckDead.checkdead();
         Sched.lock.unlock();
+    }
+
+    private static void releaseTrace(TraceThread w) {
+        if (w != null) {
+            Tracer.release(w);
+        }
     }
 
     /** Whether mp's thread is blocked in the JDK (a monitor, wait, park or sleep). */

@@ -1,0 +1,261 @@
+package dev.gort.runtime;
+
+import static dev.gort.runtime.TraceEvents.*;
+
+/**
+ * The events the runtime emits: Go's traceruntime.go (traceLocker's GoCreate, GoStart,
+ * GoPark, GoUnpark, GoSysCall, ProcStart, ...), under Go's names. Each takes a writer from
+ * {@link Tracer#acquire} (non-null: tracing is on), which the caller releases after the
+ * state change the event describes (Go's invariant 6: transitions happen under the write
+ * flag of the event, so a generation never shows a status that contradicts its events).
+ *
+ * <p>{@link #eventWriter} first writes the status of the writer's P and goroutine if no
+ * event has yet in this generation (Go's traceLocker.eventWriter), with the status they
+ * had before the event; each event then records the status it leaves
+ * ({@link TraceSched#last}).
+ */
+final class TraceEv {
+    private TraceEv() {}
+
+    /** A goroutine created without a P (by a plain thread): its creation is traced when it first runs. */
+    static final int PENDING = 0xfe;
+    /** A goroutine that ended (or a plain thread's G, never traced). */
+    static final int DEAD = 0xfd;
+
+    private static final int SMALL = 1 + 6 * TraceBuf.BYTES_PER_NUMBER;
+
+    /** gp's trace state, made on first use. */
+    static TraceSched traceOf(G gp) {
+        TraceSched t = gp.trace;
+        if (t == null) {
+            t = new TraceSched();
+            if (!G.TRACE.compareAndSet(gp, null, t)) {
+                t = gp.trace;
+            }
+        }
+        return t;
+    }
+
+    /** Go's traceLocker.eventWriter: statuses first, then a buffer with room for an event. */
+    static TraceBuf eventWriter(TraceThread w, int goStatus, int procStatus) {
+        M mp = w.m;
+        if (mp != null) {
+            P pp = mp.p;
+            if (pp != null && pp.trace.acquireStatus(w.gen, TraceSched.enc(procStatus, procStatus == ProcIdle ? -1 : w.id))) {
+                TraceBuf b = Tracer.buf(w, SMALL);
+                ev(b, EvProcStatus);
+                b.varint(pp.id);
+                b.varint(procStatus);
+            }
+            G gp = mp.curg;
+            if (gp != null && traceOf(gp).acquireStatus(w.gen, TraceSched.enc(goStatus, w.id))) {
+                TraceBuf b = Tracer.buf(w, SMALL);
+                ev(b, EvGoStatus);
+                b.varint(gp.goid);
+                b.varint(w.id);
+                b.varint(goStatus);
+            }
+        }
+        return Tracer.buf(w, SMALL);
+    }
+
+    private static void ev(TraceBuf b, int type) {
+        b.b(type);
+        b.varint(b.tsDiff());
+    }
+
+    static long stack(TraceThread w, long[] pcs) {
+        return Tracer.stacks[(int) (w.gen & 1)].put(pcs);
+    }
+
+    static long string(TraceThread w, String s) {
+        return Tracer.strings[(int) (w.gen & 1)].put(s);
+    }
+
+    // ---- Ps ----
+
+    /** Go's ProcStart: the writer's M has just acquired its P. */
+    static void procStart(TraceThread w) {
+        P pp = w.m.p;
+        TraceBuf b = eventWriter(w, GoSyscall, ProcIdle);
+        ev(b, EvProcStart);
+        b.varint(pp.id);
+        b.varint(pp.trace.nextSeq(w.gen));
+        pp.trace.last = TraceSched.enc(ProcRunning, w.id);
+    }
+
+    /** Go's ProcStop: the writer's M is about to release pp. */
+    static void procStop(TraceThread w, P pp) {
+        TraceBuf b = eventWriter(w, GoSyscall, ProcRunning);
+        ev(b, EvProcStop);
+        pp.trace.last = TraceSched.enc(ProcIdle, -1);
+    }
+
+    /** Go's ProcSteal: pp, in a syscall on another thread (or this one), is taken from it. */
+    static void procSteal(TraceThread w, P pp, boolean inSyscall) {
+        long from = pp.trace.mSyscallID;
+        pp.trace.mSyscallID = -1;
+        if (pp.trace.acquireStatus(w.gen, TraceSched.enc(ProcSyscallAbandoned, -1))) {
+            TraceBuf b = Tracer.buf(w, SMALL);
+            ev(b, EvProcStatus);
+            b.varint(pp.id);
+            b.varint(ProcSyscallAbandoned);
+        }
+        TraceBuf b = inSyscall ? eventWriter(w, GoSyscall, ProcSyscallAbandoned) : eventWriter(w, GoRunning, ProcRunning);
+        ev(b, EvProcSteal);
+        b.varint(pp.id);
+        b.varint(pp.trace.nextSeq(w.gen));
+        b.varint(from);
+        pp.trace.last = TraceSched.enc(ProcIdle, -1);
+    }
+
+    /** Go's Gomaxprocs: a ProcsChange event. */
+    static void gomaxprocs(TraceThread w, int procs, long[] pcs) {
+        TraceBuf b = eventWriter(w, GoRunning, ProcRunning);
+        ev(b, EvProcsChange);
+        b.varint(procs);
+        b.varint(stack(w, pcs));
+    }
+
+    // ---- goroutines ----
+
+    /** Go's GoCreate: newg (runnable) was created by the writer, which holds a P. */
+    static void goCreate(TraceThread w, G newg, long[] pcs, long startStack) {
+        TraceSched t = traceOf(newg);
+        t.reset();
+        t.setStatusTraced(w.gen, TraceSched.enc(GoRunnable, -1));
+        TraceBuf b = eventWriter(w, GoRunning, ProcRunning);
+        ev(b, EvGoCreate);
+        b.varint(newg.goid);
+        b.varint(startStack);
+        b.varint(stack(w, pcs));
+        t.last = TraceSched.enc(GoRunnable, -1);
+    }
+
+    /** A goroutine created without a P: it is described when it first runs ({@link #goStart}). */
+    static void goCreatePending(G newg) {
+        TraceSched t = traceOf(newg);
+        t.reset();
+        t.last = TraceSched.enc(PENDING, -1);
+    }
+
+    /**
+     * A goroutine created without a P is about to run on the writer's M (which has no
+     * goroutine yet): its creation is traced now, by an M that holds a P, as the parser
+     * requires (Differences from Go: Go creates goroutines only on a P).
+     */
+    static void goCreateIfPending(TraceThread w, G gp) {
+        TraceSched t = gp.trace;
+        if (t != null && TraceSched.status(t.last) == PENDING && w.m != null && w.m.p != null) {
+            goCreate(w, gp, null, stack(w, TraceStack.startStack(gp.fn, null)));
+        }
+    }
+
+    /** Go's GoStart: the writer's M runs its curg (set), which was runnable. */
+    static void goStart(TraceThread w, G gp) {
+        TraceSched t = traceOf(gp);
+        TraceBuf b = eventWriter(w, GoRunnable, ProcRunning);
+        ev(b, EvGoStart);
+        b.varint(gp.goid);
+        b.varint(t.nextSeq(w.gen));
+        t.last = TraceSched.enc(GoRunning, w.id);
+    }
+
+    /** Go's GoEnd: the writer's curg ends. */
+    static void goEnd(TraceThread w, G gp) {
+        TraceBuf b = eventWriter(w, GoRunning, ProcRunning);
+        ev(b, EvGoDestroy);
+        traceOf(gp).last = TraceSched.enc(DEAD, -1);
+    }
+
+    /** Go's GoStop: the writer's curg yields (reason "runtime.Gosched" or "preempted"), runnable. */
+    static void goStop(TraceThread w, G gp, String reason, long[] pcs) {
+        TraceBuf b = eventWriter(w, GoRunning, ProcRunning);
+        ev(b, EvGoStop);
+        b.varint(string(w, reason));
+        b.varint(stack(w, pcs));
+        traceOf(gp).last = TraceSched.enc(GoRunnable, -1);
+    }
+
+    /** Go's GoPark: the writer's curg blocks. */
+    static void goPark(TraceThread w, G gp, String reason, long[] pcs) {
+        TraceBuf b = eventWriter(w, GoRunning, ProcRunning);
+        ev(b, EvGoBlock);
+        b.varint(string(w, reason));
+        b.varint(stack(w, pcs));
+        traceOf(gp).last = TraceSched.enc(GoWaiting, -1);
+    }
+
+    /** Go's GoUnpark: gp, waiting, is made runnable by the writer (any thread). */
+    static void goUnpark(TraceThread w, G gp, long[] pcs) {
+        TraceSched t = traceOf(gp);
+        if (t.acquireStatus(w.gen, TraceSched.enc(GoWaiting, -1))) { // Go: emitUnblockStatus
+            TraceBuf b = Tracer.buf(w, SMALL);
+            ev(b, EvGoStatus);
+            b.varint(gp.goid);
+            b.varint(-1L);
+            b.varint(GoWaiting);
+        }
+        TraceBuf b = eventWriter(w, GoRunning, ProcRunning);
+        ev(b, EvGoUnblock);
+        b.varint(gp.goid);
+        b.varint(t.nextSeq(w.gen));
+        b.varint(stack(w, pcs));
+        t.last = TraceSched.enc(GoRunnable, -1);
+    }
+
+    /** Go's GoSysCall: the writer's curg enters a syscall, keeping the P. */
+    static void goSysCall(TraceThread w, G gp, long[] pcs) {
+        P pp = w.m.p;
+        TraceBuf b = eventWriter(w, GoRunning, ProcRunning);
+        ev(b, EvGoSyscallBegin);
+        b.varint(pp.trace.nextSeq(w.gen));
+        b.varint(stack(w, pcs));
+        pp.trace.mSyscallID = w.id;
+        pp.trace.last = TraceSched.enc(ProcSyscall, w.id);
+        traceOf(gp).last = TraceSched.enc(GoSyscall, w.id);
+    }
+
+    /** Go's GoSysExit: the writer's curg leaves its syscall; lostP: its P was taken meanwhile. */
+    static void goSysExit(TraceThread w, G gp, boolean lostP) {
+        TraceBuf b;
+        if (lostP) {
+            b = eventWriter(w, GoSyscall, ProcRunning);
+            ev(b, EvGoSyscallEndBlocked);
+            traceOf(gp).last = TraceSched.enc(GoRunnable, -1);
+        } else {
+            P pp = w.m.p;
+            pp.trace.mSyscallID = -1;
+            b = eventWriter(w, GoSyscall, ProcSyscall);
+            ev(b, EvGoSyscallEnd);
+            pp.trace.last = TraceSched.enc(ProcRunning, w.id);
+            traceOf(gp).last = TraceSched.enc(GoRunning, w.id);
+        }
+    }
+
+    // ---- user annotations ----
+
+    /** Go's trace_userTaskCreate, trace_userTaskEnd, trace_userRegion and trace_userLog. */
+    static void userAnnotation(TraceThread w, int ev, long id, long parent, String s1, String s2, long[] pcs) {
+        TraceBuf b = eventWriter(w, GoRunning, ProcRunning);
+        int size = 1 + 6 * TraceBuf.BYTES_PER_NUMBER;
+        if (!b.available(size)) {
+            b = Tracer.buf(w, size);
+        }
+        ev(b, ev);
+        b.varint(id);
+        switch (ev) {
+            case EvUserTaskBegin -> {
+                b.varint(parent);
+                b.varint(string(w, s1));
+            }
+            case EvUserRegionBegin, EvUserRegionEnd -> b.varint(string(w, s1));
+            case EvUserLog -> {
+                b.varint(string(w, s1));
+                b.varint(Tracer.strings[(int) (w.gen & 1)].emit(s2));
+            }
+            default -> { }
+        }
+        b.varint(stack(w, pcs));
+    }
+}

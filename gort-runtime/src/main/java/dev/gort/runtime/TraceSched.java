@@ -1,0 +1,89 @@
+package dev.gort.runtime;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The tracer's state of one goroutine or P: Go's traceSchedResourceState (tracestatus.go),
+ * plus what gort needs to describe a resource nobody touched in a generation.
+ *
+ * <h2>Status per generation</h2>
+ * Each generation must say, for every goroutine and P, its status at the generation's
+ * start, before any event about it. The first writer to touch the resource in a
+ * generation emits that status ({@link #acquireStatus}, Go's: a CAS on the generation's
+ * slot, three slots for gen%3). Differences from Go: the slot holds the status written
+ * (encoded with {@link #enc}) rather than a flag, and {@link #last} holds the status the
+ * resource's last event left it in. So when a generation ends, the tracer describes a
+ * resource that nobody touched in it without stopping it (Go stops the goroutine with
+ * suspendG, which gort cannot do to a goroutine running user code): its status did not
+ * change during the generation, so it is the status written at the start of the next one,
+ * if somebody touched it there already, else {@link #last} (see {@link Tracer#advance}).
+ *
+ * <p>Sequence numbers ({@link #nextSeq}) order the events of one resource across threads;
+ * they restart in every generation. Written under the write flag of the thread emitting
+ * the event, which owns the resource's transition (Go's invariant 4).
+ */
+final class TraceSched {
+    /** Encoded status at the start of generation g, in slot g%3; 0 while not yet written. */
+    private final AtomicLongArray statusTraced = new AtomicLongArray(3);
+    private final long[] seq = new long[2];
+    /** A P's: the thread whose syscall it is in (Go: pTraceState.mSyscallID), -1 if none. */
+    long mSyscallID = -1;
+    /** Encoded status after the last event about the resource ({@link #enc}); 0 unknown. */
+    volatile long last;
+
+    /** A trace status with the thread it is bound to (-1 for none), never 0. */
+    static long enc(int status, long mid) {
+        return ((mid + 1) << 8) | status;
+    }
+
+    static int status(long enc) {
+        return (int) (enc & 0xff);
+    }
+
+    static long mid(long enc) {
+        return (enc >>> 8) - 1;
+    }
+
+    /** Go's acquireStatus: whether the caller is the one to write the status for gen. */
+    boolean acquireStatus(long gen, long enc) {
+        if (statusTraced.get((int) (gen % 3)) != 0 || !statusTraced.compareAndSet((int) (gen % 3), 0, enc)) {
+            return false;
+        }
+        readyNextGen(gen);
+        return true;
+    }
+
+    /** Go's readyNextGen: clear the next generation's slot and sequence. */
+    void readyNextGen(long gen) {
+        long next = gen + 1;
+        seq[(int) (next % 2)] = 0;
+        statusTraced.set((int) (next % 3), 0);
+    }
+
+    boolean statusWasTraced(long gen) {
+        return statusTraced.get((int) (gen % 3)) != 0;
+    }
+
+    /** The status written for gen, or 0. */
+    long statusFor(long gen) {
+        return statusTraced.get((int) (gen % 3));
+    }
+
+    /** Go's setStatusTraced: a new goroutine's creation event says all there is. */
+    void setStatusTraced(long gen, long enc) {
+        statusTraced.set((int) (gen % 3), enc);
+    }
+
+    long nextSeq(long gen) {
+        return ++seq[(int) (gen % 2)];
+    }
+
+    /** Forgets everything: a trace starts, or a dead G gets a new identity (Go: gTraceState.reset). */
+    void reset() {
+        seq[0] = 0;
+        seq[1] = 0;
+        for (int i = 0; i < 3; i++) {
+            statusTraced.set(i, 0);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package dev.gort.runtime;
+
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * Stacks in an execution trace: Go's traceStack and traceStackTable (tracestack.go).
+ *
+ * <p>A stack is captured as an array of frame ids ({@link #capture}), independent of the
+ * generation; an event interns it into its generation's table ({@link Table#put}), which
+ * gives the id the event carries. A frame id plays the part of Go's PC: one per distinct
+ * (class, method, file, line), kept for the life of the JVM, so the frames' descriptions
+ * ({@code pkg.Class.method}, file, line) are written once per generation, with the table.
+ *
+ * <p>Capture walks the Java stack with {@link StackWalker}, skipping the runtime's own
+ * frames ({@code dev.gort.runtime}) as Go's stacks start at the caller of the runtime's
+ * entry points, down to {@link #depth} frames (system property {@code gort.trace.stackdepth},
+ * default 32; 0: no stacks). Differences from Go: Go unwinds frame pointers, a few
+ * nanoseconds a frame; a Java stack walk costs far more (see bench/RESULTS.md), hence the
+ * bounded depth.
+ */
+final class TraceStack {
+    private TraceStack() {}
+
+    static final int depth = Env.intProperty("gort.trace.stackdepth", 32, 0, 128);
+
+    private static final StackWalker WALKER = StackWalker.getInstance();
+    private static final long[] NONE = new long[0];
+
+    /** A frame as the trace describes it. */
+    record Frame(long pc, String func, String file, long line) {}
+
+    private record FrameKey(String cls, String method, String file, int line) {}
+
+    private static final ConcurrentHashMap<FrameKey, Frame> frames = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Long, Frame> byPc = new ConcurrentHashMap<>();
+    private static final AtomicLong nextPc = new AtomicLong(0x1000);
+
+    /** The calling thread's stack as frame ids, innermost first (empty when stacks are off). */
+    static long[] capture() {
+        if (depth == 0) {
+            return NONE;
+        }
+        return WALKER.walk(TraceStack::collect);
+    }
+
+    private static long[] collect(Stream<StackWalker.StackFrame> s) {
+        long[] pcs = new long[depth];
+        int[] n = {0};
+        s.filter(f -> !f.getClassName().startsWith("dev.gort.runtime.") && !f.getClassName().startsWith("jdk.internal.vm."))
+                .limit(depth)
+                .forEach(f -> pcs[n[0]++] = pc(f));
+        return n[0] == depth ? pcs : Arrays.copyOf(pcs, n[0]);
+    }
+
+    private static long pc(StackWalker.StackFrame f) {
+        return pc(new FrameKey(f.getClassName(), f.getMethodName(), f.getFileName(), f.getLineNumber()));
+    }
+
+    private static long pc(FrameKey k) {
+        Frame fr = frames.get(k);
+        if (fr == null) {
+            fr = frames.computeIfAbsent(k, key -> {
+                Frame nf = new Frame(nextPc.getAndIncrement(), key.cls() + "." + key.method(),
+                        key.file() == null ? "?" : key.file(), Math.max(key.line(), 0));
+                byPc.put(nf.pc(), nf);
+                return nf;
+            });
+        }
+        return fr.pc();
+    }
+
+    /**
+     * The one-frame stack naming a new goroutine's function (Go's startPC stack): the
+     * Runnable's class and {@code run}; for a lambda, which has no name of its own, the
+     * creating method with {@code .func}, as Go names a closure ({@code main.main.func1}).
+     */
+    static long[] startStack(Runnable fn, long[] creator) {
+        if (depth == 0 || fn == null) {
+            return NONE;
+        }
+        String cls = fn.getClass().getName();
+        int slash = cls.indexOf('/');
+        if (slash >= 0) {
+            cls = cls.substring(0, slash);
+        }
+        FrameKey k;
+        int lambda = cls.indexOf("$$Lambda");
+        Frame caller = creator == null ? null : firstUserFrame(creator);
+        if (lambda >= 0 && caller != null) {
+            k = new FrameKey(caller.func(), "func", caller.file(), (int) caller.line());
+        } else {
+            k = new FrameKey(lambda >= 0 ? cls.substring(0, lambda) : cls, lambda >= 0 ? "func" : "run", null, 0);
+        }
+        return new long[] {pc(k)};
+    }
+
+    /** The innermost frame outside gort's API classes (dev.gort.Gort, sync, time, ...). */
+    private static Frame firstUserFrame(long[] pcs) {
+        for (long pc : pcs) {
+            Frame f = byPc.get(pc);
+            String fn = f.func();
+            int last = fn.lastIndexOf('.');
+            String cls = last > 0 ? fn.substring(0, last) : fn;
+            if (!(cls.startsWith("dev.gort.") && (cls.indexOf('.', 9) < 0 || cls.startsWith("dev.gort.sync.")
+                    || cls.startsWith("dev.gort.time.") || cls.startsWith("dev.gort.trace.")))) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** One generation's stack table (Go: trace.stackTab[gen%2]). */
+    static final class Table {
+        private record Key(long[] pcs, int hash) {
+            @Override
+            public boolean equals(Object o) {
+                return o instanceof Key k && k.hash == hash && Arrays.equals(k.pcs, pcs);
+            }
+
+            @Override
+            public int hashCode() {
+                return hash;
+            }
+        }
+
+        private final ConcurrentHashMap<Key, Long> ids = new ConcurrentHashMap<>();
+        private final AtomicLong nextId = new AtomicLong();
+
+        /** The stack's id in this generation; 0 for no stack. */
+        long put(long[] pcs) {
+            if (pcs == null || pcs.length == 0) {
+                return 0;
+            }
+            Key k = new Key(pcs, Arrays.hashCode(pcs));
+            Long id = ids.get(k);
+            if (id != null) {
+                return id;
+            }
+            return ids.computeIfAbsent(k, key -> nextId.incrementAndGet());
+        }
+
+        /** Writes the table as stack batches of gen, its strings into strings (Go: traceStackTable.dump). */
+        void dump(Tracer.Batches out, long gen, TraceStrings strings) {
+            TraceBuf buf = null;
+            for (var e : ids.entrySet()) {
+                long[] pcs = e.getKey().pcs();
+                int need = 1 + (2 + 4 * pcs.length) * TraceBuf.BYTES_PER_NUMBER;
+                if (buf == null || !buf.available(need)) {
+                    if (buf != null) {
+                        out.flush(buf);
+                    }
+                    buf = out.newBuf(gen, -1);
+                    buf.b(TraceEvents.EvStacks);
+                }
+                buf.b(TraceEvents.EvStack);
+                buf.varint(e.getValue());
+                buf.varint(pcs.length);
+                for (long pc : pcs) {
+                    Frame f = byPc.get(pc);
+                    buf.varint(pc);
+                    buf.varint(strings.put(f.func()));
+                    buf.varint(strings.put(f.file()));
+                    buf.varint(f.line());
+                }
+            }
+            if (buf != null) {
+                out.flush(buf);
+            }
+            ids.clear();
+            nextId.set(0);
+        }
+    }
+}
