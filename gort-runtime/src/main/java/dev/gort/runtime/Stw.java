@@ -179,7 +179,7 @@ final class Stw {
     }
 
     /** Every P ever created, reused by procresize when it grows again (Go keeps them in allp's capacity). */
-    private static P[] allpEver = new P[0];
+    static volatile P[] allpEver = new P[0];
 
     /**
      * Go's procresize: change the number of Ps to nprocs. sched.lock held, world stopped

@@ -122,7 +122,7 @@ final class TraceEv {
     /** Go's GoCreate: newg (runnable) was created by the writer, which holds a P. */
     static void goCreate(TraceThread w, G newg, long[] pcs, long startStack) {
         TraceSched t = traceOf(newg);
-        t.reset();
+        t.resetSeq();
         t.setStatusTraced(w.gen, TraceSched.enc(GoRunnable, -1));
         TraceBuf b = eventWriter(w, GoRunning, ProcRunning);
         ev(b, EvGoCreate);
@@ -135,7 +135,7 @@ final class TraceEv {
     /** A goroutine created without a P: it is described when it first runs ({@link #goStart}). */
     static void goCreatePending(G newg) {
         TraceSched t = traceOf(newg);
-        t.reset();
+        t.resetSeq();
         t.last = TraceSched.enc(PENDING, -1);
     }
 

@@ -69,19 +69,28 @@ final class TraceSched {
         return statusTraced.get((int) (gen % 3));
     }
 
-    /** Go's setStatusTraced: a new goroutine's creation event says all there is. */
+    /**
+     * Go's setStatusTraced: a new goroutine's creation event says all there is. A status
+     * already written for gen stays (the G's previous life in gen wrote it first: it is the
+     * status at gen's start).
+     */
     void setStatusTraced(long gen, long enc) {
-        statusTraced.set((int) (gen % 3), enc);
+        statusTraced.compareAndSet((int) (gen % 3), 0, enc);
     }
 
     long nextSeq(long gen) {
         return ++seq[(int) (gen % 2)];
     }
 
-    /** Forgets everything: a trace starts, or a dead G gets a new identity (Go: gTraceState.reset). */
-    void reset() {
+    /** A dead G gets a new identity (Go: gTraceState.reset; the status slots are managed apart). */
+    void resetSeq() {
         seq[0] = 0;
         seq[1] = 0;
+    }
+
+    /** Forgets everything: a trace starts. */
+    void reset() {
+        resetSeq();
         for (int i = 0; i < 3; i++) {
             statusTraced.set(i, 0);
         }

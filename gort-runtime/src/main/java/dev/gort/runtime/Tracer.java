@@ -312,13 +312,18 @@ final class Tracer {
                 continue;
             }
             t.readyNextGen(g);
-            if (!t.statusWasTraced(g)) {
+            // Only goroutines alive now: one created after this look is described by its
+            // creation event (in g, or in g+1 where its start status must not be taken for g's).
+            int st = TraceSched.status(t.last);
+            if (!t.statusWasTraced(g) && st != 0 && st != TraceEv.DEAD && st != TraceEv.PENDING) {
                 untracedGs.add(gp);
             }
         }
         List<P> untracedPs = new ArrayList<>();
+        for (P pp : Stw.allpEver) {
+            pp.trace.readyNextGen(g); // also Ps beyond GOMAXPROCS: they may come back (Go: allp[len:cap])
+        }
         for (P pp : Sched.allp) {
-            pp.trace.readyNextGen(g);
             if (!pp.trace.statusWasTraced(g)) {
                 untracedPs.add(pp);
             }
@@ -352,7 +357,9 @@ final class Tracer {
             }
             Backoff.pause(round);
         }
-        threads.removeIf(w -> !w.thread.isAlive() && w.buf[0] == null && w.buf[1] == null && !w.writing());
+        // Writers of threads that ended (not ones not yet started: a new M registers first).
+        threads.removeIf(w -> w.thread.getState() == Thread.State.TERMINATED
+                && w.buf[0] == null && w.buf[1] == null && !w.writing());
         writeUntracedStatuses(g, untracedGs, untracedPs);
         stacks[slot].dump(OUT, g, strings[slot]);
         strings[slot].dump(OUT, g);
