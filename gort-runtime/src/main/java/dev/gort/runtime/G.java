@@ -128,6 +128,9 @@ class G implements Runnable {
      */
     volatile TraceSched trace;
 
+    /** Stacks this goroutine walked for trace events (TraceStack.Cache); null until traced. */
+    TraceStack.Cache traceStacks;
+
     /** Go: g.lockedm; the M this G must run on (LockOSThread, or parked while pinned). */
     M lockedm;
     /** Go: g.timer, the goroutine's sleep timer, made on its first sleep. */

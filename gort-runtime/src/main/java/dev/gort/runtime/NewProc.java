@@ -67,7 +67,7 @@ final class NewProc {
         newg.ownedSyncs = null;
         newg.run = run;
         newg.goid = nextGoid(pp);
-        long[] pcs = Tracer.enabled ? TraceStack.capture() : null;
+        long[] pcs = Tracer.enabled ? TraceStack.forCreate(fn) : null;
         TraceThread w = Tracer.acquire();
         G.casgstatus(newg, G._Gdead, G._Grunnable);
         if (w != null) {

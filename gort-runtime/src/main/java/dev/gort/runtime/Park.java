@@ -52,6 +52,9 @@ final class Park {
             mp.waitlock = lock;
             mp.waitunlockf = unlockf;
             gp.waitreason = reason;
+            if (Tracer.enabled) {
+                mp.traceStack = TraceStack.cached(gp, reason, lock);
+            }
             if (!mcall(mp, M.PARK_M)) {
                 mp.waitlock = null;
                 mp.waitunlockf = null;
@@ -99,7 +102,7 @@ final class Park {
         boolean wasLocked = gp.lockedm != null;
         gp.lockedm = mp;
         mp.lockedg = gp;
-        long[] pcs = Tracer.enabled ? TraceStack.capture() : null;
+        long[] pcs = Tracer.enabled ? TraceStack.cached(gp, gp.waitreason, lock) : null;
         TraceThread w = Tracer.acquire();
         G.casgstatus(gp, G._Grunning, G._Gwaiting);
         if (w != null) {
@@ -236,11 +239,10 @@ final class Park {
         if ((status & ~G._Gscan) != G._Gwaiting) {
             throw Throw.fatalThrow("bad g->status in ready: " + status);
         }
-        long[] pcs = Tracer.enabled ? TraceStack.capture() : null;
         TraceThread w = Tracer.acquire();
         G.casgstatus(gp, G._Gwaiting, G._Grunnable);
         if (w != null) {
-            TraceEv.goUnpark(w, gp, pcs);
+            TraceEv.goUnpark(w, gp, null); // no stack: see TraceStack (Differences from Go)
             Tracer.release(w);
         }
         if (Current.thread() instanceof M mp && mp.p != null) {
@@ -288,8 +290,9 @@ final class Park {
      */
     static boolean mcall(M mp, int fn) {
         mp.mcallfn = fn;
-        if (Tracer.enabled) {
-            mp.traceStack = TraceStack.capture();
+        if (Tracer.enabled && mp.curg != null && (fn == M.GOSCHED_M || fn == M.GOYIELD_M || fn == M.GOPREEMPT_M)) {
+            // A yield: its stack for the GoStop event (a preemption's place varies: walked).
+            mp.traceStack = fn == M.GOPREEMPT_M ? TraceStack.capture() : TraceStack.cached(mp.curg, Integer.valueOf(fn), null);
         }
         if (GoStack.yield()) {
             return true;

@@ -73,6 +73,73 @@ final class TraceStack {
     }
 
     /**
+     * Stacks a goroutine walked recently, by what it blocked on: a goroutine blocking
+     * again for the same reason on the same object (a channel, a lock) is almost always at
+     * the same place (a loop), so its stack is reused, and walked again every
+     * {@link #REFRESH} uses, or every {@link #REFRESH_UNKEYED} when there is no object to
+     * tell sites apart (select, sleep, Gosched). Four per goroutine, replaced round-robin.
+     * Written only by the goroutine itself.
+     */
+    static final class Cache {
+        final Object[] reason = new Object[4];
+        final Object[] on = new Object[4];
+        final long[][] pcs = new long[4][];
+        final int[] uses = new int[4];
+        int next;
+    }
+
+    static final int REFRESH = 64;
+    static final int REFRESH_UNKEYED = 16;
+
+    /** gp's stack for an event about it, walked or taken from its cache (see {@link Cache}). */
+    static long[] cached(G gp, Object reason, Object on) {
+        if (depth == 0) {
+            return NONE;
+        }
+        Cache c = gp.traceStacks;
+        if (c == null) {
+            gp.traceStacks = c = new Cache();
+        }
+        int limit = on == null ? REFRESH_UNKEYED : REFRESH;
+        for (int i = 0; i < 4; i++) {
+            if (c.reason[i] == reason && c.on[i] == on && c.pcs[i] != null) {
+                if (++c.uses[i] < limit) {
+                    return c.pcs[i];
+                }
+                c.uses[i] = 0;
+                return c.pcs[i] = capture();
+            }
+        }
+        int i = c.next;
+        c.next = (i + 1) & 3;
+        c.reason[i] = reason;
+        c.on[i] = on;
+        c.uses[i] = 0;
+        return c.pcs[i] = capture();
+    }
+
+    private static final ConcurrentHashMap<Class<?>, long[]> createStacks = new ConcurrentHashMap<>();
+    private static final AtomicLong createUses = new AtomicLong();
+
+    /**
+     * The creation stack of a goroutine running fn: one lambda (or Runnable class) is almost
+     * always created at one place, so the stack is kept per class, and walked again every
+     * {@link #REFRESH} creations (Go unwinds frame pointers at every creation).
+     */
+    static long[] forCreate(Runnable fn) {
+        if (depth == 0) {
+            return NONE;
+        }
+        Class<?> k = fn.getClass();
+        long[] pcs = createStacks.get(k);
+        if (pcs == null || (createUses.incrementAndGet() & (REFRESH - 1)) == 0) {
+            pcs = capture();
+            createStacks.put(k, pcs);
+        }
+        return pcs;
+    }
+
+    /**
      * The one-frame stack naming a new goroutine's function (Go's startPC stack): the
      * Runnable's class and {@code run}; for a lambda, which has no name of its own, the
      * creating method with {@code .func}, as Go names a closure ({@code main.main.func1}).
