@@ -91,7 +91,7 @@ final class M extends Thread {
      * The stack of the goroutine that called mcall, captured on its own stack while tracing
      * (the events park_m and goschedImpl write on g0 carry it). Go reads it from g.sched.
      */
-    long[] traceStack;
+    TraceStack.Stack traceStack;
     /** Go: mp.trace; this M's execution trace writer (registered with the tracer). */
     final TraceThread trace;
 

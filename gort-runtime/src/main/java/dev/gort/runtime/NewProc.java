@@ -67,12 +67,12 @@ final class NewProc {
         newg.ownedSyncs = null;
         newg.run = run;
         newg.goid = nextGoid(pp);
-        long[] pcs = Tracer.enabled ? TraceStack.forCreate(fn) : null;
+        TraceStack.Create site = Tracer.enabled ? TraceStack.forCreate(fn) : null;
         TraceThread w = Tracer.acquire();
         G.casgstatus(newg, G._Gdead, G._Grunnable);
         if (w != null) {
             if (pp != null && w.m != null && w.m.p == pp) {
-                TraceEv.goCreate(w, newg, pcs, TraceEv.stack(w, TraceStack.startStack(fn, pcs)));
+                TraceEv.goCreate(w, newg, site.stack(), TraceEv.stack(w, site.start()));
             } else {
                 TraceEv.goCreatePending(newg);
             }

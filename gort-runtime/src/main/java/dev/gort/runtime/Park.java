@@ -102,7 +102,7 @@ final class Park {
         boolean wasLocked = gp.lockedm != null;
         gp.lockedm = mp;
         mp.lockedg = gp;
-        long[] pcs = Tracer.enabled ? TraceStack.cached(gp, gp.waitreason, lock) : null;
+        TraceStack.Stack pcs = Tracer.enabled ? TraceStack.cached(gp, gp.waitreason, lock) : null;
         TraceThread w = Tracer.acquire();
         G.casgstatus(gp, G._Grunning, G._Gwaiting);
         if (w != null) {

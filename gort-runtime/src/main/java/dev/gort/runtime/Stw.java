@@ -195,7 +195,7 @@ final class Stw {
         // Go: trace.Gomaxprocs. The parser wants it from a running goroutine with a P (not at
         // start-up on a plain thread).
         if (Tracer.enabled && Current.thread() instanceof M caller && caller.curg != null && caller.p != null) {
-            long[] pcs = TraceStack.capture();
+            TraceStack.Stack pcs = TraceStack.capture();
             TraceThread w = Tracer.acquire();
             if (w != null) {
                 TraceEv.gomaxprocs(w, nprocs, pcs);

@@ -96,7 +96,7 @@ final class Syscall {
         mp.oldp = pp;
         // Go's reentersyscall: GoSysCall, then the stop-the-world's ProcStop, then the switch,
         // all under one write flag.
-        long[] pcs = Tracer.enabled ? TraceStack.cached(gp, Syscall.class, null) : null;
+        TraceStack.Stack pcs = Tracer.enabled ? TraceStack.cached(gp, Syscall.class, null) : null;
         TraceThread w = Tracer.acquire();
         if (w != null) {
             TraceEv.goSysCall(w, gp, pcs);
@@ -144,7 +144,7 @@ final class Syscall {
         mp.syscalltick = mp.p.syscalltick;
         mp.p.syscalltick++;
         mp.oldp = null;
-        long[] pcs = Tracer.enabled ? TraceStack.cached(gp, Syscall.class, null) : null;
+        TraceStack.Stack pcs = Tracer.enabled ? TraceStack.cached(gp, Syscall.class, null) : null;
         TraceThread w = Tracer.acquire();
         if (w != null) {
             TraceEv.goSysCall(w, gp, pcs); // Go's entersyscallblock: GoSysCall, then releasep's ProcStop

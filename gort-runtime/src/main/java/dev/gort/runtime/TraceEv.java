@@ -64,8 +64,8 @@ final class TraceEv {
         b.varint(b.tsDiff());
     }
 
-    static long stack(TraceThread w, long[] pcs) {
-        return Tracer.stacks[(int) (w.gen & 1)].put(pcs);
+    static long stack(TraceThread w, TraceStack.Stack st) {
+        return Tracer.stacks[(int) (w.gen & 1)].put(st, w.gen);
     }
 
     static long string(TraceThread w, String s) {
@@ -110,7 +110,7 @@ final class TraceEv {
     }
 
     /** Go's Gomaxprocs: a ProcsChange event. */
-    static void gomaxprocs(TraceThread w, int procs, long[] pcs) {
+    static void gomaxprocs(TraceThread w, int procs, TraceStack.Stack pcs) {
         TraceBuf b = eventWriter(w, GoRunning, ProcRunning);
         ev(b, EvProcsChange);
         b.varint(procs);
@@ -120,7 +120,7 @@ final class TraceEv {
     // ---- goroutines ----
 
     /** Go's GoCreate: newg (runnable) was created by the writer, which holds a P. */
-    static void goCreate(TraceThread w, G newg, long[] pcs, long startStack) {
+    static void goCreate(TraceThread w, G newg, TraceStack.Stack pcs, long startStack) {
         TraceSched t = traceOf(newg);
         t.resetSeq();
         t.setStatusTraced(w.gen, TraceSched.enc(GoRunnable, -1));
@@ -169,7 +169,7 @@ final class TraceEv {
     }
 
     /** Go's GoStop: the writer's curg yields (reason "runtime.Gosched" or "preempted"), runnable. */
-    static void goStop(TraceThread w, G gp, String reason, long[] pcs) {
+    static void goStop(TraceThread w, G gp, String reason, TraceStack.Stack pcs) {
         TraceBuf b = eventWriter(w, GoRunning, ProcRunning);
         ev(b, EvGoStop);
         b.varint(string(w, reason));
@@ -178,7 +178,7 @@ final class TraceEv {
     }
 
     /** Go's GoPark: the writer's curg blocks. */
-    static void goPark(TraceThread w, G gp, String reason, long[] pcs) {
+    static void goPark(TraceThread w, G gp, String reason, TraceStack.Stack pcs) {
         TraceBuf b = eventWriter(w, GoRunning, ProcRunning);
         ev(b, EvGoBlock);
         b.varint(string(w, reason));
@@ -187,7 +187,7 @@ final class TraceEv {
     }
 
     /** Go's GoUnpark: gp, waiting, is made runnable by the writer (any thread). */
-    static void goUnpark(TraceThread w, G gp, long[] pcs) {
+    static void goUnpark(TraceThread w, G gp, TraceStack.Stack pcs) {
         TraceSched t = traceOf(gp);
         if (t.acquireStatus(w.gen, TraceSched.enc(GoWaiting, -1))) { // Go: emitUnblockStatus
             TraceBuf b = Tracer.buf(w, SMALL);
@@ -205,7 +205,7 @@ final class TraceEv {
     }
 
     /** Go's GoSysCall: the writer's curg enters a syscall, keeping the P. */
-    static void goSysCall(TraceThread w, G gp, long[] pcs) {
+    static void goSysCall(TraceThread w, G gp, TraceStack.Stack pcs) {
         P pp = w.m.p;
         TraceBuf b = eventWriter(w, GoRunning, ProcRunning);
         ev(b, EvGoSyscallBegin);
@@ -236,7 +236,7 @@ final class TraceEv {
     // ---- user annotations ----
 
     /** Go's trace_userTaskCreate, trace_userTaskEnd, trace_userRegion and trace_userLog. */
-    static void userAnnotation(TraceThread w, int ev, long id, long parent, String s1, String s2, long[] pcs) {
+    static void userAnnotation(TraceThread w, int ev, long id, long parent, String s1, String s2, TraceStack.Stack pcs) {
         TraceBuf b = eventWriter(w, GoRunning, ProcRunning);
         int size = 1 + 6 * TraceBuf.BYTES_PER_NUMBER;
         if (!b.available(size)) {

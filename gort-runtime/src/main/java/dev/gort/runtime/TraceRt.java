@@ -110,7 +110,7 @@ public final class TraceRt {
         if (!Tracer.enabled || !(Current.thread() instanceof M mp) || mp.curg == null || mp.p == null) {
             return;
         }
-        long[] pcs = TraceStack.capture();
+        TraceStack.Stack pcs = TraceStack.capture();
         G gp = Entry.enterNosplit();
         try {
             TraceThread w = Tracer.acquire();

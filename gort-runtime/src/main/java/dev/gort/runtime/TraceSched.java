@@ -1,6 +1,7 @@
 package dev.gort.runtime;
 
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * The tracer's state of one goroutine or P: Go's traceSchedResourceState (tracestatus.go),
@@ -23,9 +24,34 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * the event, which owns the resource's transition (Go's invariant 4).
  */
 final class TraceSched {
-    /** Encoded status at the start of generation g, in slot g%3; 0 while not yet written. */
-    private final AtomicLongArray statusTraced = new AtomicLongArray(3);
-    private final long[] seq = new long[2];
+    private static final VarHandle S0;
+    private static final VarHandle S1;
+    private static final VarHandle S2;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            S0 = l.findVarHandle(TraceSched.class, "status0", long.class);
+            S1 = l.findVarHandle(TraceSched.class, "status1", long.class);
+            S2 = l.findVarHandle(TraceSched.class, "status2", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    // Encoded status at the start of generation g, in slot g%3; 0 while not yet written.
+    // Three fields rather than an array: one object per goroutine (a million goroutines
+    // traced at once pay for it).
+    @SuppressWarnings("unused") private volatile long status0;
+    @SuppressWarnings("unused") private volatile long status1;
+    @SuppressWarnings("unused") private volatile long status2;
+    private long seq0;
+    private long seq1;
+
+    private static VarHandle slot(long gen) {
+        int i = (int) (gen % 3);
+        return i == 0 ? S0 : i == 1 ? S1 : S2;
+    }
     /** A P's: the thread whose syscall it is in (Go: pTraceState.mSyscallID), -1 if none. */
     long mSyscallID = -1;
     /** Encoded status after the last event about the resource ({@link #enc}); 0 unknown. */
@@ -46,7 +72,8 @@ final class TraceSched {
 
     /** Go's acquireStatus: whether the caller is the one to write the status for gen. */
     boolean acquireStatus(long gen, long enc) {
-        if (statusTraced.get((int) (gen % 3)) != 0 || !statusTraced.compareAndSet((int) (gen % 3), 0, enc)) {
+        VarHandle h = slot(gen);
+        if ((long) h.getVolatile(this) != 0 || !h.compareAndSet(this, 0L, enc)) {
             return false;
         }
         readyNextGen(gen);
@@ -56,17 +83,21 @@ final class TraceSched {
     /** Go's readyNextGen: clear the next generation's slot and sequence. */
     void readyNextGen(long gen) {
         long next = gen + 1;
-        seq[(int) (next % 2)] = 0;
-        statusTraced.set((int) (next % 3), 0);
+        if ((next & 1) == 0) {
+            seq0 = 0;
+        } else {
+            seq1 = 0;
+        }
+        slot(next).setVolatile(this, 0L);
     }
 
     boolean statusWasTraced(long gen) {
-        return statusTraced.get((int) (gen % 3)) != 0;
+        return (long) slot(gen).getVolatile(this) != 0;
     }
 
     /** The status written for gen, or 0. */
     long statusFor(long gen) {
-        return statusTraced.get((int) (gen % 3));
+        return (long) slot(gen).getVolatile(this);
     }
 
     /**
@@ -75,24 +106,24 @@ final class TraceSched {
      * status at gen's start).
      */
     void setStatusTraced(long gen, long enc) {
-        statusTraced.compareAndSet((int) (gen % 3), 0, enc);
+        slot(gen).compareAndSet(this, 0L, enc);
     }
 
     long nextSeq(long gen) {
-        return ++seq[(int) (gen % 2)];
+        return (gen & 1) == 0 ? ++seq0 : ++seq1;
     }
 
     /** A dead G gets a new identity (Go: gTraceState.reset; the status slots are managed apart). */
     void resetSeq() {
-        seq[0] = 0;
-        seq[1] = 0;
+        seq0 = 0;
+        seq1 = 0;
     }
 
     /** Forgets everything: a trace starts. */
     void reset() {
         resetSeq();
-        for (int i = 0; i < 3; i++) {
-            statusTraced.set(i, 0);
-        }
+        S0.setVolatile(this, 0L);
+        S1.setVolatile(this, 0L);
+        S2.setVolatile(this, 0L);
     }
 }

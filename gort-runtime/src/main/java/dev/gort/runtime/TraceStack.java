@@ -27,7 +27,24 @@ final class TraceStack {
     static final int depth = Env.intProperty("gort.trace.stackdepth", 32, 0, 128);
 
     private static final StackWalker WALKER = StackWalker.getInstance();
-    private static final long[] NONE = new long[0];
+    /**
+     * A captured stack: frame ids, innermost first, with the id it has in the stack table
+     * of the last generation that used it (so an event reusing a cached stack does not
+     * hash it again).
+     */
+    static final class Stack {
+        final long[] pcs;
+        final int hash;
+        /** (generation << 32) | id in that generation's table; written racily (a miss only costs a lookup). */
+        volatile long idInGen;
+
+        Stack(long[] pcs) {
+            this.pcs = pcs;
+            this.hash = Arrays.hashCode(pcs);
+        }
+    }
+
+    private static final Stack NONE = new Stack(new long[0]);
 
     /** A frame as the trace describes it. */
     record Frame(long pc, String func, String file, long line) {}
@@ -39,11 +56,11 @@ final class TraceStack {
     private static final AtomicLong nextPc = new AtomicLong(0x1000);
 
     /** The calling thread's stack as frame ids, innermost first (empty when stacks are off). */
-    static long[] capture() {
+    static Stack capture() {
         if (depth == 0) {
             return NONE;
         }
-        return WALKER.walk(TraceStack::collect);
+        return new Stack(WALKER.walk(TraceStack::collect));
     }
 
     private static long[] collect(Stream<StackWalker.StackFrame> s) {
@@ -83,7 +100,7 @@ final class TraceStack {
     static final class Cache {
         final Object[] reason = new Object[4];
         final Object[] on = new Object[4];
-        final long[][] pcs = new long[4][];
+        final Stack[] pcs = new Stack[4];
         final int[] uses = new int[4];
         int next;
     }
@@ -92,16 +109,13 @@ final class TraceStack {
     static final int REFRESH_UNKEYED = 16;
 
     /** gp's stack for an event about it, walked or taken from its cache (see {@link Cache}). */
-    static long[] cached(G gp, Object reason, Object on) {
+    static Stack cached(G gp, Object reason, Object on) {
         if (depth == 0) {
             return NONE;
         }
         Cache c = gp.traceStacks;
-        if (c == null) {
-            gp.traceStacks = c = new Cache();
-        }
         int limit = on == null ? REFRESH_UNKEYED : REFRESH;
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; c != null && i < 4; i++) {
             if (c.reason[i] == reason && c.on[i] == on && c.pcs[i] != null) {
                 if (++c.uses[i] < limit) {
                     return c.pcs[i];
@@ -110,41 +124,70 @@ final class TraceStack {
                 return c.pcs[i] = capture();
             }
         }
+        // A goroutine's first block of its kind: goroutines of one function blocking for one
+        // reason are almost always at one place (a million goroutines of skynet's closure
+        // each block once, on a channel of their own); walked again every REFRESH uses.
+        Runnable fn = gp.fn;
+        FirstKey fk = fn == null ? null : new FirstKey(fn.getClass(), reason);
+        if (fk != null) {
+            Stack first = firstBlocks.get(fk);
+            if (first != null && (++firstUses & (REFRESH - 1)) != 0) {
+                return first;
+            }
+        }
+        if (c == null) {
+            gp.traceStacks = c = new Cache();
+        }
         int i = c.next;
         c.next = (i + 1) & 3;
         c.reason[i] = reason;
         c.on[i] = on;
         c.uses[i] = 0;
-        return c.pcs[i] = capture();
+        Stack st = capture();
+        if (fk != null) {
+            firstBlocks.put(fk, st);
+        }
+        return c.pcs[i] = st;
     }
 
-    private static final ConcurrentHashMap<Class<?>, long[]> createStacks = new ConcurrentHashMap<>();
-    private static final AtomicLong createUses = new AtomicLong();
+    private record FirstKey(Class<?> fn, Object reason) {}
+
+    private static final ConcurrentHashMap<FirstKey, Stack> firstBlocks = new ConcurrentHashMap<>();
+    private static int firstUses; // racy: only spreads the walks
+
+    /** A creation site: its stack, and the start stack naming the new goroutine's function. */
+    record Create(Stack stack, Stack start) {}
+
+    private static final ConcurrentHashMap<Class<?>, Create> createStacks = new ConcurrentHashMap<>();
+    private static int createUses; // racy: only spreads the walks
 
     /**
      * The creation stack of a goroutine running fn: one lambda (or Runnable class) is almost
      * always created at one place, so the stack is kept per class, and walked again every
      * {@link #REFRESH} creations (Go unwinds frame pointers at every creation).
      */
-    static long[] forCreate(Runnable fn) {
+    static Create forCreate(Runnable fn) {
         if (depth == 0) {
-            return NONE;
+            return NO_CREATE;
         }
         Class<?> k = fn.getClass();
-        long[] pcs = createStacks.get(k);
-        if (pcs == null || (createUses.incrementAndGet() & (REFRESH - 1)) == 0) {
-            pcs = capture();
-            createStacks.put(k, pcs);
+        Create c = createStacks.get(k);
+        if (c == null || (++createUses & (REFRESH - 1)) == 0) {
+            Stack st = capture();
+            c = new Create(st, startStack(fn, st.pcs));
+            createStacks.put(k, c);
         }
-        return pcs;
+        return c;
     }
+
+    private static final Create NO_CREATE = new Create(NONE, NONE);
 
     /**
      * The one-frame stack naming a new goroutine's function (Go's startPC stack): the
      * Runnable's class and {@code run}; for a lambda, which has no name of its own, the
      * creating method with {@code .func}, as Go names a closure ({@code main.main.func1}).
      */
-    static long[] startStack(Runnable fn, long[] creator) {
+    static Stack startStack(Runnable fn, long[] creator) {
         if (depth == 0 || fn == null) {
             return NONE;
         }
@@ -161,7 +204,7 @@ final class TraceStack {
         } else {
             k = new FrameKey(lambda >= 0 ? cls.substring(0, lambda) : cls, lambda >= 0 ? "func" : "run", null, 0);
         }
-        return new long[] {pc(k)};
+        return new Stack(new long[] {pc(k)});
     }
 
     /** The innermost frame outside gort's API classes (dev.gort.Gort, sync, time, ...). */
@@ -196,17 +239,22 @@ final class TraceStack {
         private final ConcurrentHashMap<Key, Long> ids = new ConcurrentHashMap<>();
         private final AtomicLong nextId = new AtomicLong();
 
-        /** The stack's id in this generation; 0 for no stack. */
-        long put(long[] pcs) {
-            if (pcs == null || pcs.length == 0) {
+        /** The stack's id in this generation (gen); 0 for no stack. */
+        long put(Stack st, long gen) {
+            if (st == null || st.pcs.length == 0) {
                 return 0;
             }
-            Key k = new Key(pcs, Arrays.hashCode(pcs));
-            Long id = ids.get(k);
-            if (id != null) {
-                return id;
+            long v = st.idInGen;
+            if (v >>> 32 == gen) {
+                return v & 0xffffffffL;
             }
-            return ids.computeIfAbsent(k, key -> nextId.incrementAndGet());
+            Key k = new Key(st.pcs, st.hash);
+            Long id = ids.get(k);
+            if (id == null) {
+                id = ids.computeIfAbsent(k, key -> nextId.incrementAndGet());
+            }
+            st.idInGen = (gen << 32) | id;
+            return id;
         }
 
         /** Writes the table as stack batches of gen, its strings into strings (Go: traceStackTable.dump). */
