@@ -5,15 +5,15 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /** Captures System.err (where gort writes its reports) for the duration of a test. */
-final class StderrCapture implements AutoCloseable {
+public final class StderrCapture implements AutoCloseable {
     private final PrintStream saved = System.err;
     private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
 
-    StderrCapture() {
+    public StderrCapture() {
         System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
     }
 
-    String text() {
+    public String text() {
         System.err.flush();
         return buf.toString(StandardCharsets.UTF_8);
     }
