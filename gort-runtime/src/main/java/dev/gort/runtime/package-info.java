@@ -43,6 +43,14 @@
  *       <td>{@link dev.gort.runtime.RMutex}, {@link dev.gort.runtime.SpinLock},
  *       {@link dev.gort.runtime.Backoff}</td></tr>
  *   <tr><td>runtime1.go (GODEBUG, GOMAXPROCS parsing)</td><td>{@link dev.gort.runtime.Env}</td></tr>
+ *   <tr><td>trace.go (StartTrace, traceAdvance, ReadTrace), tracebuf.go, tracetime.go</td>
+ *       <td>{@link dev.gort.runtime.Tracer}, {@link dev.gort.runtime.TraceThread},
+ *       {@link dev.gort.runtime.TraceBuf}, {@link dev.gort.runtime.TraceSink}</td></tr>
+ *   <tr><td>traceruntime.go, traceevent.go, tracestatus.go (the events, statuses)</td>
+ *       <td>{@link dev.gort.runtime.TraceEv}, {@link dev.gort.runtime.TraceSched},
+ *       {@link dev.gort.runtime.TraceEvents}</td></tr>
+ *   <tr><td>tracestack.go, tracestring.go</td>
+ *       <td>{@link dev.gort.runtime.TraceStack}, {@link dev.gort.runtime.TraceStrings}</td></tr>
  *   <tr><td>stack.go's g.stack and gobuf; mcall and gogo</td>
  *       <td>{@link dev.gort.runtime.GoStack} ({@link dev.gort.runtime.ContinuationStack}: a JDK continuation), {@link dev.gort.runtime.Park#mcall}</td></tr>
  * </table>
@@ -51,7 +59,8 @@
  * small facades over the above: {@link dev.gort.runtime.Rt} (package runtime's functions,
  * for {@code dev.gort.Gort}), {@link dev.gort.runtime.ChanRt} (the channel and select
  * operations), {@link dev.gort.runtime.SyncRt} (sync's semaphores and notify lists),
- * {@link dev.gort.runtime.TimeRt} (package time's timers and sleep) and
+ * {@link dev.gort.runtime.TimeRt} (package time's timers and sleep),
+ * {@link dev.gort.runtime.TraceRt} (runtime/trace's: tracing, annotations) and
  * {@link dev.gort.runtime.HookRt} (the agent's hooks, {@code dev.gort.runtime.hook}), plus
  * the two classes the API extends, {@link dev.gort.runtime.HChan} and
  * {@link dev.gort.runtime.SCase}, whose members are all internal.

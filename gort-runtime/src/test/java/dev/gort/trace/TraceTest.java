@@ -38,12 +38,21 @@ class TraceTest {
         Trace.stop();
     }
 
-    /** Traces body into a file and returns Go's verdict (asserting the trace is valid). */
+    /**
+     * Traces body into a file and returns Go's verdict (asserting the trace is valid). The
+     * trace stops once every goroutine has ended (a run returns when its main goroutine's
+     * function does, a moment before that goroutine's exit).
+     */
     private TraceCheck.Result traced(String name, Runnable body) throws IOException {
         Path file = dir.resolve(name + ".trace");
         try (OutputStream out = new FileOutputStream(file.toFile())) {
+            int before = Gort.numGoroutine(); // goroutines other tests left in this JVM
             Trace.start(out);
             body.run();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (Gort.numGoroutine() > before && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
             Trace.stop();
         }
         return TraceCheck.check(file).assertOk();
