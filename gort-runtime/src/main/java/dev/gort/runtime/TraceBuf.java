@@ -66,6 +66,10 @@ final class TraceBuf {
     }
 
     void varint(long v) {
+        if ((v & ~0x7fL) == 0) {
+            arr[pos++] = (byte) v; // most arguments: one byte
+            return;
+        }
         int p = pos;
         byte[] a = arr;
         while ((v & ~0x7fL) != 0) {

@@ -48,9 +48,30 @@ final class TraceSched {
     private long seq0;
     private long seq1;
 
-    private static VarHandle slot(long gen) {
-        int i = (int) (gen % 3);
-        return i == 0 ? S0 : i == 1 ? S1 : S2;
+    // Each access names its VarHandle as a constant (a VarHandle chosen at run time is not
+    // inlined by the JIT, and these are read on every traced transition).
+    private long get(long gen) {
+        return switch ((int) (gen % 3)) {
+            case 0 -> (long) S0.getVolatile(this);
+            case 1 -> (long) S1.getVolatile(this);
+            default -> (long) S2.getVolatile(this);
+        };
+    }
+
+    private boolean cas(long gen, long expect, long v) {
+        return switch ((int) (gen % 3)) {
+            case 0 -> S0.compareAndSet(this, expect, v);
+            case 1 -> S1.compareAndSet(this, expect, v);
+            default -> S2.compareAndSet(this, expect, v);
+        };
+    }
+
+    private void set(long gen, long v) {
+        switch ((int) (gen % 3)) {
+            case 0 -> S0.setVolatile(this, v);
+            case 1 -> S1.setVolatile(this, v);
+            default -> S2.setVolatile(this, v);
+        }
     }
     /** A P's: the thread whose syscall it is in (Go: pTraceState.mSyscallID), -1 if none. */
     long mSyscallID = -1;
@@ -72,8 +93,7 @@ final class TraceSched {
 
     /** Go's acquireStatus: whether the caller is the one to write the status for gen. */
     boolean acquireStatus(long gen, long enc) {
-        VarHandle h = slot(gen);
-        if ((long) h.getVolatile(this) != 0 || !h.compareAndSet(this, 0L, enc)) {
+        if (get(gen) != 0 || !cas(gen, 0L, enc)) {
             return false;
         }
         readyNextGen(gen);
@@ -88,16 +108,16 @@ final class TraceSched {
         } else {
             seq1 = 0;
         }
-        slot(next).setVolatile(this, 0L);
+        set(next, 0L);
     }
 
     boolean statusWasTraced(long gen) {
-        return (long) slot(gen).getVolatile(this) != 0;
+        return get(gen) != 0;
     }
 
     /** The status written for gen, or 0. */
     long statusFor(long gen) {
-        return (long) slot(gen).getVolatile(this);
+        return get(gen);
     }
 
     /**
@@ -106,7 +126,7 @@ final class TraceSched {
      * status at gen's start).
      */
     void setStatusTraced(long gen, long enc) {
-        slot(gen).compareAndSet(this, 0L, enc);
+        cas(gen, 0L, enc);
     }
 
     long nextSeq(long gen) {

@@ -74,7 +74,7 @@ final class TraceThread {
             reentered--;
             return;
         }
-        OWNER.setVolatile(this, null);
+        OWNER.setRelease(this, null); // the buffer's writes before it; the tracer reads the flag volatile
     }
 
     boolean writing() {
