@@ -11,7 +11,6 @@ import java.util.TreeSet;
 
 import dev.gort.tests.JavaProcess;
 import dev.gort.tests.JavaProcess.Result;
-import dev.gort.tests.TraceCheck;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -247,56 +246,6 @@ class AgentIT {
         Result r = agent("maxprocs=1", "dev.gort.agentit.IsolatedLoader");
         assertEquals(0, r.exit(), r.err());
         assertEquals("timer fired while an isolated class spun\n", r.out());
-    }
-
-    private static final String DEADLOCK = "fatal error: all goroutines are asleep - deadlock!";
-
-    /** trace=FILE: as gort.trace, the whole program, complete after the deadlock's exit. */
-    @Test
-    void traceWritesTheWholeProgramsTrace() throws Exception {
-        TraceCheck.requireGo();
-        Path file = Files.createTempDirectory("gort-trace").resolve("all.trace");
-        Result r = agent("trace=" + file, "dev.gort.agentit.DeadlockAfterWork");
-        assertEquals(2, r.exit(), r.describe());
-        assertTrue(r.err().contains(DEADLOCK + "\n\ngoroutine 1 [chan receive]:"), r.describe());
-        TraceCheck.Result t = TraceCheck.check(file).assertOk();
-        assertTrue(t.goroutines() >= 3 && t.block("chan receive") + t.block("chan send") >= 100, t.describe());
-        assertTrue(t.hasFrame("dev.gort.agentit.DeadlockAfterWork.lambda$deadlock$0"), t.describe());
-    }
-
-    /**
-     * flight=FILE: the deadlock's report comes with the flight recorder's window, written
-     * before the JVM exits: a valid trace holding the goroutines that led there. Later
-     * deaths go to FILE.1, ...
-     */
-    @Test
-    void flightWritesTheWindowWhenARunDies() throws Exception {
-        TraceCheck.requireGo();
-        Path dir = Files.createTempDirectory("gort-flight");
-        Path file = dir.resolve("flight.trace");
-        Result r = agent("flight=" + file, "dev.gort.agentit.DeadlockAfterWork");
-        assertEquals(2, r.exit(), r.describe());
-        assertTrue(r.err().contains(DEADLOCK + "\n\ngoroutine 1 [chan receive]:"), r.describe());
-        assertTrue(r.err().contains("is in " + file), r.describe());
-        TraceCheck.Result t = TraceCheck.check(file).assertOk();
-        assertTrue(t.goroutines() >= 3 && t.block("chan receive") + t.block("chan send") >= 100, t.describe());
-        assertTrue(t.hasFrame("dev.gort.agentit.DeadlockAfterWork.lambda$deadlock$0"), t.describe());
-
-        Path again = dir.resolve("again.trace");
-        Result twice = agent("flight=" + again, "dev.gort.agentit.DeadlockAfterWork", "twice");
-        assertEquals(0, twice.exit(), twice.describe());
-        assertEquals("died: all goroutines are asleep - deadlock!\n".repeat(2), twice.out(), twice.describe());
-        TraceCheck.check(again).assertOk();
-        TraceCheck.check(dir.resolve("again.trace.1")).assertOk();
-    }
-
-    @Test
-    void traceAndFlightWantAFileInAnExistingDirectory() throws Exception {
-        for (String key : new String[] {"trace", "flight"}) {
-            Result r = java("-javaagent:" + AGENT + "=" + key + "=/nonexistent/dir/x", "-cp", CP, "dev.gort.agent.AgentSmoke");
-            assertEquals(2, r.exit(), r.describe());
-            assertTrue(r.err().contains("'/nonexistent/dir/x' for option '" + key + "'"), r.describe());
-        }
     }
 
     @Test

@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gort.Chan;
 import dev.gort.FatalError;
 import dev.gort.Gort;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.gort.tests.StderrCapture;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -19,15 +17,10 @@ import org.junit.jupiter.api.Test;
 class DeathHooksTest {
     /** Runs body with System.err captured; returns what was printed. */
     private static String stderr(Runnable body) {
-        PrintStream saved = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
+        try (StderrCapture err = new StderrCapture()) {
             body.run();
-        } finally {
-            System.setErr(saved);
+            return err.text();
         }
-        return buf.toString(StandardCharsets.UTF_8);
     }
 
     @Test
