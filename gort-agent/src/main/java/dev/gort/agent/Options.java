@@ -1,5 +1,7 @@
 package dev.gort.agent;
 
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,9 +20,11 @@ import java.util.regex.Pattern;
  * naming it; the agent prints it and stops the JVM.
  */
 record Options(List<Pattern> include, List<Pattern> exclude, boolean prologue, boolean backedge,
-               boolean blocking, Integer maxprocs, String debug, boolean mainGoroutine, Path dump) {
+               boolean blocking, Integer maxprocs, String debug, boolean mainGoroutine, Path dump,
+               Path trace, Path flight) {
 
-    static final Set<String> KEYS = Set.of("include", "exclude", "preempt", "blocking", "maxprocs", "debug", "main", "dump");
+    static final Set<String> KEYS = Set.of("include", "exclude", "preempt", "blocking", "maxprocs", "debug", "main", "dump",
+            "trace", "flight");
     private static final Pattern CLASS_PATTERN = Pattern.compile("[\\p{L}\\p{N}_$.*]+");
     private static final Pattern DEBUG_KEY = Pattern.compile("[a-z0-9_]+");
 
@@ -84,7 +88,33 @@ record Options(List<Pattern> include, List<Pattern> exclude, boolean prologue, b
             }
             dump = Path.of(d);
         }
-        return new Options(include, exclude, prologue, backedge, blocking, maxprocs, debug, mainGoroutine, dump);
+        Path trace = file("trace", kv.get("trace"));
+        Path flight = file("flight", kv.get("flight"));
+        return new Options(include, exclude, prologue, backedge, blocking, maxprocs, debug, mainGoroutine, dump,
+                trace, flight);
+    }
+
+    /**
+     * trace=FILE, flight=FILE: a file in a directory that exists, checked now, so that a
+     * typo stops the JVM at start rather than losing the trace at exit or at a death.
+     */
+    private static Path file(String key, String value) {
+        if (value == null) {
+            return null;
+        }
+        Path p;
+        try {
+            p = Path.of(value).toAbsolutePath();
+        } catch (InvalidPathException e) {
+            throw bad(key, value, "a file name");
+        }
+        if (value.isEmpty() || Files.isDirectory(p)) {
+            throw bad(key, value, "a file name");
+        }
+        if (p.getParent() == null || !Files.isDirectory(p.getParent())) {
+            throw bad(key, value, "a file in an existing directory");
+        }
+        return p;
     }
 
     /** Splits key=value tokens, joining continuation tokens (see the class comment). */

@@ -10,8 +10,9 @@ import java.util.jar.JarFile;
 
 /**
  * The agent's start, loaded from the bootstrap class path ({@link Agent} put the agent jar
- * there): parse the options, open the JDK's continuations to gort, pass {@code maxprocs}
- * and {@code debug} on as gort's system properties, and install the transformer.
+ * there): parse the options, open the JDK's continuations to gort, pass {@code maxprocs},
+ * {@code debug} and {@code trace} on as gort's system properties, set up {@code flight}
+ * ({@link FlightOnDeath}), and install the transformer.
  */
 public final class Premain {
     private Premain() {}
@@ -38,6 +39,12 @@ public final class Premain {
         }
         if (options.debug() != null) {
             System.setProperty("gort.debug", options.debug());
+        }
+        if (options.trace() != null) {
+            System.setProperty("gort.trace", options.trace().toString());
+        }
+        if (options.flight() != null) {
+            FlightOnDeath.install(options.flight());
         }
         // The injected checks' flag hands itself to the runtime when its class initializes:
         // do it now, before any goroutine can be asked to yield.

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.*;
 
 class OptionsTest {
+    private static final Path TMP = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+
     @Test
     void defaults() {
         Options o = Options.parse(null);
@@ -14,12 +16,15 @@ class OptionsTest {
         assertFalse(o.mainGoroutine());
         assertNull(o.maxprocs());
         assertTrue(o.include().isEmpty() && o.exclude().isEmpty());
+        assertNull(o.trace());
+        assertNull(o.flight());
     }
 
     @Test
     void everyOption() {
         Options o = Options.parse("include=a.b.*;c.D,exclude=a.b.c.*,preempt=prologue,backedge,blocking=off,"
-                + "maxprocs=3,debug=schedtrace=1000,scheddetail=1,main=goroutine,dump=/tmp/x");
+                + "maxprocs=3,debug=schedtrace=1000,scheddetail=1,main=goroutine,dump=/tmp/x,"
+                + "trace=" + TMP.resolve("t.trace") + ",flight=" + TMP.resolve("f.trace"));
         assertEquals(2, o.include().size());
         assertTrue(o.include().get(0).matcher("a.b.Foo").matches());
         assertTrue(o.prologue() && o.backedge());
@@ -28,6 +33,8 @@ class OptionsTest {
         assertEquals("schedtrace=1000,scheddetail=1", o.debug());
         assertTrue(o.mainGoroutine());
         assertEquals(Path.of("/tmp/x"), o.dump());
+        assertEquals(TMP.resolve("t.trace"), o.trace());
+        assertEquals(TMP.resolve("f.trace"), o.flight());
         Options off = Options.parse("preempt=off");
         assertFalse(off.prologue() || off.backedge());
         assertFalse(Options.parse("preempt=backedge").prologue());
@@ -54,5 +61,9 @@ class OptionsTest {
         rejected("debug=oops", "debug", "oops");
         rejected("blocking=on,blocking=off", "twice");
         rejected("justaword", "malformed option 'justaword'");
+        rejected("trace=", "trace", "a file name");
+        rejected("trace=/nonexistent/dir/x", "trace", "/nonexistent/dir/x", "existing directory");
+        rejected("flight=" + TMP, "flight", "a file name");
+        rejected("flight=/nonexistent/dir/x", "flight", "existing directory");
     }
 }

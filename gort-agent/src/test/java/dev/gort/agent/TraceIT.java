@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gort.tests.JavaProcess;
+import dev.gort.tests.JavaProcess.Result;
 import dev.gort.tests.TraceCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +40,61 @@ class TraceIT {
             assertTrue(t.go("Running->Syscall") >= 20, t.describe()); // wait(1), file reads
             assertTrue(t.metric("/sched/gomaxprocs:threads") >= 4, t.describe());
             TraceCheck.parsedByGoToolTrace(trace);
+        }
+    }
+
+    private static Result agent(String options, String main, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("-javaagent:" + AGENT + "=" + options, "-cp", CP, main));
+        cmd.addAll(List.of(args));
+        return JavaProcess.run(120, cmd.toArray(String[]::new));
+    }
+
+    private static final String DEADLOCK = "fatal error: all goroutines are asleep - deadlock!";
+
+    /** trace=FILE: as gort.trace, the whole program, complete after the deadlock's exit. */
+    @Test
+    void traceWritesTheWholeProgramsTrace() throws Exception {
+        TraceCheck.requireGo();
+        Path file = dir.resolve("all.trace");
+        Result r = agent("trace=" + file, "dev.gort.agentit.DeadlockAfterWork");
+        assertEquals(2, r.exit(), r.describe());
+        assertTrue(r.err().contains(DEADLOCK + "\n\ngoroutine 1 [chan receive]:"), r.describe());
+        TraceCheck.Result t = TraceCheck.check(file).assertOk();
+        assertTrue(t.goroutines() >= 3 && t.block("chan receive") + t.block("chan send") >= 100, t.describe());
+        assertTrue(t.hasFrame("dev.gort.agentit.DeadlockAfterWork.lambda$deadlock$0"), t.describe());
+    }
+
+    /**
+     * flight=FILE: the deadlock's report comes with the flight recorder's window, written
+     * before the JVM exits: a valid trace holding the goroutines that led there. Later
+     * deaths go to FILE.1, ...
+     */
+    @Test
+    void flightWritesTheWindowWhenARunDies() throws Exception {
+        TraceCheck.requireGo();
+        Path file = dir.resolve("flight.trace");
+        Result r = agent("flight=" + file, "dev.gort.agentit.DeadlockAfterWork");
+        assertEquals(2, r.exit(), r.describe());
+        assertTrue(r.err().contains(DEADLOCK + "\n\ngoroutine 1 [chan receive]:"), r.describe());
+        assertTrue(r.err().contains("is in " + file), r.describe());
+        TraceCheck.Result t = TraceCheck.check(file).assertOk();
+        assertTrue(t.goroutines() >= 3 && t.block("chan receive") + t.block("chan send") >= 100, t.describe());
+        assertTrue(t.hasFrame("dev.gort.agentit.DeadlockAfterWork.lambda$deadlock$0"), t.describe());
+
+        Path again = dir.resolve("again.trace");
+        Result twice = agent("flight=" + again, "dev.gort.agentit.DeadlockAfterWork", "twice");
+        assertEquals(0, twice.exit(), twice.describe());
+        assertEquals("died: all goroutines are asleep - deadlock!\n".repeat(2), twice.out(), twice.describe());
+        TraceCheck.check(again).assertOk();
+        TraceCheck.check(dir.resolve("again.trace.1")).assertOk();
+    }
+
+    @Test
+    void traceAndFlightWantAFileInAnExistingDirectory() throws Exception {
+        for (String key : new String[] {"trace", "flight"}) {
+            Result r = agent(key + "=/nonexistent/dir/x", "dev.gort.agent.AgentSmoke");
+            assertEquals(2, r.exit(), r.describe());
+            assertTrue(r.err().contains("'/nonexistent/dir/x' for option '" + key + "'"), r.describe());
         }
     }
 }

@@ -2,6 +2,9 @@ package dev.gort.runtime;
 
 import dev.gort.FatalError;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The runtime's entry points for {@code dev.gort.Gort}: Go's runtime package functions
  * (go, Gosched, Goexit, GOMAXPROCS, LockOSThread, NumGoroutine) and gort's runs. A facade:
@@ -12,6 +15,13 @@ public final class Rt {
     private Rt() {}
 
     private static volatile boolean started;
+    /**
+     * While the start hooks run (on the starting thread, holding the class lock): their own
+     * calls of start return at once, the Ps and sysmon being there already. Class lock.
+     */
+    private static boolean starting;
+    /** {@link #whenStarted} hooks not run yet; class lock. */
+    private static final List<Runnable> startHooks = new ArrayList<>();
 
     /** Go's schedinit: read the configuration and create the Ps; Ms are started on demand. */
     public static void start() {
@@ -21,7 +31,7 @@ public final class Rt {
     }
 
     private static synchronized void startSlow() {
-        if (started) {
+        if (started || starting) {
             return;
         }
         VmAccess.check();
@@ -36,7 +46,39 @@ public final class Rt {
             Sched.lock.unlock();
         }
         Sysmon.start();
+        // Tracing from the first instant (gort.trace, the agent's flight=): before any
+        // other thread sees the runtime started, so before the first goroutine.
+        starting = true;
+        try {
+            TraceFile.startFromProperty();
+            for (Runnable hook : startHooks) {
+                runStartHook(hook);
+            }
+            startHooks.clear();
+        } finally {
+            starting = false;
+        }
         started = true;
+    }
+
+    /** See {@link TraceRt#whenStarted}. */
+    static void whenStarted(Runnable hook) {
+        synchronized (Rt.class) {
+            if (!started && !starting) {
+                startHooks.add(hook);
+                return;
+            }
+        }
+        runStartHook(hook);
+    }
+
+    /** A failing hook is reported, never a reason for the runtime not to start. */
+    private static void runStartHook(Runnable hook) {
+        try {
+            hook.run();
+        } catch (RuntimeException e) {
+            Env.warn("a start hook failed: " + e);
+        }
     }
 
     /** {@code go fn()}: start a goroutine belonging to the caller's run. */

@@ -67,8 +67,8 @@ final class Run {
     }
 
     /**
-     * Kill the run with e: freeze its goroutines, print the report, wake the caller of
-     * run. Returns false (printing nothing) if the run already died or ended.
+     * Kill the run with e: freeze its goroutines, print the report, run the death hooks,
+     * wake the caller of run. Returns false (printing nothing) if the run already died or ended.
      */
     boolean die(FatalError e, String report) {
         if (!DEATH.compareAndSet(this, null, e)) {
@@ -76,6 +76,7 @@ final class Run {
         }
         freeze();
         Panics.print(report);
+        DeathHooks.run(); // the trace leading here is saved before run's caller hears of it
         end();
         return true;
     }

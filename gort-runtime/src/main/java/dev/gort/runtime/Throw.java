@@ -43,6 +43,7 @@ final class Throw {
             System.err.print(b);
             System.err.flush();
         }
+        DeathHooks.run(); // halt runs no shutdown hook: the trace is saved now, if it can be
         Runtime.getRuntime().halt(2);
         return e;
     }

@@ -77,6 +77,42 @@ public final class TraceRt {
         return Tracer.gen != 0;
     }
 
+    /**
+     * Go's runtime_traceAdvance(false), for the flight recorder's WriteTo: ends the
+     * generation under way; returns once every sink holds it. Nothing if tracing is off.
+     */
+    public static void advance() {
+        Tracer.advance(false);
+    }
+
+    /** Go's traceClockNow: the trace clock, in the units of the batches' timestamps. */
+    public static long clockNow() {
+        return Tracer.now();
+    }
+
+    /** Go's traceClockUnitsPerSecond. */
+    public static long clockUnitsPerSecond() {
+        return 1_000_000_000L / Tracer.TIME_DIV;
+    }
+
+    /**
+     * Runs hook once the runtime has started, before its first goroutine (now, if it has
+     * started): for a tracer that must see the program from its start (the agent's
+     * {@code flight=}). The hook may use gort (its own start calls return at once).
+     */
+    public static void whenStarted(Runnable hook) {
+        Rt.whenStarted(hook);
+    }
+
+    /**
+     * Runs hook whenever a run dies (a panic, a fatal error, a deadlock) or the runtime
+     * throws, after the report and before the JVM may exit (see {@link DeathHooks}): to
+     * save the trace that led there.
+     */
+    public static void onDeath(Runnable hook) {
+        DeathHooks.add(hook);
+    }
+
     // ---- user annotations (Go: runtime/trace's annotation.go, runtime's trace_user*) ----
 
     private static final AtomicLong lastTaskID = new AtomicLong();

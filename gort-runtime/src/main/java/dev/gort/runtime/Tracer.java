@@ -42,8 +42,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *       advances the generations; neither counts as a plain thread that uses gort.</li>
  *   <li>Thread ids are the JVM's thread ids; stacks are Java frames ({@link TraceStack}).</li>
  *   <li>Output goes to sinks: a {@link #start started} trace's stream and a flight
- *       recorder can take the same generations, as Go's trace multiplexer allows. A sink
- *       that joins a running trace starts with the next generation.</li>
+ *       recorder can take the same generations, as Go's trace multiplexer allows (and
+ *       {@code gort.trace}'s file, {@link TraceFile}). A sink that joins a running trace
+ *       starts with the next generation.</li>
  * </ul>
  */
 final class Tracer {
