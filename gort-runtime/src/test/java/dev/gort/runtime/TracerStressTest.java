@@ -129,4 +129,91 @@ class TracerStressTest {
             assertTrue(r.go("Running->Syscall") >= 4, r.describe());
         }
     }
+
+    /** Traces body while another thread ends a generation every few milliseconds. */
+    private TraceCheck.Result withGenerations(String name, Runnable body) throws Exception {
+        Path file = dir.resolve(name + ".trace");
+        AtomicBoolean done = new AtomicBoolean();
+        Thread advancer = Thread.ofPlatform().daemon().start(() -> {
+            while (!done.get()) {
+                Tracer.advance(false);
+                busy(3_000_000);
+            }
+        });
+        try (OutputStream out = new BufferedOutputStream(new FileOutputStream(file.toFile()))) {
+            Trace.start(out);
+            body.run();
+            done.set(true);
+            advancer.join();
+            Trace.stop();
+        }
+        return TraceCheck.check(file).assertOk();
+    }
+
+    /** Status at each generation's start: a goroutine parked throughout is described in each. */
+    @Test
+    void aGoroutineParkedAcrossGenerationsIsDescribedInEach() throws Exception {
+        TraceCheck.Result r = withGenerations("parked", () -> Gort.run(() -> {
+            Chan<Integer> c = Chan.make();
+            WaitGroup wg = new WaitGroup();
+            wg.go(() -> c.recv());
+            Time.sleep(Duration.ofMillis(40)); // ~10 generations
+            c.send(1); // its unblock needs its status in this generation
+            wg.await();
+        }));
+        assertTrue(r.generations() >= 5, r.describe());
+        assertTrue(r.go("Waiting->Runnable") >= 1, r.describe());
+    }
+
+    /** Syscall steal across generations: a long syscall's P is taken, in whichever generation. */
+    @Test
+    void aSyscallAcrossGenerationsIsStolenConsistently() throws Exception {
+        TraceCheck.Result r = withGenerations("syscall", () -> Gort.run(() -> {
+            WaitGroup wg = new WaitGroup();
+            for (int i = 0; i < 3; i++) {
+                wg.go(() -> Gort.syscall(() -> busySleep(40)));
+            }
+            wg.go(() -> {
+                for (int i = 0; i < 40; i++) {
+                    Time.sleep(Duration.ofMillis(1));
+                }
+            });
+            wg.await();
+        }));
+        assertTrue(r.go("Running->Syscall") >= 3, r.describe());
+        assertTrue(r.go("Syscall->Runnable") + r.go("Syscall->Running") >= 3, r.describe());
+    }
+
+    /** A goroutine computing in user code all along (no gort calls, no agent) is described from outside. */
+    @Test
+    void aGoroutineRunningAcrossGenerationsIsDescribedFromOutside() throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        TraceCheck.Result r = withGenerations("running", () -> Gort.run(() -> {
+            WaitGroup wg = new WaitGroup();
+            wg.go(() -> {
+                long x = 1;
+                while (!stop.get()) {
+                    x ^= x << 13;
+                    x ^= x >>> 7;
+                    x ^= x << 17;
+                }
+                if (x == 42) {
+                    System.out.print("");
+                }
+            });
+            Time.sleep(Duration.ofMillis(40));
+            stop.set(true);
+            wg.await();
+        }));
+        assertTrue(r.generations() >= 5, r.describe());
+        assertTrue(r.goroutines() >= 2, r.describe());
+    }
+
+    private static void busySleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }
