@@ -84,8 +84,8 @@ final class Tracer {
     private static final ReentrantLock advanceLock = new ReentrantLock();
     /** Where generations go; changed under advanceLock. */
     private static final List<TraceSink> sinks = new CopyOnWriteArrayList<>();
-    private static Thread reader;
-    private static Thread advancer;
+    private static volatile Thread reader;
+    private static volatile Thread advancer;
 
     static long now() {
         return System.nanoTime() / TIME_DIV;
@@ -383,6 +383,13 @@ final class Tracer {
             }
         }
         if (stop) {
+            // The reader ends after this generation; wait for it, so that a trace started
+            // next (under advanceLock, so not before this returns) never has two readers.
+            try {
+                reader.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             Thread a = advancer;
             if (a != null) {
                 LockSupport.unpark(a);
@@ -592,7 +599,8 @@ final class Tracer {
     /** Advances a generation every {@link #ADVANCE_PERIOD_NS} until tracing stops (Go: traceAdvancer). */
     private static void advanceLoop() {
         long next = System.nanoTime() + ADVANCE_PERIOD_NS;
-        while (gen != 0) {
+        Thread me = Thread.currentThread();
+        while (gen != 0 && advancer == me) { // a trace started after this one's stop has its own
             long wait = next - System.nanoTime();
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
