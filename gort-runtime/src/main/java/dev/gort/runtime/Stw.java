@@ -58,6 +58,20 @@ final class Stw {
         // acquire0 does not enter and leave again, which would mark it as in user code while
         // it stops the world, for sysmon to claim.
         worldsema.acquire0(false, WaitReason.SEMACQUIRE, Park.getg());
+        // Go: trace.STWStart, from the stopping goroutine (a plain thread has none to show it on).
+        // A generation never advances inside a traced stop (Go: traceAdvance holds worldsema).
+        stwTraced = false;
+        if (Tracer.enabled && Current.thread() instanceof M caller && caller.curg != null && caller.p != null) {
+            Tracer.stwSema.acquireUninterruptibly();
+            TraceThread w = Tracer.acquire();
+            if (w != null) {
+                TraceEv.stwStart(w, "GOMAXPROCS");
+                stwTraced = true;
+                Tracer.release(w);
+            } else {
+                Tracer.stwSema.release();
+            }
+        }
         M me = Current.thread() instanceof M mp && mp.p != null ? mp : null;
         Sched.lock.lock();
         Sched.stwActive++;
@@ -114,6 +128,8 @@ final class Stw {
     }
 
     private static volatile Thread stopnoteThread;
+    /** Whether this stop-the-world's start was traced (its end must be); under worldsema. */
+    private static boolean stwTraced;
 
     /** One more P stopped (gcstopm, handoffp); wakes the stopper at zero. sched.lock held. */
     static void stopwaitDone() {
@@ -175,6 +191,15 @@ final class Stw {
         Sched.stwActive--;
         CheckDead.checkdead(); // the stopper no longer counts as running
         Sched.lock.unlock();
+        if (stwTraced) { // Go: trace.STWDone
+            stwTraced = false;
+            TraceThread w = Tracer.acquire();
+            if (w != null) {
+                TraceEv.stwDone(w);
+                Tracer.release(w);
+            }
+            Tracer.stwSema.release();
+        }
         worldsema.release0(false); // Go: semrelease(&worldsema), once the world runs again
     }
 

@@ -258,4 +258,18 @@ final class TraceEv {
         }
         b.varint(stack(w, pcs));
     }
+
+    /** Go's STWStart: the writer's goroutine stops the world (kind: Go's stwReason text). */
+    static void stwStart(TraceThread w, String kind) {
+        TraceBuf b = eventWriter(w, GoRunning, ProcRunning);
+        ev(b, EvSTWBegin);
+        b.varint(string(w, kind));
+        b.varint(0);
+    }
+
+    /** Go's STWDone. */
+    static void stwDone(TraceThread w) {
+        TraceBuf b = eventWriter(w, GoRunning, ProcRunning);
+        ev(b, EvSTWEnd);
+    }
 }

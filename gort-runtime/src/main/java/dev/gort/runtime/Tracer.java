@@ -80,6 +80,14 @@ final class Tracer {
     static final CopyOnWriteArrayList<TraceThread> threads = new CopyOnWriteArrayList<>();
     private static final ThreadLocal<TraceThread> PLAIN = new ThreadLocal<>();
 
+    /**
+     * Held by a traced stop-the-world from its start event to its end, and by an advance
+     * around the generation switch, so that a stop's range never spans generations (Go's
+     * traceAdvance holds worldsema there). Not an owner lock: the goroutine holding it may
+     * move between Ms.
+     */
+    static final java.util.concurrent.Semaphore stwSema = new java.util.concurrent.Semaphore(1);
+
     /** Go's traceAdvanceSema. */
     private static final ReentrantLock advanceLock = new ReentrantLock();
     /** Where generations go; changed under advanceLock. */
@@ -330,13 +338,18 @@ final class Tracer {
             }
         }
         lastNonZeroGen = g;
-        if (stop) {
-            shutdown = true;
-            gen = 0;
-            enabled = false;
-        } else {
-            gen = g + 1;
-            syncBatch(g + 1);
+        stwSema.acquireUninterruptibly();
+        try {
+            if (stop) {
+                shutdown = true;
+                gen = 0;
+                enabled = false;
+            } else {
+                gen = g + 1;
+                syncBatch(g + 1);
+            }
+        } finally {
+            stwSema.release();
         }
         // Flush every thread's buffer of g once it is not writing (Go: the mToFlush loop).
         int slot = (int) (g & 1);

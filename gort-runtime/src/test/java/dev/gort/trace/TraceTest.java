@@ -254,6 +254,7 @@ class TraceTest {
             Gort.gomaxprocs(old);
         }));
         assertTrue(r.metric("/sched/gomaxprocs:threads") >= 3, r.describe());
+        assertEquals(3, r.range("stop-the-world (GOMAXPROCS)"), r.describe());
     }
 
     // ---- bad input ----
