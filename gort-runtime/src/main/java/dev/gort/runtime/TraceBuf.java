@@ -31,13 +31,18 @@ final class TraceBuf {
      * batch header for thread {@code mid} in generation {@code gen}.
      */
     void reset(long gen, long mid) {
+        long ts = Tracer.now();
+        reset(gen, mid, ts <= lastTime ? lastTime + 1 : ts);
+    }
+
+    /**
+     * Starts a batch whose clock begins at ts, a trace time that may be in the past: the
+     * batch of events written after the fact ({@link TraceGC}), whose first event is at ts.
+     */
+    void reset(long gen, long mid, long ts) {
         this.gen = gen;
         this.link = null;
         this.pos = 0;
-        long ts = Tracer.now();
-        if (ts <= lastTime) {
-            ts = lastTime + 1;
-        }
         lastTime = ts;
         b(TraceEvents.EvEventBatch);
         varint(gen);
@@ -87,7 +92,15 @@ final class TraceBuf {
 
     /** The timestamp difference for an event written now (Go: traceWriter.event's). */
     long tsDiff() {
-        long ts = Tracer.now();
+        return tsDiffAt(Tracer.now());
+    }
+
+    /**
+     * The timestamp difference for an event at trace time ts, which may be in the past; a
+     * batch's times never go backwards (the parser reads differences as unsigned), so a ts
+     * at or before the previous event's becomes one tick after it.
+     */
+    long tsDiffAt(long ts) {
         if (ts <= lastTime) {
             ts = lastTime + 1;
         }

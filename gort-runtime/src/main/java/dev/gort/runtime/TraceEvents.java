@@ -55,6 +55,9 @@ final class TraceEvents {
     static final int EvUserRegionEnd = 43;
     static final int EvUserLog = 44;
 
+    // Goroutines created blocked (Go 1.23: the GC's workers).
+    static final int EvGoCreateBlocked = 47;
+
     // Sync batches (Go 1.25+) and the end of a generation (Go 1.26).
     static final int EvSync = 50;
     static final int EvClockSnapshot = 51;

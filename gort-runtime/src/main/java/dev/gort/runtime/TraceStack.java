@@ -233,6 +233,14 @@ final class TraceStack {
         return new Stack(new long[] {pc(k)});
     }
 
+    /**
+     * A one-frame stack naming a function with no Java frame of its own, cls.method (the
+     * JVM's collector's goroutine, {@link TraceGC}); empty when stacks are off.
+     */
+    static Stack named(String cls, String method) {
+        return depth == 0 ? NONE : new Stack(new long[] {pc(new FrameKey(cls, method, null, 0))});
+    }
+
     /** The innermost frame outside gort's API classes (dev.gort.Gort, sync, time, ...). */
     private static Frame firstUserFrame(long[] pcs) {
         for (long pc : pcs) {

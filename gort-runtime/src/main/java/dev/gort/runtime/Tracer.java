@@ -26,7 +26,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * the generation number, waits for each thread's write flag to be clear (a thread sets the
  * flag, then reads the number, so it either writes to the new generation or is done with
  * the old one), flushes the old generation's buffers, then writes the statuses of
- * goroutines and Ps that no event mentioned in the old generation, and the tables.
+ * goroutines and Ps that no event mentioned in the old generation, the JVM's garbage
+ * collections during it ({@link TraceGC}: a batch of a stand-in thread, P and goroutine,
+ * written then because the JVM reports collections after the fact), and the tables.
  *
  * <h2>Differences from Go</h2>
  * <ul>
@@ -175,6 +177,19 @@ final class Tracer {
 
     /** A buffer with a batch header for thread mid (-1: the tracer's own) in gen. */
     static TraceBuf newBuf(long gen, long mid) {
+        TraceBuf b = emptyBuf();
+        b.reset(gen, mid);
+        return b;
+    }
+
+    /** A buffer for a batch of events written after the fact, the first at trace time ts. */
+    static TraceBuf newBuf(long gen, long mid, long ts) {
+        TraceBuf b = emptyBuf();
+        b.reset(gen, mid, ts);
+        return b;
+    }
+
+    private static TraceBuf emptyBuf() {
         TraceBuf b;
         synchronized (lock) {
             b = empty;
@@ -183,11 +198,7 @@ final class Tracer {
                 nempty--;
             }
         }
-        if (b == null) {
-            b = new TraceBuf();
-        }
-        b.reset(gen, mid);
-        return b;
+        return b != null ? b : new TraceBuf();
     }
 
     /** Go's traceBufFlush: the batch is complete; queue it for the reader. */
@@ -290,7 +301,7 @@ final class Tracer {
         shutdown = false;
         enabled = true;
         gen = first;
-        syncBatch(first);
+        TraceGC.start(syncBatch(first));
         reader = Thread.ofPlatform().daemon().name("gort-trace-reader").start(Tracer::readLoop);
         advancer = Thread.ofPlatform().daemon().name("gort-trace-advancer").start(Tracer::advanceLoop);
         return first;
@@ -338,15 +349,17 @@ final class Tracer {
             }
         }
         lastNonZeroGen = g;
+        long nextStart; // when g ended (the trace time of g+1's sync batch)
         stwSema.acquireUninterruptibly();
         try {
             if (stop) {
                 shutdown = true;
                 gen = 0;
                 enabled = false;
+                nextStart = now();
             } else {
                 gen = g + 1;
-                syncBatch(g + 1);
+                nextStart = syncBatch(g + 1);
             }
         } finally {
             stwSema.release();
@@ -375,6 +388,7 @@ final class Tracer {
         threads.removeIf(w -> w.thread.getState() == Thread.State.TERMINATED
                 && w.buf[0] == null && w.buf[1] == null && !w.writing());
         writeUntracedStatuses(g, untracedGs, untracedPs);
+        TraceGC.writeGen(g, nextStart, stop); // before the tables: its events name strings and a stack
         stacks[slot].dump(OUT, g, strings[slot]);
         strings[slot].dump(OUT, g);
         // The generation is complete: let the reader end it, and wait until it has.
@@ -530,8 +544,11 @@ final class Tracer {
         return TraceSched.enc(syscall ? TraceEvents.ProcSyscall : TraceEvents.ProcRunning, mp.trace.id);
     }
 
-    /** Go's traceSyncBatch: the clock's frequency and a snapshot of the clocks, first in gen. */
-    private static void syncBatch(long g) {
+    /**
+     * Go's traceSyncBatch: the clock's frequency and a snapshot of the clocks, first in gen.
+     * Returns the snapshot's trace time, where gen begins.
+     */
+    private static long syncBatch(long g) {
         TraceBuf b = newBuf(g, -1);
         b.b(TraceEvents.EvSync);
         b.b(TraceEvents.EvFrequency);
@@ -543,7 +560,9 @@ final class Tracer {
         b.varint(mono);
         b.varint(wall.getEpochSecond());
         b.varint(wall.getNano());
+        long t = b.lastTime;
         flush(b);
+        return t;
     }
 
     // ---- the reader and the advancer ----
