@@ -95,7 +95,10 @@ final class TraceEv {
     static void procSteal(TraceThread w, P pp, boolean inSyscall) {
         long from = pp.trace.mSyscallID;
         pp.trace.mSyscallID = -1;
-        if (pp.trace.acquireStatus(w.gen, TraceSched.enc(ProcSyscallAbandoned, -1))) {
+        // The slot keeps the truth (in a syscall on thread from), which describes pp for the
+        // generation before if nobody touched it there; the event says Go's "abandoned".
+        long truth = from >= 0 ? TraceSched.enc(ProcSyscall, from) : TraceSched.enc(ProcSyscallAbandoned, -1);
+        if (pp.trace.acquireStatus(w.gen, truth)) {
             TraceBuf b = Tracer.buf(w, SMALL);
             ev(b, EvProcStatus);
             b.varint(pp.id);

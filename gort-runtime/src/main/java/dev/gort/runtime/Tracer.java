@@ -447,7 +447,9 @@ final class Tracer {
             if ((st == TraceEvents.ProcRunning || st == TraceEvents.ProcSyscall) && mid >= 0) {
                 byM.computeIfAbsent(mid, k -> new ArrayList<>()).add(ev);
             } else {
-                ev[2] = TraceEvents.ProcIdle;
+                if (st != TraceEvents.ProcSyscallAbandoned) {
+                    ev[2] = TraceEvents.ProcIdle;
+                }
                 global.add(ev);
             }
         }
