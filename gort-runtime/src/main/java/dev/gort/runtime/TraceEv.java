@@ -55,8 +55,32 @@ final class TraceEv {
                 b.varint(w.id);
                 b.varint(goStatus);
             }
+            // Go writes GOMAXPROCS at the start of every generation (traceAdvance); the
+            // parser wants it from a running goroutine, so the first event of one in a
+            // generation writes it here (go tool trace's MMU view needs it).
+            if (gp != null && pp != null && goStatus == GoRunning && procsGen != w.gen) {
+                long seen = procsGen;
+                if (seen != w.gen && PROCS_GEN.compareAndSet(seen, w.gen)) {
+                    TraceBuf b = Tracer.buf(w, SMALL);
+                    ev(b, EvProcsChange);
+                    b.varint(Sched.gomaxprocs);
+                    b.varint(0);
+                }
+            }
         }
         return Tracer.buf(w, SMALL);
+    }
+
+    /** The last generation whose GOMAXPROCS was written. */
+    private static volatile long procsGen;
+    private static final java.lang.invoke.VarHandle PROCS_GEN;
+
+    static {
+        try {
+            PROCS_GEN = java.lang.invoke.MethodHandles.lookup().findStaticVarHandle(TraceEv.class, "procsGen", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     private static void ev(TraceBuf b, int type) {
