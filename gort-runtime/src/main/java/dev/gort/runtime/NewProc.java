@@ -67,7 +67,7 @@ final class NewProc {
         newg.ownedSyncs = null;
         newg.run = run;
         newg.goid = nextGoid(pp);
-        TraceStack.Create site = Tracer.enabled ? TraceStack.forCreate(fn) : null;
+        TraceStack.Create site = Tracer.enabled ? TraceStack.forCreate(fn, newg.goid) : null;
         TraceThread w = Tracer.acquire();
         G.casgstatus(newg, G._Gdead, G._Grunnable);
         if (w != null) {

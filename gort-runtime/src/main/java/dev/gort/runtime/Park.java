@@ -67,7 +67,7 @@ final class Park {
 
     /** Go's park_m, on g0. Returns gp if it must run again at once (unlockf refused), else null. */
     static G park_m(M mp, G gp) {
-        TraceThread w = Tracer.acquire();
+        TraceThread w = Tracer.acquire(mp);
         G.casgstatus(gp, G._Grunning, G._Gwaiting);
         if (w != null) {
             TraceEv.goPark(w, gp, gp.waitreason.traceReason, mp.traceStack);
@@ -81,7 +81,7 @@ final class Park {
             mp.waitunlockf = null;
             mp.waitlock = null;
             if (!fn.unlock(gp, lock)) {
-                TraceThread w2 = Tracer.acquire();
+                TraceThread w2 = Tracer.acquire(mp);
                 G.casgstatus(gp, G._Gwaiting, G._Grunnable);
                 if (w2 != null) {
                     TraceEv.goUnpark(w2, gp, null);
@@ -103,7 +103,7 @@ final class Park {
         gp.lockedm = mp;
         mp.lockedg = gp;
         TraceStack.Stack pcs = Tracer.enabled ? TraceStack.cached(gp, gp.waitreason, lock) : null;
-        TraceThread w = Tracer.acquire();
+        TraceThread w = Tracer.acquire(mp);
         G.casgstatus(gp, G._Grunning, G._Gwaiting);
         if (w != null) {
             TraceEv.goPark(w, gp, gp.waitreason.traceReason, pcs);
@@ -111,7 +111,7 @@ final class Park {
         }
         dropg(mp, gp);
         if (unlockf != null && !unlockf.unlock(gp, lock)) {
-            w = Tracer.acquire();
+            w = Tracer.acquire(mp);
             G.casgstatus(gp, G._Gwaiting, G._Grunnable);
             if (w != null) {
                 TraceEv.goUnpark(w, gp, null);
@@ -142,7 +142,7 @@ final class Park {
      * exit): mp, holding a P again, runs gp, which is runnable.
      */
     static void resumePinned(M mp, G gp) {
-        TraceThread w = Tracer.acquire();
+        TraceThread w = Tracer.acquire(mp);
         mp.curg = gp;
         gp.m = mp;
         G.casgstatus(gp, G._Grunnable, G._Grunning);
@@ -186,7 +186,7 @@ final class Park {
             s.sema.passOn(s);
         }
         gp.waitreason = WaitReason.FROZEN;
-        TraceThread w = Tracer.acquire();
+        TraceThread w = Tracer.acquire(mp);
         G.casgstatus(gp, G._Grunning, G._Gwaiting);
         if (w != null) {
             TraceEv.goPark(w, gp, gp.waitreason.traceReason, null);
@@ -316,7 +316,7 @@ final class Park {
     /** Go's goyield_m, on g0. */
     static void goyield_m(M mp, G gp) {
         P pp = mp.p;
-        TraceThread w = Tracer.acquire();
+        TraceThread w = Tracer.acquire(mp);
         G.casgstatus(gp, G._Grunning, G._Grunnable);
         if (w != null) {
             TraceEv.goStop(w, gp, "preempted", mp.traceStack);
@@ -344,7 +344,7 @@ final class Park {
         if ((status & ~G._Gscan) != G._Grunning) {
             throw Throw.fatalThrow("bad g status " + status);
         }
-        TraceThread w = Tracer.acquire();
+        TraceThread w = Tracer.acquire(mp);
         G.casgstatus(gp, G._Grunning, G._Grunnable);
         if (w != null) {
             TraceEv.goStop(w, gp, preempted ? "preempted" : "runtime.Gosched", mp.traceStack);
@@ -381,7 +381,7 @@ final class Park {
 
     /** Go's goexit0/gdestroy, on g0: gp's function returned; recycle gp. */
     static void goexit0(M mp, G gp) {
-        TraceThread w = Tracer.acquire();
+        TraceThread w = Tracer.acquire(mp);
         G.casgstatus(gp, G._Grunning, G._Gdead);
         if (w != null) {
             TraceEv.goEnd(w, gp);

@@ -95,7 +95,7 @@ final class Proc {
      * (park_m whose unlockf refused), or null.
      */
     static G execute(M mp, G gp, boolean inheritTime) {
-        TraceThread w = Tracer.acquire();
+        TraceThread w = Tracer.acquire(mp);
         if (w != null) {
             TraceEv.goCreateIfPending(w, gp);
         }
@@ -431,7 +431,7 @@ final class Proc {
         pp.status = P._Prunning;
         // Go: acquirep emits ProcStart after the P is ours (not under the write flag: trace.go,
         // invariant 5).
-        TraceThread w = Tracer.acquire();
+        TraceThread w = Tracer.acquire(mp);
         if (w != null) {
             TraceEv.procStart(w);
             Tracer.release(w);
@@ -447,7 +447,7 @@ final class Proc {
         if (pp.m != mp || pp.status != P._Prunning) {
             throw Throw.fatalThrow("releasep: invalid p state: m=" + mp + " p.m=" + pp.m + " status=" + pp.status);
         }
-        TraceThread w = Tracer.acquire();
+        TraceThread w = Tracer.acquire(mp);
         if (w != null) {
             TraceEv.procStop(w, pp);
             Tracer.release(w);

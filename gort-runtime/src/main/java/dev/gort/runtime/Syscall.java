@@ -97,7 +97,7 @@ final class Syscall {
         // Go's reentersyscall: GoSysCall, then the stop-the-world's ProcStop, then the switch,
         // all under one write flag.
         TraceStack.Stack pcs = Tracer.enabled ? TraceStack.cached(gp, Syscall.class, null) : null;
-        TraceThread w = Tracer.acquire();
+        TraceThread w = Tracer.acquire(mp);
         if (w != null) {
             TraceEv.goSysCall(w, gp, pcs);
         }
@@ -145,7 +145,7 @@ final class Syscall {
         mp.p.syscalltick++;
         mp.oldp = null;
         TraceStack.Stack pcs = Tracer.enabled ? TraceStack.cached(gp, Syscall.class, null) : null;
-        TraceThread w = Tracer.acquire();
+        TraceThread w = Tracer.acquire(mp);
         if (w != null) {
             TraceEv.goSysCall(w, gp, pcs); // Go's entersyscallblock: GoSysCall, then releasep's ProcStop
             Tracer.release(w);
@@ -167,7 +167,7 @@ final class Syscall {
         if (mp.p != null) {
             // Fast path: we still have our P (Go: the syscall exit event, or, if the P
             // was treated as lost, a self-steal and the events of a slow exit).
-            TraceThread w = Tracer.acquire();
+            TraceThread w = Tracer.acquire(mp);
             if (w != null) {
                 if (mp.p.syscalltick == mp.syscalltick) {
                     TraceEv.goSysExit(w, gp, false);
@@ -185,7 +185,7 @@ final class Syscall {
         P pp = exitsyscallTryGetP(mp, oldp);
         if (pp != null) {
             Proc.acquirep(mp, pp); // ProcStart
-            TraceThread w = Tracer.acquire();
+            TraceThread w = Tracer.acquire(mp);
             if (w != null) {
                 TraceEv.goSysExit(w, gp, true);
                 TraceEv.goStart(w, gp);
@@ -227,7 +227,7 @@ final class Syscall {
      * (with a P), or null to schedule.
      */
     static G exitsyscallNoP(M mp, G gp) {
-        TraceThread w = Tracer.acquire();
+        TraceThread w = Tracer.acquire(mp);
         G.casgstatus(gp, G._Grunning, G._Grunnable);
         if (w != null) {
             TraceEv.goSysExit(w, gp, true);
@@ -266,7 +266,7 @@ final class Syscall {
         boolean wasLocked = gp.lockedm != null;
         gp.lockedm = mp;
         mp.lockedg = gp;
-        TraceThread w = Tracer.acquire();
+        TraceThread w = Tracer.acquire(mp);
         G.casgstatus(gp, G._Grunning, G._Grunnable);
         if (w != null) {
             TraceEv.goSysExit(w, gp, true);

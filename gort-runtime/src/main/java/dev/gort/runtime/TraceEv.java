@@ -148,7 +148,10 @@ final class TraceEv {
 
     /** Go's GoCreate: newg (runnable) was created by the writer, which holds a P. */
     static void goCreate(TraceThread w, G newg, TraceStack.Stack pcs, long startStack) {
-        TraceSched t = traceOf(newg);
+        TraceSched t = newg.trace;
+        if (t == null) {
+            newg.trace = t = new TraceSched(); // not yet published: nobody else can touch it
+        }
         t.resetSeq();
         t.setStatusTraced(w.gen, TraceSched.enc(GoRunnable, -1));
         TraceBuf b = eventWriter(w, GoRunning, ProcRunning);

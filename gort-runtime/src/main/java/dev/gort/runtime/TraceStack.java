@@ -132,6 +132,11 @@ final class TraceStack {
     }
 
     static final int REFRESH = 64;
+    /**
+     * How often a stack shared by a function's goroutines is walked again: one goroutine in
+     * this many, chosen by id (no counter shared between Ms).
+     */
+    static final int REFRESH_SHARED = 1024;
     static final int REFRESH_UNKEYED = 16;
 
     /** gp's stack for an event about it, walked or taken from its cache (see {@link Cache}). */
@@ -157,7 +162,7 @@ final class TraceStack {
         FirstKey fk = fn == null ? null : new FirstKey(fn.getClass(), reason);
         if (fk != null) {
             Stack first = firstBlocks.get(fk);
-            if (first != null && (++firstUses & (REFRESH - 1)) != 0) {
+            if (first != null && (gp.goid & (REFRESH_SHARED - 1)) != 0) {
                 return first;
             }
         }
@@ -179,26 +184,24 @@ final class TraceStack {
     private record FirstKey(Class<?> fn, Object reason) {}
 
     private static final ConcurrentHashMap<FirstKey, Stack> firstBlocks = new ConcurrentHashMap<>();
-    private static int firstUses; // racy: only spreads the walks
 
     /** A creation site: its stack, and the start stack naming the new goroutine's function. */
     record Create(Stack stack, Stack start) {}
 
     private static final ConcurrentHashMap<Class<?>, Create> createStacks = new ConcurrentHashMap<>();
-    private static int createUses; // racy: only spreads the walks
 
     /**
      * The creation stack of a goroutine running fn: one lambda (or Runnable class) is almost
-     * always created at one place, so the stack is kept per class, and walked again every
-     * {@link #REFRESH} creations (Go unwinds frame pointers at every creation).
+     * always created at one place, so the stack is kept per class, and walked again for one
+     * goroutine in {@link #REFRESH_SHARED} (Go unwinds frame pointers at every creation).
      */
-    static Create forCreate(Runnable fn) {
+    static Create forCreate(Runnable fn, long goid) {
         if (depth == 0) {
             return NO_CREATE;
         }
         Class<?> k = fn.getClass();
         Create c = createStacks.get(k);
-        if (c == null || (++createUses & (REFRESH - 1)) == 0) {
+        if (c == null || (goid & (REFRESH_SHARED - 1)) == 0) {
             Stack st = capture();
             c = new Create(st, startStack(fn, st.pcs));
             createStacks.put(k, c);

@@ -128,6 +128,11 @@ final class Tracer {
         return acquire(writer());
     }
 
+    /** acquire for the calling thread when it is known to be mp (no look at the current thread). */
+    static TraceThread acquire(M mp) {
+        return enabled ? acquire(mp.trace) : null;
+    }
+
     /** traceAcquire for w, which the calling thread may write for (an M's own, or sysmon for one). */
     static TraceThread acquire(TraceThread w) {
         if (!w.lock()) {
