@@ -31,8 +31,13 @@ final class NewProc {
 
     /** newproc; with {@code main}, the G is recorded as run's main before it can start. */
     static G newproc(Runnable fn, Run run, boolean main) {
-        P pp = Current.thread() instanceof M mp ? mp.p : null;
+        M me = Current.thread() instanceof M mp ? mp : null;
+        P pp = me != null ? me.p : null;
         G newg = newproc1(fn, pp, run);
+        // Go: newg.parentGoid, newg.gopc. A run's main has no creator, as Go's main.
+        G parent = me != null ? me.curg : null;
+        newg.parentGoid = main || parent == null ? 0 : parent.goid;
+        newg.createdBy = main ? null : ProfStack.createSite(fn);
         if (main) {
             run.mainGoid = newg.goid;
             run.main = newg;
@@ -67,6 +72,10 @@ final class NewProc {
         newg.ownedSyncs = null;
         newg.run = run;
         newg.goid = nextGoid(pp);
+        newg.waitsince = 0;
+        newg.profStack = null;
+        // Go: a goroutine created while a profile is captured is not part of it.
+        newg.goroutineProfiled = GoroutineProfile.epoch;
         TraceStack.Create site = Tracer.enabled ? TraceStack.forCreate(fn) : null;
         TraceThread w = Tracer.acquire();
         G.casgstatus(newg, G._Gdead, G._Grunnable);

@@ -99,9 +99,17 @@ final class Proc {
         if (w != null) {
             TraceEv.goCreateIfPending(w, gp);
         }
+        if (GoroutineProfile.active) {
+            // Go: tryRecordGoroutineProfile in execute; gp's stack goes into the profile
+            // exactly as it was when the capture began, before gp runs.
+            GoroutineProfile.tryRecord(gp);
+        }
         mp.curg = gp;
         gp.m = mp;
         G.casgstatus(gp, G._Grunnable, G._Grunning);
+        // After the CAS: a capture holding _Gscan across it has finished with these.
+        gp.waitsince = 0;
+        gp.profStack = null;
         if (w != null) {
             TraceEv.goStart(w, gp); // Go: after the transition to _Grunning (trace.go, invariant 7)
             Tracer.release(w);

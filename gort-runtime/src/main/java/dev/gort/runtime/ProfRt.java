@@ -1,0 +1,93 @@
+package dev.gort.runtime;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The profiles' entry points for {@code dev.gort.pprof} and {@code Gort.stack}: Go's runtime
+ * functions that runtime/pprof reaches by linkname ({@code pprof_goroutineProfileWithLabels},
+ * {@code runtime.Stack}), and the types their results are made of.
+ */
+public final class ProfRt {
+    private ProfRt() {}
+
+    /**
+     * A frame: Go's PC, symbolized. {@code id} stands for the PC (unique per distinct
+     * function, file and line, for the life of the JVM); {@code api}: a frame of gort's own
+     * API ({@code dev.gort.Chan.recv}), kept in profiles and hidden in tracebacks, as Go
+     * keeps {@code runtime.chanrecv1} in profiles and hides it in tracebacks.
+     */
+    public record Frame(long id, String func, String file, int line, boolean api) {}
+
+    /** An interned stack: frames innermost first. Equal stacks are usually the same object. */
+    public static final class Stack {
+        final Frame[] frames;
+        private final int hash;
+
+        Stack(Frame[] frames) {
+            this.frames = frames;
+            this.hash = Arrays.hashCode(frames);
+        }
+
+        public List<Frame> frames() {
+            return List.of(frames);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Stack s && s.hash == hash && Arrays.equals(s.frames, frames);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    /**
+     * One goroutine in a goroutine profile: Go's StackRecord plus what its traceback header
+     * shows. {@code state} is the wait reason or status as Go prints it ({@code chan
+     * receive}, {@code running}, {@code runnable}, {@code syscall}); {@code createdBy} is
+     * null for a run's main goroutine; {@code parentGoid} 0 when a plain thread created it.
+     */
+    public record Goroutine(long goid, String state, long waitMinutes, boolean locked, Stack stack,
+                            Frame createdBy, long parentGoid) {}
+
+    /**
+     * Go's goroutineProfileWithLabelsConcurrent: every goroutine's stack, the caller's first
+     * if it is one ({@link GoroutineProfile}). A goroutine caller is in a syscall meanwhile,
+     * so its P goes on scheduling others.
+     */
+    public static List<Goroutine> goroutineProfile() {
+        Rt.start();
+        return Rt.syscall(GoroutineProfile::capture);
+    }
+
+    /** Go's runtime.Stack: the caller's traceback and, with {@code all}, every goroutine's. */
+    public static String stack(boolean all) {
+        Rt.start();
+        if (all) {
+            return Traceback.goroutines(goroutineProfile());
+        }
+        G gp = Current.thread() instanceof M mp ? mp.curg : null;
+        StringBuilder b = new StringBuilder();
+        if (gp == null) {
+            b.append("goroutine 0 [running]:\n"); // a plain thread: not a goroutine (Go has none)
+            Traceback.frames(b, ProfStack.here());
+            return b.toString();
+        }
+        Traceback.goroutine(b, new Goroutine(gp.goid, "running", 0, Traceback.lockedToThread(gp), ProfStack.here(),
+                gp.createdBy, gp.parentGoid));
+        return b.toString();
+    }
+
+    /** Go's traceback text for these goroutines (debug=2). */
+    public static String traceback(List<Goroutine> gs) {
+        return Traceback.goroutines(gs);
+    }
+
+    /** Go's gcount (NumGoroutine). */
+    public static int numGoroutine() {
+        return Rt.numGoroutine();
+    }
+}
