@@ -237,6 +237,9 @@ final class GoroutineProfile {
         } catch (IllegalStateException mounted) {
             return ProfStack.EMPTY; // not expected while we hold the scan bit
         }
+        if (st == ProfStack.EMPTY && s == G._Grunnable && gp.fn != null) {
+            st = ProfStack.startStack(gp.fn, gp.createdBy); // not started yet
+        }
         gp.profStack = st;
         return st;
     }

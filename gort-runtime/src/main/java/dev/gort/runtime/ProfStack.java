@@ -199,6 +199,27 @@ final class ProfStack {
         }
     };
 
+    /**
+     * The stack of a goroutine that has not started yet: its function, at its entry (Go's
+     * saveg shows a new goroutine at its start PC, {@code main.main.func1()}). A lambda has no
+     * name of its own: it is named after the method that created it with {@code .func}, as
+     * Go names closures, at the creation site's line; a Runnable class by its {@code run}.
+     */
+    static Stack startStack(Runnable fn, Frame site) {
+        String cls = fn.getClass().getName();
+        int lambda = cls.indexOf("$$Lambda");
+        Frame f;
+        if (lambda >= 0 && site != null) {
+            f = frame(new TraceKey(site.func(), "func", site.file(), site.line()), site.func(), "func",
+                    site.file(), site.line(), SHOWN);
+        } else {
+            String name = lambda >= 0 ? cls.substring(0, lambda) : cls;
+            String method = lambda >= 0 ? "func" : "run";
+            f = frame(new TraceKey(name, method, null, 0), name, method, null, 0, kindOf(name) == API ? API : SHOWN);
+        }
+        return intern(List.of(f));
+    }
+
     /** The creation site of a goroutine running fn (see {@link #CREATE_SITE}); may be null. */
     static Frame createSite(Runnable fn) {
         return CREATE_SITE.get(fn.getClass());

@@ -220,6 +220,24 @@ class PprofTest {
     }
 
     @Test
+    void deadlockReportsNameEachGoroutinesCreator() {
+        AtomicLong main = new AtomicLong();
+        try (StderrCapture err = new StderrCapture()) {
+            assertThrows(dev.gort.FatalError.class, () -> Gort.run(() -> {
+                main.set(Gort.goid());
+                Chan<Integer> c = Chan.make();
+                Gort.go(() -> blockedSending(c)); // the deadlocked sender
+                Chan.<Integer>make().recv();
+            }));
+            String report = err.text();
+            assertTrue(report.contains("dev.gort.tests.PprofTest.blockedSending(...)\n\tPprofTest.java:"), report);
+            assertTrue(report.contains("\ncreated by dev.gort.tests.PprofTest.lambda$deadlockReportsNameEachGoroutinesCreator$")
+                    && report.contains(" in goroutine " + main.get() + "\n\tPprofTest.java:"
+                    + lineOf("Gort.go(() -> blockedSending(c)); // the deadlocked sender") + "\n"), report);
+        }
+    }
+
+    @Test
     void aRunningGoroutineIsReadFromItsThreadWithoutWaiting() {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong spins = new AtomicLong();
