@@ -78,8 +78,21 @@ public final class Pprof {
     private static void writeGoroutine(OutputStream out, int debug) throws IOException {
         List<ProfRt.Goroutine> gs = ProfRt.goroutineProfile();
         if (debug >= 2) {
-            out.write(ProfRt.traceback(gs).getBytes(StandardCharsets.UTF_8));
-            out.flush();
+            // Streamed a goroutine at a time: 100k goroutines make ~20 MB of text, which as one
+            // string is a humongous allocation (and a GC pause for every goroutine).
+            java.io.Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+            StringBuilder b = new StringBuilder(1024);
+            boolean first = true;
+            for (ProfRt.Goroutine g : gs) {
+                b.setLength(0);
+                if (!first) {
+                    b.append('\n');
+                }
+                first = false;
+                ProfRt.traceback(g, b);
+                w.append(b);
+            }
+            w.flush();
             return;
         }
         List<ProfRt.Stack> stacks = new ArrayList<>(gs.size());

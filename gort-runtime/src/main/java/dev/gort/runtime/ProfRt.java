@@ -81,9 +81,14 @@ public final class ProfRt {
         return b.toString();
     }
 
-    /** Go's traceback text for these goroutines (debug=2). */
+    /** Go's traceback text for these goroutines (debug=2), a blank line between two. */
     public static String traceback(List<Goroutine> gs) {
         return Traceback.goroutines(gs);
+    }
+
+    /** One goroutine's traceback: header, frames, {@code created by} (each line ends with a newline). */
+    public static void traceback(Goroutine g, StringBuilder b) {
+        Traceback.goroutine(b, g);
     }
 
     /** Go's gcount (NumGoroutine). */
