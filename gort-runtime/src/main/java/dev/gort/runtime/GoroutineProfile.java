@@ -138,8 +138,9 @@ final class GoroutineProfile {
      * A parked stack's walk costs microseconds in the VM (ProfStack), so 100k goroutines
      * take hundreds of milliseconds on one thread: the range is cut into chunks taken from
      * a shared cursor. Correct with any number of helpers (each goroutine is recorded by
-     * whoever wins its CAS); a helper that starts late finds nothing left, and the caller
-     * waits only for chunks already taken.
+     * whoever wins its CAS); a helper that starts after the caller is done does nothing, and
+     * the caller waits only for the chunks helpers have taken (every record is in before the
+     * capture closes).
      */
     private static void visit(G[] gs, int n) {
         int helpers = Math.min(java.util.concurrent.ForkJoinPool.getCommonPoolParallelism(),
@@ -151,20 +152,38 @@ final class GoroutineProfile {
             return;
         }
         java.util.concurrent.atomic.AtomicInteger cursor = new java.util.concurrent.atomic.AtomicInteger();
-        Runnable work = () -> {
+        // Helpers inside: their count; the sign bit set once the caller is done, so a helper
+        // that starts later (a busy pool) does nothing and the caller never waits for it.
+        java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable chunks = () -> {
             for (int from; (from = cursor.getAndAdd(CHUNK)) < n; ) {
                 for (int i = from, to = Math.min(n, from + CHUNK); i < to; i++) {
                     tryRecord(gs[i]);
                 }
             }
         };
-        List<java.util.concurrent.ForkJoinTask<?>> tasks = new ArrayList<>(helpers);
+        Runnable helper = () -> {
+            for (int v; (v = inside.get()) >= 0; ) {
+                if (inside.compareAndSet(v, v + 1)) {
+                    try {
+                        chunks.run();
+                    } finally {
+                        inside.decrementAndGet();
+                    }
+                    return;
+                }
+            }
+        };
         for (int h = 0; h < helpers; h++) {
-            tasks.add(java.util.concurrent.ForkJoinPool.commonPool().submit(work));
+            java.util.concurrent.ForkJoinPool.commonPool().execute(helper);
         }
-        work.run();
-        for (java.util.concurrent.ForkJoinTask<?> t : tasks) {
-            t.join();
+        chunks.run();
+        for (int v; !inside.compareAndSet(v = inside.get(), v | Integer.MIN_VALUE); ) {
+            Thread.onSpinWait();
+        }
+        // The helpers inside finish the chunk each has taken (the cursor is past the end).
+        for (int i = 0; (inside.get() & Integer.MAX_VALUE) != 0; i++) {
+            Backoff.pause(i);
         }
     }
 

@@ -306,7 +306,7 @@ class PprofTest {
 
     @Test
     void captureUnderChurnMissesNoLongLivedGoroutineAndReportsNoneTwice() {
-        int stable = 200;
+        int stable = 5000; // more than 2 * GoroutineProfile.CHUNK: the capture walks in parallel
         int rounds = Integer.getInteger("gort.stress.rounds", 30);
         AtomicBoolean stop = new AtomicBoolean();
         Gort.run(() -> {
