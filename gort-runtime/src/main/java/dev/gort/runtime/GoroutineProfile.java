@@ -279,7 +279,9 @@ final class GoroutineProfile {
         if (m != null) {
             StackTraceElement[] st = m.getStackTrace();
             if (ProfStack.hasEntry(st)) {
-                return ProfStack.fromThread(st, s == G._Gwaiting);
+                // From the runtime's frames on: above them is the M's sleep (LockSupport.park)
+                // or, from resumePinned's barrier, this very walk (Thread.getStackTrace).
+                return ProfStack.fromThread(st, true);
             }
         }
         ProfRt.Stack cached = gp.profStack;

@@ -74,8 +74,10 @@ final class NewProc {
         newg.goid = nextGoid(pp);
         newg.waitsince = 0;
         newg.profStack = null;
-        // Go: a goroutine created while a profile is captured is not part of it.
-        newg.goroutineProfiled = GoroutineProfile.epoch;
+        // Go: a goroutine created while a profile is captured is not part of it. A plain
+        // write (not the field's volatile one, a full fence per spawn): the status CAS below
+        // publishes it before any capture can look at the G.
+        G.PROFILED.set(newg, GoroutineProfile.epoch);
         TraceStack.Create site = Tracer.enabled ? TraceStack.forCreate(fn) : null;
         TraceThread w = Tracer.acquire();
         G.casgstatus(newg, G._Gdead, G._Grunnable);

@@ -72,7 +72,8 @@ public final class ProfRt {
         G gp = Current.thread() instanceof M mp ? mp.curg : null;
         StringBuilder b = new StringBuilder();
         if (gp == null) {
-            b.append("goroutine 0 [running]:\n"); // a plain thread: not a goroutine (Go has none)
+            // A plain thread is no goroutine (Go has no such caller): named as fatal reports name it.
+            b.append("thread ").append(Thread.currentThread().getName()).append(":\n");
             Traceback.frames(b, ProfStack.here());
             return b.toString();
         }

@@ -238,6 +238,34 @@ class PprofTest {
     }
 
     @Test
+    void gortStackIsTheCallersTracebackAndWithAllEveryonesAfterIt() {
+        Gort.run(() -> {
+            long main = Gort.goid();
+            String mine = Gort.stack(false);
+            assertTrue(mine.startsWith("goroutine " + main + " [running]:\ndev.gort.tests.PprofTest.lambda$gortStackIsTheCallersTracebackAndWithAllEveryonesAfterIt$"), mine);
+            assertFalse(mine.contains("created by"), "a run's main goroutine has no creator: " + mine);
+            assertFalse(mine.contains("\n\n"), "one goroutine: " + mine);
+            Chan<String> child = Chan.make(1);
+            Chan<Integer> never = Chan.make();
+            Gort.go(() -> {
+                child.send(Gort.stack(false));
+                Gort.lockOSThread();
+                blockedReceiving(never);
+            });
+            String c = child.recv();
+            assertTrue(c.matches("(?s)goroutine \\d+ \\[running]:\n.*\ncreated by dev\\.gort\\.tests\\.PprofTest\\.lambda\\$gortStackIsTheCallersTracebackAndWithAllEveryonesAfterIt\\$\\d+ in goroutine "
+                    + main + "\n\tPprofTest\\.java:\\d+\n"), c);
+            await(Map.of("dev.gort.tests.PprofTest.blockedReceiving(...)\n\tPprofTest.java:", 1));
+            String all = Gort.stack(true);
+            assertTrue(all.startsWith("goroutine " + main + " [running]:\n"), all);
+            Map<Long, String> gs = goroutines(all);
+            assertTrue(gs.values().stream().anyMatch(b -> b.startsWith("goroutine ") && b.contains(" [chan receive, locked to thread]:\n")
+                    && b.contains("dev.gort.tests.PprofTest.blockedReceiving(...)")), "LockOSThread shows: " + all);
+            never.close();
+        });
+    }
+
+    @Test
     void aRunningGoroutineIsReadFromItsThreadWithoutWaiting() {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong spins = new AtomicLong();
