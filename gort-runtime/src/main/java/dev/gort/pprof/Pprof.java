@@ -25,6 +25,9 @@ import java.util.Objects;
  * of goroutines is fixed at one instant, and each goroutine's stack is recorded before it
  * next runs (dev.gort.runtime.GoroutineProfile has the protocol); a running goroutine's
  * stack is read from its thread.
+ *
+ * <p>{@code threadcreate}: the stack that created each of gort's threads (Ms), runtime
+ * frames included, as Go's; a count profile at every debug level.
  */
 public final class Pprof {
     private Pprof() {}
@@ -32,19 +35,26 @@ public final class Pprof {
     /** Go's *pprof.Profile, for the predefined profiles. */
     public static final class Profile {
         private final String name;
+        private final java.util.function.IntSupplier count;
+        private final ProfileWriter write;
 
-        private Profile(String name) {
+        private Profile(String name, java.util.function.IntSupplier count, ProfileWriter write) {
             this.name = name;
+            this.count = count;
+            this.write = write;
         }
 
-        /** The profile's name ({@code goroutine}). */
+        /** The profile's name ({@code goroutine}, {@code threadcreate}). */
         public String name() {
             return name;
         }
 
-        /** Go's Count: records in the profile now (for goroutine, runtime.NumGoroutine). */
+        /**
+         * Go's Count: records in the profile now (goroutine: runtime.NumGoroutine;
+         * threadcreate: the threads (Ms) that exist).
+         */
         public int count() {
-            return ProfRt.numGoroutine();
+            return count.getAsInt();
         }
 
         /**
@@ -53,7 +63,7 @@ public final class Pprof {
          */
         public void writeTo(OutputStream out, int debug) throws IOException {
             Objects.requireNonNull(out, "out");
-            writeGoroutine(out, debug);
+            write.write(out, debug);
         }
 
         @Override
@@ -62,16 +72,27 @@ public final class Pprof {
         }
     }
 
-    private static final Profile GOROUTINE = new Profile("goroutine");
+    private interface ProfileWriter {
+        void write(OutputStream out, int debug) throws IOException;
+    }
+
+    private static final Profile GOROUTINE = new Profile("goroutine", ProfRt::numGoroutine, Pprof::writeGoroutine);
+    /** Go's threadcreate: the stack that created each M (thread), a count profile at every debug level. */
+    private static final Profile THREADCREATE = new Profile("threadcreate", ProfRt::threadCount,
+            (out, debug) -> CountProfile.write(out, debug, "threadcreate", ProfRt.threadCreateProfile()));
 
     /** Go's pprof.Lookup: the named profile, or null if there is none. */
     public static Profile lookup(String name) {
-        return "goroutine".equals(name) ? GOROUTINE : null;
+        return switch (name == null ? "" : name) {
+            case "goroutine" -> GOROUTINE;
+            case "threadcreate" -> THREADCREATE;
+            default -> null;
+        };
     }
 
     /** Go's pprof.Profiles: every profile, sorted by name. */
     public static List<Profile> profiles() {
-        return List.of(GOROUTINE);
+        return List.of(GOROUTINE, THREADCREATE);
     }
 
     /** Go's writeGoroutine. */

@@ -295,6 +295,9 @@ final class Proc {
         M mp = new M(id);
         mp.nextp = pp;
         mp.spinning = spinning;
+        // Go: allocm's callers(1, mp.createstack[:]); a walk costs microseconds, a thread's
+        // start tens of them.
+        mp.createstack = ProfStack.hereAll();
         Sched.allm.add(mp);
         mp.start(); // Thread.start publishes nextp and spinning
         if (Sched.sysmonwait) {

@@ -92,6 +92,25 @@ public final class ProfRt {
         Traceback.goroutine(b, g);
     }
 
+    /** Go's ThreadCreateProfile: the creation stack of every M (thread) that exists. */
+    public static List<Stack> threadCreateProfile() {
+        List<Stack> out = new java.util.ArrayList<>();
+        for (M mp : Sched.allm()) {
+            Stack st = mp.createstack;
+            out.add(st != null ? st : ProfStack.EMPTY);
+        }
+        return out;
+    }
+
+    /** Go's countThreadCreate: Ms that exist. */
+    public static int threadCount() {
+        int n = 0;
+        for (M ignored : Sched.allm()) {
+            n++;
+        }
+        return n;
+    }
+
     /** Go's gcount (NumGoroutine). */
     public static int numGoroutine() {
         return Rt.numGoroutine();

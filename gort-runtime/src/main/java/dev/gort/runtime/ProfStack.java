@@ -108,6 +108,30 @@ final class ProfStack {
         return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(ProfStack::collect);
     }
 
+    /**
+     * The calling thread's stack with the runtime's frames kept (the threadcreate profile: a
+     * thread is created by the runtime, as Go's stacks there are runtime.newm's callers).
+     */
+    static Stack hereAll() {
+        return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(s -> {
+            List<Frame> out = new ArrayList<>(16);
+            var it = s.iterator();
+            while (it.hasNext() && out.size() < MAX_FRAMES) {
+                StackWalker.StackFrame f = it.next();
+                int kind = KIND.get(f.getDeclaringClass());
+                if (kind == ENTRY) {
+                    break;
+                }
+                if (kind == HIDDEN && out.isEmpty() && f.getDeclaringClass() == ProfStack.class) {
+                    continue; // this walk itself
+                }
+                out.add(frame(new WalkKey(f.getDeclaringClass(), f.getMethodName(), f.getByteCodeIndex()),
+                        f.getClassName(), f.getMethodName(), f.getFileName(), f.getLineNumber(), kind == API ? API : SHOWN));
+            }
+            return intern(out);
+        });
+    }
+
     private static Stack collect(Stream<StackWalker.StackFrame> s) {
         List<Frame> out = new ArrayList<>(16);
         var it = s.iterator();

@@ -302,6 +302,48 @@ class PprofTest {
     }
 
     @Test
+    void lookupKnowsGoroutineAndThreadcreateOnly() throws IOException {
+        assertNull(Pprof.lookup("nonsense"));
+        assertNull(Pprof.lookup(null));
+        assertEquals(List.of("goroutine", "threadcreate"), Pprof.profiles().stream().map(Pprof.Profile::name).toList());
+        Gort.run(() -> {}); // the runtime has started: it has Ms
+        Pprof.Profile tc = Pprof.lookup("threadcreate");
+        assertTrue(tc.count() >= 1);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        tc.writeTo(out, 1);
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.startsWith("threadcreate profile: total "), text);
+        assertTrue(text.contains("\tdev.gort.runtime.Proc.newm+0x0\t"), "created by the runtime's newm, as Go's: " + text);
+    }
+
+    @Test
+    void aStreamThatThrowsPropagatesAndLeavesTheRuntimeAsItWas() {
+        OutputStream broken = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("broken");
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                throw new IOException("broken");
+            }
+        };
+        Gort.run(() -> {
+            Chan<Integer> never = Chan.make();
+            Gort.go(() -> blockedReceiving(never));
+            await(Map.of("dev.gort.tests.PprofTest.blockedReceiving(...)", 1));
+            for (int debug : new int[] {0, 1, 2}) {
+                IOException e = assertThrows(IOException.class, () -> Pprof.lookup("goroutine").writeTo(broken, debug), "debug=" + debug);
+                assertEquals("broken", e.getMessage());
+            }
+            // The next capture works, and finds the goroutine once.
+            assertEquals(1, goroutines(profile(2)).values().stream().filter(b -> b.contains("PprofTest.blockedReceiving(...)")).count());
+            never.close();
+        });
+    }
+
+    @Test
     void protoIsReadByGosPprof() throws Exception {
         TraceCheck.requireGo();
         Path file = Files.createTempFile("gort-goroutine", ".pb.gz");
