@@ -26,13 +26,18 @@ import java.util.stream.Stream;
  * as Go's profiles keep {@code runtime.chanrecv1} and {@code sync.(*Mutex).Lock}; tracebacks
  * hide them ({@link Frame#api}), as Go's hide runtime frames. At most {@link #MAX_FRAMES}.
  *
- * <h2>Measured (this machine, JDK 25, a parked continuation 10 frames deep, 20k of them)</h2>
- * {@code Continuation.getStackTrace()} 6.5-10 us; {@code Continuation.stackWalker} with
- * class references reading class, method name and bci 3.6-7 us, bci only 2-4.5 us, the
- * walk's fixed cost (first frame only) 1.8-2.8 us; {@code Thread.getStackTrace} of a
- * running thread (a handshake) ~90 us. So parked stacks are walked with the stack walker
- * and interned by (class, method, bci), symbolized (file, line) once per distinct frame;
- * running goroutines (few: at most one per M) are read from their M's thread.
+ * <h2>Measured (bench/ParkedStackCost: 20k bare continuations parked 10 frames deep, JDK 25,
+ * a shared 2-core machine)</h2>
+ * {@code Continuation.getStackTrace()} 3.2-10 us and 2.3 KB a walk; the continuation's
+ * {@code stackWalker} reading class, method name and bci 3.0-7 us and 2.0 KB, bci only
+ * 1.7-4.5 us and 1.5 KB, the first frame only (the walk's fixed cost) 1.0-2.8 us and 0.75 KB;
+ * {@code Thread.getStackTrace} of a running thread (a handshake) 83-126 us. Warm, the walker
+ * with names is no faster than getStackTrace; it is used because interning by (class,
+ * method, bci) makes equal stacks one object without building a StackTraceElement per frame,
+ * and leaves file and line to be looked up once per distinct frame. Most of the time and
+ * allocation is the JDK's own walk; what really saves is not walking (the per-goroutine
+ * cache in {@link GoroutineProfile}). Running goroutines (at most one per M) are read from
+ * their M's thread.
  *
  * <p>Rejected: keying frames by the StackTraceElement (builds names and looks the line up
  * for every frame of every goroutine, the slower half of getStackTrace); walking lazily
