@@ -344,9 +344,10 @@ class PprofTest {
     }
 
     @Test
-    void protoIsReadByGosPprof() throws Exception {
+    void protoAndLegacyTextAreReadByGosPprof() throws Exception {
         TraceCheck.requireGo();
-        Path file = Files.createTempFile("gort-goroutine", ".pb.gz");
+        Path proto = Files.createTempFile("gort-goroutine", ".pb.gz");
+        Path text = Files.createTempFile("gort-goroutine", ".txt");
         try {
             Gort.run(() -> {
                 Chan<Integer> never = Chan.make();
@@ -354,24 +355,56 @@ class PprofTest {
                     Gort.go(() -> blockedReceiving(never));
                 }
                 await(Map.of("dev.gort.tests.PprofTest.blockedReceiving(...)", 5));
-                try (OutputStream out = Files.newOutputStream(file)) {
+                try (OutputStream out = Files.newOutputStream(proto); OutputStream t = Files.newOutputStream(text)) {
                     Pprof.lookup("goroutine").writeTo(out, 0);
+                    Pprof.lookup("goroutine").writeTo(t, 1);
                 } catch (IOException e) {
                     throw new AssertionError(e);
                 }
                 never.close();
             });
-            Process p = new ProcessBuilder("go", "tool", "pprof", "-raw", file.toString()).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(TraceCheck.TIMEOUT_SECONDS, TimeUnit.SECONDS));
-            assertEquals(0, p.exitValue(), out);
+            String out = goToolPprofRaw(proto);
             assertTrue(out.contains("goroutine/count"), out);
             assertTrue(out.contains("Period: 1"), out);
             assertTrue(Pattern.compile("(?m)^\\s+5: (\\d+ )+$").matcher(out).find(), "a sample of 5 goroutines: " + out);
             assertTrue(out.contains("dev.gort.tests.PprofTest.blockedReceiving PprofTest.java:"), out);
+            String legacy = goToolPprofRaw(text);
+            assertTrue(legacy.contains("goroutine/count"), legacy);
+            assertTrue(Pattern.compile("(?m)^\\s+5: (\\d+ )+$").matcher(legacy).find(), "the same sample from the text: " + legacy);
         } finally {
-            Files.deleteIfExists(file);
+            Files.deleteIfExists(proto);
+            Files.deleteIfExists(text);
         }
+    }
+
+    /** {@code go tool pprof -raw FILE}'s output; fails unless it exits 0. */
+    static String goToolPprofRaw(Path file) throws Exception {
+        Process p = new ProcessBuilder("go", "tool", "pprof", "-raw", file.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(TraceCheck.TIMEOUT_SECONDS, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), () -> "go tool pprof -raw " + file + ":\n" + out);
+        return out;
+    }
+
+    @Test
+    void debugLevelsGoDoesNotDefineAreReadAsGoReadsThem() {
+        Gort.run(() -> {
+            byte[] neg = bytes(-1);
+            assertEquals(0x1f, neg[0] & 0xff, "negative: the proto, gzipped");
+            assertEquals(0x8b, neg[1] & 0xff);
+            assertTrue(new String(bytes(7), StandardCharsets.UTF_8).startsWith("goroutine " + Gort.goid() + " [running]:\n"),
+                    "above 2: tracebacks, as 2");
+        });
+    }
+
+    static byte[] bytes(int debug) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            Pprof.lookup("goroutine").writeTo(out, debug);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        return out.toByteArray();
     }
 
     @Test
