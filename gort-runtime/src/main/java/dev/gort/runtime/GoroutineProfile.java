@@ -31,7 +31,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * tracebacks do): it cannot start running (execute's status CAS waits for the bit), and two
  * walks of one continuation never overlap. The CAS of {@code goroutineProfiled} happens
  * with the bit held, so the execute barrier of the same goroutine, which takes the bit the
- * same way, sees the goroutine recorded once it gets it.
+ * same way, sees the goroutine recorded (or in progress) once it gets it.
  *
  * <p>A running goroutine (or one in a syscall, mounted on its M) is never waited for: its
  * stack is read from its M's thread ({@code Thread.getStackTrace}, a JVM handshake that
@@ -247,12 +247,17 @@ final class GoroutineProfile {
             if (p == inProgress(e) || !G.PROFILED.compareAndSet(gp, p, inProgress(e))) {
                 return false;
             }
-            ProfRt.Stack st = parkedStack(gp, s);
-            String state = s == G._Gwaiting && gp.waitreason != WaitReason.ZERO ? gp.waitreason.text
-                    : s == G._Gwaiting ? "waiting" : "runnable";
-            long minutes = s == G._Gwaiting ? Traceback.waitMinutes(gp, captureStart()) : 0;
-            add(e, new ProfRt.Goroutine(gp.goid, state, minutes, Traceback.lockedToThread(gp), st, gp.createdBy, gp.parentGoid));
-            gp.goroutineProfiled = e; // after the record is in: the capture waits for it
+            try {
+                ProfRt.Stack st = parkedStack(gp, s);
+                String state = s == G._Gwaiting && gp.waitreason != WaitReason.ZERO ? gp.waitreason.text
+                        : s == G._Gwaiting ? "waiting" : "runnable";
+                long minutes = s == G._Gwaiting ? Traceback.waitMinutes(gp, captureStart()) : 0;
+                add(e, new ProfRt.Goroutine(gp.goid, state, minutes, Traceback.lockedToThread(gp), st, gp.createdBy, gp.parentGoid));
+            } finally {
+                // After the record is in (the capture waits for it), and whatever happened:
+                // a goroutine left in progress would stall every later recorder of it.
+                gp.goroutineProfiled = e;
+            }
             return true;
         } finally {
             G.casfromGscanstatus(gp, s);
@@ -316,10 +321,13 @@ final class GoroutineProfile {
         if (p == e || p == inProgress(e) || !G.PROFILED.compareAndSet(gp, p, inProgress(e))) {
             return false; // the caller looks again (and waits for the other recorder)
         }
-        String state = s == G._Gsyscall ? "syscall" : "running";
-        add(e, new ProfRt.Goroutine(gp.goid, state, 0, Traceback.lockedToThread(gp), ProfStack.fromThread(st, false),
-                gp.createdBy, gp.parentGoid));
-        gp.goroutineProfiled = e;
+        try {
+            String state = s == G._Gsyscall ? "syscall" : "running";
+            add(e, new ProfRt.Goroutine(gp.goid, state, 0, Traceback.lockedToThread(gp), ProfStack.fromThread(st, false),
+                    gp.createdBy, gp.parentGoid));
+        } finally {
+            gp.goroutineProfiled = e;
+        }
         return true;
     }
 }
