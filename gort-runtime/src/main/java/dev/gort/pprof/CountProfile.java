@@ -76,10 +76,22 @@ final class CountProfile {
         return keys;
     }
 
+    /**
+     * Stands for the goroutine's entry under an empty stack in the text (Go's stacks always
+     * end in runtime.goexit, and Go's legacy parser rejects {@code N @} with no address):
+     * a goroutine whose frames are all the runtime's, or one not started yet.
+     */
+    static final ProfRt.Frame ENTRY = new ProfRt.Frame(0xfff, "dev.gort.runtime.G.run", "G.java", 0, false);
+
+    private static List<ProfRt.Frame> textFrames(ProfRt.Stack s) {
+        List<ProfRt.Frame> fs = s.frames();
+        return fs.isEmpty() ? List.of(ENTRY) : fs;
+    }
+
     /** Go's key: {@code @ 0x1000 0x1001}. */
     private static String key(ProfRt.Stack s) {
         StringBuilder b = new StringBuilder("@");
-        for (ProfRt.Frame f : s.frames()) {
+        for (ProfRt.Frame f : textFrames(s)) {
             b.append(" 0x").append(Long.toHexString(f.id()));
         }
         return b.toString();
@@ -189,7 +201,7 @@ final class CountProfile {
      * a common width (the widest cell plus the padding, rounded up to a tab stop).
      */
     private static void printStackRecord(Writer w, ProfRt.Stack s) throws IOException {
-        List<ProfRt.Frame> fs = s.frames();
+        List<ProfRt.Frame> fs = textFrames(s);
         String[][] cells = new String[fs.size()][];
         for (int i = 0; i < fs.size(); i++) {
             ProfRt.Frame f = fs.get(i);
