@@ -74,6 +74,17 @@ public final class Gort {
         Rt.goexit();
     }
 
+    /**
+     * {@code runtime.Stack}: the calling goroutine's traceback in Go's shape
+     * ({@code goroutine N [running]:}, frames as {@code pkg.Class.method(...)} and
+     * {@code \tFile.java:LINE}, {@code created by ... in goroutine P}); with {@code all},
+     * every goroutine's after it, a blank line between two. Unlike Go's, {@code all} does
+     * not stop the world (see {@code dev.gort.pprof}).
+     */
+    public static String stack(boolean all) {
+        return dev.gort.runtime.ProfRt.stack(all);
+    }
+
     /** {@code runtime.NumGoroutine}: goroutines that exist now. */
     public static int numGoroutine() {
         return Rt.numGoroutine();

@@ -295,6 +295,7 @@ final class CheckDead {
                     Traceback.frames(b, st);
                 }
             }
+            Traceback.createdBy(b, gp);
             if (why != null) {
                 b.append(why).append('\n');
             }

@@ -19,6 +19,14 @@ final class ContinuationStack extends Continuation implements GoStack {
         super(SCOPE, entry);
     }
 
+    private static final java.util.Set<StackWalker.Option> WALK_OPTIONS =
+            java.util.EnumSet.of(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+
+    @Override
+    public <R> R walk(java.util.function.Function<? super java.util.stream.Stream<StackWalker.StackFrame>, ? extends R> fn) {
+        return stackWalker(WALK_OPTIONS).walk(fn);
+    }
+
     /** A pinned stack cannot yield: report it to the caller (yield returns false) rather than throw. */
     @Override
     protected void onPinned(Continuation.Pinned reason) {}

@@ -48,6 +48,7 @@ class G implements Runnable {
     private static final VarHandle SELECT_DONE;
     private static final VarHandle IMPLICIT_SYSCALL;
     static final VarHandle TRACE;
+    static final VarHandle PROFILED;
 
     static {
         try {
@@ -56,6 +57,7 @@ class G implements Runnable {
             SELECT_DONE = l.findVarHandle(G.class, "selectDone", int.class);
             IMPLICIT_SYSCALL = l.findVarHandle(G.class, "implicitSyscall", int.class);
             TRACE = l.findVarHandle(G.class, "trace", TraceSched.class);
+            PROFILED = l.findVarHandle(G.class, "goroutineProfiled", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -128,8 +130,36 @@ class G implements Runnable {
      */
     volatile TraceSched trace;
 
-    /** Stacks this goroutine walked for trace events (TraceStack.Cache); null until traced. */
-    TraceStack.Cache traceStacks;
+
+    /**
+     * Go: g.goroutineProfiled; which goroutine profile capture has recorded this goroutine
+     * ({@link GoroutineProfile}: the capture's epoch when recorded, or when the goroutine was
+     * created during it). Read plainly by execute's barrier only after it saw a capture
+     * active; set by CAS.
+     */
+    volatile int goroutineProfiled;
+
+    /**
+     * Go: g.waitsince, the approximate time the goroutine blocked (nanoTime), 0 when unknown:
+     * stamped by the first traceback or profile that sees it blocked (Go: the first GC's
+     * markroot), cleared by execute. Plain: read and written only while the goroutine cannot
+     * run (its status held under _Gscan, or after execute's status CAS, which orders it).
+     */
+    long waitsince;
+
+    /** Go: g.gopc, the creation site (the caller of Gort.go); null for a run's main goroutine. */
+    ProfRt.Frame createdBy;
+
+    /** Go: g.parentGoid, the goroutine that created this one; 0 if a plain thread did. */
+    long parentGoid;
+
+    /**
+     * The stack a goroutine profile last walked from this goroutine's parked continuation,
+     * valid until it runs again (execute clears it after its status CAS, so it cannot be set
+     * by a capture that held _Gscan across that CAS). Repeated captures of idle goroutines
+     * then cost a field read each (GoroutineProfile, "Cache").
+     */
+    ProfRt.Stack profStack;
 
     /** Go: g.lockedm; the M this G must run on (LockOSThread, or parked while pinned). */
     M lockedm;

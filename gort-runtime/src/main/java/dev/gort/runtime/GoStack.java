@@ -36,6 +36,16 @@ interface GoStack {
     /** The frames of a parked stack (IllegalStateException if it is mounted). */
     StackTraceElement[] getStackTrace();
 
+    /**
+     * Walks the frames of a parked stack, innermost first, with class references retained
+     * (IllegalStateException if it is mounted). Cheaper than {@link #getStackTrace()}, which
+     * builds a StackTraceElement (names, file, line) for every frame: profiles intern frames
+     * by (class, method, bci) and symbolize each distinct one once ({@link ProfStack}).
+     * Two walks of one stack must not overlap (the JDK mounts it for the walk): callers hold
+     * the goroutine's {@code _Gscan} bit.
+     */
+    <R> R walk(java.util.function.Function<? super java.util.stream.Stream<StackWalker.StackFrame>, ? extends R> fn);
+
     /** A new stack that will run {@code entry} (the goroutine's {@link G#run()}). */
     static GoStack create(Runnable entry) {
         return Ops.JDK.create(entry);

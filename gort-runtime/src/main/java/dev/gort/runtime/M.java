@@ -92,6 +92,8 @@ final class M extends Thread {
      * (the events park_m and goschedImpl write on g0 carry it). Go reads it from g.sched.
      */
     TraceStack.Stack traceStack;
+    /** Go: m.createstack; the stack that created this M, for the threadcreate profile (set before start). */
+    ProfRt.Stack createstack;
     /** Go: mp.trace; this M's execution trace writer (registered with the tracer). */
     final TraceThread trace;
 

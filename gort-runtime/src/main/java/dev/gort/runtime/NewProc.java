@@ -31,8 +31,12 @@ final class NewProc {
 
     /** newproc; with {@code main}, the G is recorded as run's main before it can start. */
     static G newproc(Runnable fn, Run run, boolean main) {
-        P pp = Current.thread() instanceof M mp ? mp.p : null;
-        G newg = newproc1(fn, pp, run);
+        M me = Current.thread() instanceof M mp ? mp : null;
+        P pp = me != null ? me.p : null;
+        // Go: newg.parentGoid, newg.gopc. A run's main has no creator, as Go's main.
+        G parent = me != null ? me.curg : null;
+        G newg = newproc1(fn, pp, run, main || parent == null ? 0 : parent.goid,
+                main || fn == null ? null : ProfStack.createSite(fn));
         if (main) {
             run.mainGoid = newg.goid;
             run.main = newg;
@@ -46,8 +50,11 @@ final class NewProc {
         return newg;
     }
 
-    /** Go's newproc1: a new G in _Grunnable, starting at fn. The caller queues it. */
-    static G newproc1(Runnable fn, P pp, Run run) {
+    /**
+     * Go's newproc1: a new G in _Grunnable, starting at fn, created by goroutine parentGoid
+     * (0: a plain thread or none) at createdBy. The caller queues it.
+     */
+    static G newproc1(Runnable fn, P pp, Run run, long parentGoid, ProfRt.Frame createdBy) {
         if (fn == null) {
             throw new NullPointerException("go of nil func value");
         }
@@ -67,6 +74,14 @@ final class NewProc {
         newg.ownedSyncs = null;
         newg.run = run;
         newg.goid = nextGoid(pp);
+        newg.waitsince = 0;
+        newg.profStack = null;
+        newg.parentGoid = parentGoid;
+        newg.createdBy = createdBy; // before the status CAS: a capture may read them once the G is runnable
+        // Go: a goroutine created while a profile is captured is not part of it. A plain
+        // write (not the field's volatile one, a full fence per spawn): the status CAS below
+        // publishes it before any capture can look at the G.
+        G.PROFILED.set(newg, GoroutineProfile.epoch);
         TraceStack.Create site = Tracer.enabled ? TraceStack.forCreate(fn, newg.goid) : null;
         TraceThread w = Tracer.acquire();
         G.casgstatus(newg, G._Gdead, G._Grunnable);

@@ -41,6 +41,7 @@ final class Panics {
             b.append("panic: ").append(t instanceof Panic ? t.getMessage() : t.toString()).append("\n\n");
             Traceback.header(b, gp, "running");
             Traceback.throwable(b, t);
+            Traceback.createdBy(b, gp);
             b.append('\n');
             if (r == null || !r.die(new FatalError(t.toString(), t), b.toString())) {
                 print(b.toString());
@@ -64,6 +65,7 @@ final class Panics {
         if (gp != null && !(gp instanceof ExternalG)) {
             Traceback.header(b, gp, "running");
             Traceback.frames(b, e.getStackTrace());
+            Traceback.createdBy(b, gp);
         } else {
             b.append("thread ").append(Current.thread().getName()).append(":\n");
             Traceback.frames(b, e.getStackTrace());

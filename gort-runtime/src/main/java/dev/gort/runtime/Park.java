@@ -142,10 +142,14 @@ final class Park {
      * exit): mp, holding a P again, runs gp, which is runnable.
      */
     static void resumePinned(M mp, G gp) {
+        if (GoroutineProfile.active) {
+            GoroutineProfile.tryRecord(gp); // execute's barrier (its stack is read from this thread)
+        }
         TraceThread w = Tracer.acquire(mp);
         mp.curg = gp;
         gp.m = mp;
         G.casgstatus(gp, G._Grunnable, G._Grunning);
+        gp.waitsince = 0;
         if (w != null) {
             TraceEv.goStart(w, gp);
             Tracer.release(w);

@@ -99,9 +99,17 @@ final class Proc {
         if (w != null) {
             TraceEv.goCreateIfPending(w, gp);
         }
+        if (GoroutineProfile.active) {
+            // Go: tryRecordGoroutineProfile in execute; gp's stack goes into the profile
+            // exactly as it was when the capture began, before gp runs.
+            GoroutineProfile.tryRecord(gp);
+        }
         mp.curg = gp;
         gp.m = mp;
         G.casgstatus(gp, G._Grunnable, G._Grunning);
+        // After the CAS: a capture holding _Gscan across it has finished with these.
+        gp.waitsince = 0;
+        gp.profStack = null;
         if (w != null) {
             TraceEv.goStart(w, gp); // Go: after the transition to _Grunning (trace.go, invariant 7)
             Tracer.release(w);
@@ -287,6 +295,9 @@ final class Proc {
         M mp = new M(id);
         mp.nextp = pp;
         mp.spinning = spinning;
+        // Go: allocm's callers(1, mp.createstack[:]); a walk costs microseconds, a thread's
+        // start tens of them.
+        mp.createstack = ProfStack.hereAll();
         Sched.allm.add(mp);
         mp.start(); // Thread.start publishes nextp and spinning
         if (Sched.sysmonwait) {

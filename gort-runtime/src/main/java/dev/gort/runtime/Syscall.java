@@ -160,6 +160,7 @@ final class Syscall {
      */
     static void exitsyscall(G gp) {
         G.casgstatus(gp, G._Gsyscall, G._Grunning); // waits while sysmon holds the scan bit
+        gp.waitsince = 0; // Go: exitsyscall
         implicits.left(gp);
         M mp = gp.m;
         P oldp = mp.oldp;

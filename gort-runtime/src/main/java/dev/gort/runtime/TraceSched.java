@@ -73,6 +73,8 @@ final class TraceSched {
             default -> S2.setVolatile(this, v);
         }
     }
+    /** A goroutine's: the stacks it walked for its events (TraceStack.cached); its own, plain. */
+    TraceStack.Cache stacks;
     /** A P's: the thread whose syscall it is in (Go: pTraceState.mSyscallID), -1 if none. */
     long mSyscallID = -1;
     /** Encoded status after the last event about the resource ({@link #enc}); 0 unknown. */

@@ -144,7 +144,8 @@ final class TraceStack {
         if (depth == 0) {
             return NONE;
         }
-        Cache c = gp.traceStacks;
+        TraceSched ts = TraceEv.traceOf(gp);
+        Cache c = ts.stacks;
         int limit = on == null ? REFRESH_UNKEYED : REFRESH;
         for (int i = 0; c != null && i < 4; i++) {
             if (c.reason[i] == reason && c.on[i] == on && c.pcs[i] != null) {
@@ -167,7 +168,7 @@ final class TraceStack {
             }
         }
         if (c == null) {
-            gp.traceStacks = c = new Cache();
+            ts.stacks = c = new Cache();
         }
         int i = c.next;
         c.next = (i + 1) & 3;

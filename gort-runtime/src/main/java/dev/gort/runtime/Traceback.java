@@ -24,12 +24,115 @@ final class Traceback {
         return dot > 0 && RUNTIME_PACKAGES.contains(c.substring(0, dot));
     }
 
+    static boolean isRuntimePackage(String pkg) {
+        return RUNTIME_PACKAGES.contains(pkg);
+    }
+
     private static boolean isGoroutineEntry(StackTraceElement f) {
         return f.getClassName().equals(G.class.getName()) && f.getMethodName().equals("run");
     }
 
     static void header(StringBuilder b, G gp, String state) {
-        b.append("goroutine ").append(gp.goid).append(" [").append(state).append("]:\n");
+        header(b, gp.goid, state, waitMinutes(gp, System.nanoTime()), lockedToThread(gp));
+    }
+
+    /**
+     * Go's {@code gp.lockedm != 0} in goroutineheader: locked by LockOSThread. Not a
+     * goroutine that gort parked on its M because it was pinned (it has lockedm too, for the
+     * time of the park). Racy reads of the M's plain fields: a hint, as in Go.
+     */
+    static boolean lockedToThread(G gp) {
+        M m = gp.lockedm;
+        return m != null && m.lockedExt > 0 && m.lockedg == gp;
+    }
+
+    /**
+     * Go's goroutineheader: {@code goroutine N [state, M minutes, locked to thread]:}. The
+     * minutes are shown from 1 on, as Go's.
+     */
+    static void header(StringBuilder b, long goid, String state, long minutes, boolean locked) {
+        b.append("goroutine ").append(goid).append(" [").append(state);
+        if (minutes >= 1) {
+            b.append(", ").append(minutes).append(" minutes");
+        }
+        if (locked) {
+            b.append(", locked to thread");
+        }
+        b.append("]:\n");
+    }
+
+    /**
+     * How long gp has been blocked, in whole minutes, from {@code g.waitsince}; stamps it
+     * when unset (Go's markroot stamps it at the first GC that sees the goroutine blocked:
+     * "approx time when the g become blocked"). Only meaningful while gp cannot run
+     * (parked, and its status held or the world dead). Cleared by execute.
+     */
+    static long waitMinutes(G gp, long now) {
+        int s = G.readgstatus(gp) & ~G._Gscan;
+        if (s != G._Gwaiting && s != G._Gsyscall) {
+            return 0;
+        }
+        long since = gp.waitsince;
+        if (since == 0) {
+            gp.waitsince = now;
+            return 0;
+        }
+        return (now - since) / 60_000_000_000L;
+    }
+
+    /**
+     * Go's printcreatedby: {@code created by pkg.Class.method in goroutine P} and the site's
+     * file and line; nothing for a run's main goroutine (as Go's main) or an unknown site.
+     */
+    static void createdBy(StringBuilder b, ProfRt.Frame site, long parentGoid) {
+        if (site == null) {
+            return;
+        }
+        b.append("created by ").append(site.func());
+        if (parentGoid != 0) {
+            b.append(" in goroutine ").append(parentGoid);
+        }
+        b.append("\n\t").append(site.file()).append(':').append(site.line()).append('\n');
+    }
+
+    static void createdBy(StringBuilder b, G gp) {
+        createdBy(b, gp.createdBy, gp.parentGoid);
+    }
+
+    /** One goroutine's traceback: header, frames, creation (Go's traceback1 for one g). */
+    static void goroutine(StringBuilder b, ProfRt.Goroutine g) {
+        header(b, g.goid(), g.state(), g.waitMinutes(), g.locked());
+        frames(b, g.stack());
+        createdBy(b, g.createdBy(), g.parentGoid());
+    }
+
+    /** Go's runtime.Stack(all): the goroutines' tracebacks, a blank line between two. */
+    static String goroutines(java.util.List<ProfRt.Goroutine> gs) {
+        StringBuilder b = new StringBuilder(gs.size() * 160);
+        boolean first = true;
+        for (ProfRt.Goroutine g : gs) {
+            if (!first) {
+                b.append('\n');
+            }
+            first = false;
+            goroutine(b, g);
+        }
+        return b.toString();
+    }
+
+    /** A profile stack's frames for a traceback (gort's API frames hidden, as Go hides runtime frames). */
+    static void frames(StringBuilder b, ProfRt.Stack st) {
+        int n = 0;
+        for (ProfRt.Frame f : st.frames) {
+            if (f.api()) {
+                continue;
+            }
+            if (n++ == MAX_FRAMES) {
+                b.append("...additional frames elided...\n");
+                break;
+            }
+            b.append(f.func()).append("(...)\n\t").append(f.file()).append(':').append(f.line()).append('\n');
+        }
     }
 
     static void frame(StringBuilder b, StackTraceElement f) {

@@ -38,6 +38,10 @@
  *   <tr><td>netpoll.go (the wait for the next timer)</td><td>{@link dev.gort.runtime.Netpoll}</td></tr>
  *   <tr><td>panic.go (fatalpanic, fatal), traceback.go</td>
  *       <td>{@link dev.gort.runtime.Panics}, {@link dev.gort.runtime.Traceback}</td></tr>
+ *   <tr><td>mprof.go (goroutineProfileWithLabelsConcurrent, tryRecordGoroutineProfile,
+ *       saveg), traceback.go's goroutineheader and printcreatedby</td>
+ *       <td>{@link dev.gort.runtime.GoroutineProfile}, {@link dev.gort.runtime.ProfStack},
+ *       {@link dev.gort.runtime.Traceback}</td></tr>
  *   <tr><td>panic.go's throw</td><td>{@link dev.gort.runtime.Throw}</td></tr>
  *   <tr><td>lock_spinbit.go (runtime mutex)</td>
  *       <td>{@link dev.gort.runtime.RMutex}, {@link dev.gort.runtime.SpinLock},
@@ -60,7 +64,8 @@
  * for {@code dev.gort.Gort}), {@link dev.gort.runtime.ChanRt} (the channel and select
  * operations), {@link dev.gort.runtime.SyncRt} (sync's semaphores and notify lists),
  * {@link dev.gort.runtime.TimeRt} (package time's timers and sleep),
- * {@link dev.gort.runtime.TraceRt} (runtime/trace's: tracing, annotations) and
+ * {@link dev.gort.runtime.TraceRt} (runtime/trace's: tracing, annotations),
+ * {@link dev.gort.runtime.ProfRt} (runtime/pprof's and runtime.Stack's: goroutine profiles) and
  * {@link dev.gort.runtime.HookRt} (the agent's hooks, {@code dev.gort.runtime.hook}), plus
  * the two classes the API extends, {@link dev.gort.runtime.HChan} and
  * {@link dev.gort.runtime.SCase}, whose members are all internal.

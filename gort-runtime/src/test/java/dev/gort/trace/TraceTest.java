@@ -244,6 +244,22 @@ class TraceTest {
         assertEquals(1, r.log("amount"), r.describe());
     }
 
+    /** As in Go, every end is recorded: twice, or on another goroutine (the parser accepts both). */
+    @Test
+    void aRegionEndedTwiceOrElsewhereIsRecordedAsGosIs() throws IOException {
+        TraceCheck.Result r = traced("region-ends", () -> Gort.run(() -> {
+            Trace.Region twice = Trace.startRegion("twice");
+            twice.end();
+            twice.end();
+            Trace.Region elsewhere = Trace.startRegion("elsewhere");
+            WaitGroup wg = new WaitGroup();
+            wg.go(elsewhere::end);
+            wg.await();
+            elsewhere.end();
+        }));
+        assertEquals(2, r.regions(), r.describe());
+    }
+
     @Test
     void gomaxprocsChangesAreTraced() throws IOException {
         TraceCheck.Result r = traced("procs", () -> Gort.run(() -> {

@@ -1,0 +1,125 @@
+package dev.gort.pprof;
+
+import dev.gort.runtime.ProfRt;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Go's runtime/pprof: named profiles, written in Go's formats so that Go's tools read them
+ * ({@code go tool pprof}).
+ *
+ * <p>{@code goroutine}: every goroutine's stack. {@code debug=0} writes Go's gzipped
+ * profile.proto (sample and period type {@code goroutine/count}), {@code debug=1} Go's
+ * legacy text of counts per distinct stack, {@code debug>=2} every goroutine's traceback
+ * in Go's shape ({@code goroutine N [wait reason, M minutes, locked to thread]:}, frames,
+ * {@code created by ... in goroutine P}), as Go's writeGoroutine; debug values Go does not
+ * define are read as Go reads them (negative as 0, above 2 as 2). Frames are Java frames:
+ * {@code pkg.Class.method}, the source file's name and line.
+ *
+ * <p>Capture does not stop the world, unlike Go's debug=2 (runtime.Stack(all)): the set
+ * of goroutines is fixed at one instant, and each goroutine's stack is recorded before it
+ * next runs (dev.gort.runtime.GoroutineProfile has the protocol); a running goroutine's
+ * stack is read from its thread.
+ *
+ * <p>{@code threadcreate}: the stack that created each of gort's threads (Ms), runtime
+ * frames included, as Go's; a count profile at every debug level.
+ */
+public final class Pprof {
+    private Pprof() {}
+
+    /** Go's *pprof.Profile, for the predefined profiles. */
+    public static final class Profile {
+        private final String name;
+        private final java.util.function.IntSupplier count;
+        private final ProfileWriter write;
+
+        private Profile(String name, java.util.function.IntSupplier count, ProfileWriter write) {
+            this.name = name;
+            this.count = count;
+            this.write = write;
+        }
+
+        /** The profile's name ({@code goroutine}, {@code threadcreate}). */
+        public String name() {
+            return name;
+        }
+
+        /**
+         * Go's Count: records in the profile now (goroutine: runtime.NumGoroutine;
+         * threadcreate: the threads (Ms) that exist).
+         */
+        public int count() {
+            return count.getAsInt();
+        }
+
+        /**
+         * Go's WriteTo. The stream is written to, never closed; an exception from it
+         * propagates, and the runtime is left as it was.
+         */
+        public void writeTo(OutputStream out, int debug) throws IOException {
+            Objects.requireNonNull(out, "out");
+            write.write(out, debug);
+        }
+
+        @Override
+        public String toString() {
+            return "pprof.Profile(" + name + ")";
+        }
+    }
+
+    private interface ProfileWriter {
+        void write(OutputStream out, int debug) throws IOException;
+    }
+
+    private static final Profile GOROUTINE = new Profile("goroutine", ProfRt::numGoroutine, Pprof::writeGoroutine);
+    /** Go's threadcreate: the stack that created each M (thread), a count profile at every debug level. */
+    private static final Profile THREADCREATE = new Profile("threadcreate", ProfRt::threadCount,
+            (out, debug) -> CountProfile.write(out, debug, "threadcreate", ProfRt.threadCreateProfile()));
+
+    /** Go's pprof.Lookup: the named profile, or null if there is none. */
+    public static Profile lookup(String name) {
+        return switch (name == null ? "" : name) {
+            case "goroutine" -> GOROUTINE;
+            case "threadcreate" -> THREADCREATE;
+            default -> null;
+        };
+    }
+
+    /** Go's pprof.Profiles: every profile, sorted by name. */
+    public static List<Profile> profiles() {
+        return List.of(GOROUTINE, THREADCREATE);
+    }
+
+    /** Go's writeGoroutine. */
+    private static void writeGoroutine(OutputStream out, int debug) throws IOException {
+        List<ProfRt.Goroutine> gs = ProfRt.goroutineProfile();
+        if (debug >= 2) {
+            // Streamed a goroutine at a time: 100k goroutines make ~20 MB of text, which as one
+            // string is a humongous allocation (and a GC pause for every goroutine).
+            java.io.Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+            StringBuilder b = new StringBuilder(1024);
+            boolean first = true;
+            for (ProfRt.Goroutine g : gs) {
+                b.setLength(0);
+                if (!first) {
+                    b.append('\n');
+                }
+                first = false;
+                ProfRt.traceback(g, b);
+                w.append(b);
+            }
+            w.flush();
+            return;
+        }
+        List<ProfRt.Stack> stacks = new ArrayList<>(gs.size());
+        for (ProfRt.Goroutine g : gs) {
+            stacks.add(g.stack());
+        }
+        CountProfile.write(out, debug, "goroutine", stacks);
+    }
+}

@@ -1,0 +1,118 @@
+package dev.gort.runtime;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The profiles' entry points for {@code dev.gort.pprof} and {@code Gort.stack}: Go's runtime
+ * functions that runtime/pprof reaches by linkname ({@code pprof_goroutineProfileWithLabels},
+ * {@code runtime.Stack}), and the types their results are made of.
+ */
+public final class ProfRt {
+    private ProfRt() {}
+
+    /**
+     * A frame: Go's PC, symbolized. {@code id} stands for the PC (unique per distinct
+     * function, file and line, for the life of the JVM); {@code api}: a frame of gort's own
+     * API ({@code dev.gort.Chan.recv}), kept in profiles and hidden in tracebacks, as Go
+     * keeps {@code runtime.chanrecv1} in profiles and hides it in tracebacks.
+     */
+    public record Frame(long id, String func, String file, int line, boolean api) {}
+
+    /** An interned stack: frames innermost first. Equal stacks are usually the same object. */
+    public static final class Stack {
+        final Frame[] frames;
+        private final int hash;
+
+        Stack(Frame[] frames) {
+            this.frames = frames;
+            this.hash = Arrays.hashCode(frames);
+        }
+
+        public List<Frame> frames() {
+            return List.of(frames);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Stack s && s.hash == hash && Arrays.equals(s.frames, frames);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    /**
+     * One goroutine in a goroutine profile: Go's StackRecord plus what its traceback header
+     * shows. {@code state} is the wait reason or status as Go prints it ({@code chan
+     * receive}, {@code running}, {@code runnable}, {@code syscall}); {@code createdBy} is
+     * null for a run's main goroutine; {@code parentGoid} 0 when a plain thread created it.
+     */
+    public record Goroutine(long goid, String state, long waitMinutes, boolean locked, Stack stack,
+                            Frame createdBy, long parentGoid) {}
+
+    /**
+     * Go's goroutineProfileWithLabelsConcurrent: every goroutine's stack, the caller's first
+     * if it is one ({@link GoroutineProfile}). A goroutine caller is in a syscall meanwhile,
+     * so its P goes on scheduling others.
+     */
+    public static List<Goroutine> goroutineProfile() {
+        Rt.start();
+        return Rt.syscall(GoroutineProfile::capture);
+    }
+
+    /** Go's runtime.Stack: the caller's traceback and, with {@code all}, every goroutine's. */
+    public static String stack(boolean all) {
+        Rt.start();
+        if (all) {
+            return Traceback.goroutines(goroutineProfile());
+        }
+        G gp = Current.thread() instanceof M mp ? mp.curg : null;
+        StringBuilder b = new StringBuilder();
+        if (gp == null) {
+            // A plain thread is no goroutine (Go has no such caller): named as fatal reports name it.
+            b.append("thread ").append(Thread.currentThread().getName()).append(":\n");
+            Traceback.frames(b, ProfStack.here());
+            return b.toString();
+        }
+        Traceback.goroutine(b, new Goroutine(gp.goid, "running", 0, Traceback.lockedToThread(gp), ProfStack.here(),
+                gp.createdBy, gp.parentGoid));
+        return b.toString();
+    }
+
+    /** Go's traceback text for these goroutines (debug=2), a blank line between two. */
+    public static String traceback(List<Goroutine> gs) {
+        return Traceback.goroutines(gs);
+    }
+
+    /** One goroutine's traceback: header, frames, {@code created by} (each line ends with a newline). */
+    public static void traceback(Goroutine g, StringBuilder b) {
+        Traceback.goroutine(b, g);
+    }
+
+    /** Go's ThreadCreateProfile: the creation stack of every M (thread) that exists. */
+    public static List<Stack> threadCreateProfile() {
+        List<Stack> out = new java.util.ArrayList<>();
+        for (M mp : Sched.allm()) {
+            Stack st = mp.createstack;
+            out.add(st != null ? st : ProfStack.EMPTY);
+        }
+        return out;
+    }
+
+    /** Go's countThreadCreate: Ms that exist. */
+    public static int threadCount() {
+        int n = 0;
+        for (M ignored : Sched.allm()) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Go's gcount (NumGoroutine). */
+    public static int numGoroutine() {
+        return Rt.numGoroutine();
+    }
+}
