@@ -160,7 +160,7 @@ final class TraceStack {
         // reason are almost always at one place (a million goroutines of skynet's closure
         // each block once, on a channel of their own); walked again every REFRESH uses.
         Runnable fn = gp.fn;
-        FirstKey fk = fn == null ? null : new FirstKey(fn.getClass(), reason);
+        FirstKey fk = fn == null || isGortClass(fn.getClass()) ? null : new FirstKey(fn.getClass(), reason);
         if (fk != null) {
             Stack first = firstBlocks.get(fk);
             if (first != null && (gp.goid & (REFRESH_SHARED - 1)) != 0) {
@@ -201,6 +201,12 @@ final class TraceStack {
             return NO_CREATE;
         }
         Class<?> k = fn.getClass();
+        if (isGortClass(k)) {
+            // gort's own wrapper (WaitGroup.go's, a run's main): one class for every
+            // function it wraps, so nothing is shared by class; walked each time.
+            Stack st = capture();
+            return new Create(st, startStack(fn, st.pcs));
+        }
         Create c = createStacks.get(k);
         if (c == null || (goid & (REFRESH_SHARED - 1)) == 0) {
             Stack st = capture();
@@ -245,19 +251,28 @@ final class TraceStack {
         return depth == 0 ? NONE : new Stack(new long[] {pc(new FrameKey(cls, method, null, 0))});
     }
 
-    /** The innermost frame outside gort's API classes (dev.gort.Gort, sync, time, ...). */
+    /** The innermost frame outside gort's own classes (dev.gort.Gort, sync, time, ...). */
     private static Frame firstUserFrame(long[] pcs) {
         for (long pc : pcs) {
             Frame f = byPc.get(pc);
             String fn = f.func();
             int last = fn.lastIndexOf('.');
-            String cls = last > 0 ? fn.substring(0, last) : fn;
-            if (!(cls.startsWith("dev.gort.") && (cls.indexOf('.', 9) < 0 || cls.startsWith("dev.gort.sync.")
-                    || cls.startsWith("dev.gort.time.") || cls.startsWith("dev.gort.trace.")))) {
+            if (!isGortClass(last > 0 ? fn.substring(0, last) : fn)) {
                 return f;
             }
         }
         return null;
+    }
+
+    /** Whether a class is gort's own (its API, runtime, sync, time, trace, pprof), not the program's. */
+    static boolean isGortClass(Class<?> c) {
+        return isGortClass(c.getName());
+    }
+
+    private static boolean isGortClass(String cls) {
+        return cls.startsWith("dev.gort.") && (cls.indexOf('.', 9) < 0 || cls.startsWith("dev.gort.sync.")
+                || cls.startsWith("dev.gort.time.") || cls.startsWith("dev.gort.trace.")
+                || cls.startsWith("dev.gort.pprof.") || cls.startsWith("dev.gort.runtime."));
     }
 
     /** One generation's stack table (Go: trace.stackTab[gen%2]). */

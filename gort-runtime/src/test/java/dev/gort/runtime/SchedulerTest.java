@@ -96,6 +96,10 @@ class SchedulerTest {
                 }
                 done.send(1);
             });
+            // findRunnable takes from the global queue first once every 61 schedule ticks
+            // (Go's fairness rule), which would run main again before the other goroutine;
+            // the tick count depends on what ran before in this JVM, so set it off that beat.
+            me.m.p.schedtick = 1;
             Gort.gosched();
             done.recv();
         });
