@@ -104,7 +104,8 @@ class ClassInitIT {
             // stack starts at the initializer, the runtime's frames hidden.
             assertTrue(err.contains(" [chan receive]:\ndev.gort.agentit.InitializerCycles$K.<clinit>(...)\n"), err);
             assertTrue(Pattern.compile("goroutine \\d+ \\[class initialization]:\ndev\\.gort\\.agentit\\.InitializerCycles\\.lambda"
-                    + "[^\n]*\n[^\n]*\nwaiting for the initialization of dev\\.gort\\.agentit\\.InitializerCycles\\$K by goroutine \\d+\n")
+                    + "[^\n]*\n[^\n]*\n(created by [^\n]*\n[^\n]*\n)?"
+                    + "waiting for the initialization of dev\\.gort\\.agentit\\.InitializerCycles\\$K by goroutine \\d+\n")
                     .matcher(err).find(), err);
 
             Result cl = agent("maxprocs=" + procs, "dev.gort.agentit.InitializerCycles", "classes");
