@@ -2,6 +2,7 @@ package dev.gort.pprof;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.gort.runtime.ProfRt;
 import dev.gort.trace.Trace;
 
 import java.io.IOException;
@@ -75,6 +76,10 @@ final class PprofHandlers {
             }
         } catch (IOException | RuntimeException e) {
             // The client went away mid-reply (or the server is closing): nothing to tell anyone.
+        } finally {
+            // Reading the runtime may register this thread as a plain thread that used gort;
+            // it wakes no goroutine, so it must not postpone a deadlock verdict.
+            ProfRt.serviceThreadDone();
         }
     }
 
