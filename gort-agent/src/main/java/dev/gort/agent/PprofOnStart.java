@@ -27,6 +27,11 @@ final class PprofOnStart {
             PprofServer.start(addr);
         } catch (IOException | RuntimeException e) {
             System.err.println("gort-agent: pprof=" + addr.getHostString() + ":" + addr.getPort() + ": " + e.getMessage());
+        } catch (LinkageError e) {
+            // KNOWN GAP: under the agent the runtime is on the boot class path, which cannot see
+            // jdk.httpserver (a platform-loader module); see PprofServer's class comment.
+            System.err.println("gort-agent: pprof=" + addr.getHostString() + ":" + addr.getPort()
+                    + ": the pprof server cannot start under the agent yet (" + e + ")");
         }
     }
 }

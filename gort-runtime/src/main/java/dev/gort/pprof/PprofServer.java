@@ -35,6 +35,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>It binds where it is told: loopback is the safe choice, as for Go's server (the
  * profiles show every goroutine's stack and the command line).
  *
+ * <p>KNOWN GAP: under the java agent gort's runtime is loaded by the boot class loader,
+ * which cannot see {@code com.sun.net.httpserver} (module jdk.httpserver is defined to the
+ * platform loader), so {@link #start} fails there with NoClassDefFoundError; without the
+ * agent (runtime on the class path) it works. Fix: a minimal HTTP/1.1 server on
+ * {@code java.net.ServerSocket} (java.base), or the HttpServer glue loaded by a child of
+ * the platform loader, using only public API.
+ *
  * <p>Differences from Go: Go's server shares {@code http.DefaultServeMux} with the
  * program; this one serves only the pprof paths.
  */
