@@ -21,10 +21,10 @@ import java.util.regex.Pattern;
  */
 record Options(List<Pattern> include, List<Pattern> exclude, boolean prologue, boolean backedge,
                boolean blocking, Integer maxprocs, String debug, boolean mainGoroutine, Path dump,
-               Path trace, Path flight) {
+               Path trace, Path flight, java.net.InetSocketAddress pprof) {
 
     static final Set<String> KEYS = Set.of("include", "exclude", "preempt", "blocking", "maxprocs", "debug", "main", "dump",
-            "trace", "flight");
+            "trace", "flight", "pprof");
     private static final Pattern CLASS_PATTERN = Pattern.compile("[\\p{L}\\p{N}_$.*]+");
     private static final Pattern DEBUG_KEY = Pattern.compile("[a-z0-9_]+");
 
@@ -90,8 +90,36 @@ record Options(List<Pattern> include, List<Pattern> exclude, boolean prologue, b
         }
         Path trace = file("trace", kv.get("trace"));
         Path flight = file("flight", kv.get("flight"));
+        java.net.InetSocketAddress pprof = hostPort("pprof", kv.get("pprof"));
         return new Options(include, exclude, prologue, backedge, blocking, maxprocs, debug, mainGoroutine, dump,
-                trace, flight);
+                trace, flight, pprof);
+    }
+
+    /** pprof=HOST:PORT ({@code [v6]:PORT} for IPv6; port 0: any free port), checked now as trace= is. */
+    private static java.net.InetSocketAddress hostPort(String key, String value) {
+        if (value == null) {
+            return null;
+        }
+        String want = "HOST:PORT to listen on, such as 127.0.0.1:6060";
+        int colon = value.lastIndexOf(':');
+        if (colon <= 0 || !value.substring(colon + 1).matches("[0-9]{1,5}")) {
+            throw bad(key, value, want);
+        }
+        String host = value.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host.indexOf(':') >= 0) {
+            throw bad(key, value, want + " ([::1]:6060 for IPv6)");
+        }
+        int port = Integer.parseInt(value.substring(colon + 1));
+        if (host.isEmpty() || port > 65535) {
+            throw bad(key, value, want);
+        }
+        java.net.InetSocketAddress a = new java.net.InetSocketAddress(host, port);
+        if (a.isUnresolved()) {
+            throw bad(key, value, want + "; host '" + host + "' is unknown");
+        }
+        return a;
     }
 
     /**

@@ -12,7 +12,7 @@ import java.util.jar.JarFile;
  * The agent's start, loaded from the bootstrap class path ({@link Agent} put the agent jar
  * there): parse the options, open the JDK's continuations to gort, pass {@code maxprocs},
  * {@code debug} and {@code trace} on as gort's system properties, set up {@code flight}
- * ({@link FlightOnDeath}), and install the transformer.
+ * ({@link FlightOnDeath}) and {@code pprof} ({@link PprofOnStart}), and install the transformer.
  */
 public final class Premain {
     private Premain() {}
@@ -45,6 +45,9 @@ public final class Premain {
         }
         if (options.flight() != null) {
             FlightOnDeath.install(options.flight());
+        }
+        if (options.pprof() != null) {
+            PprofOnStart.install(options.pprof());
         }
         // The injected checks' flag hands itself to the runtime when its class initializes:
         // do it now, before any goroutine can be asked to yield.

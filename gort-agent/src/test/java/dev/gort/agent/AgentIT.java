@@ -40,7 +40,7 @@ class AgentIT {
     @Test
     void unknownOptionsAndBadValuesStopTheJvmNamingThem() throws Exception {
         for (String[] bad : new String[][] {{"bogus=1", "unknown option 'bogus'"}, {"maxprocs=abc", "'abc' for option 'maxprocs'"},
-                {"preempt=sometimes", "'sometimes' for option 'preempt'"}}) {
+                {"preempt=sometimes", "'sometimes' for option 'preempt'"}, {"pprof=nonsense", "'nonsense' for option 'pprof'"}}) {
             Result r = java("-javaagent:" + AGENT + "=" + bad[0], "-cp", CP, "dev.gort.agent.AgentSmoke");
             assertEquals(2, r.exit(), bad[0]);
             assertTrue(r.err().contains("gort-agent: ") && r.err().contains(bad[1]), r.err());

@@ -18,6 +18,18 @@ class OptionsTest {
         assertTrue(o.include().isEmpty() && o.exclude().isEmpty());
         assertNull(o.trace());
         assertNull(o.flight());
+        assertNull(o.pprof());
+    }
+
+    @Test
+    void pprofIsHostColonPort() {
+        assertEquals(new java.net.InetSocketAddress("127.0.0.1", 6060), Options.parse("pprof=127.0.0.1:6060").pprof());
+        assertEquals(0, Options.parse("pprof=localhost:0").pprof().getPort());
+        assertEquals(new java.net.InetSocketAddress("::1", 6060), Options.parse("pprof=[::1]:6060").pprof());
+        rejected("pprof=nonsense", "pprof", "nonsense", "HOST:PORT");
+        rejected("pprof=127.0.0.1:", "pprof", "HOST:PORT");
+        rejected("pprof=127.0.0.1:70000", "pprof", "HOST:PORT");
+        rejected("pprof=:6060", "pprof", "HOST:PORT");
     }
 
     @Test

@@ -97,4 +97,23 @@ class TraceIT {
             assertTrue(r.err().contains("'/nonexistent/dir/x' for option '" + key + "'"), r.describe());
         }
     }
+
+    /**
+     * pprof=HOST:PORT: the server runs from the runtime's start and leaves deadlock detection
+     * alone (its threads are daemons that never count as plain threads that used gort); a
+     * port in use is one line naming the option, and the program goes on.
+     */
+    @Test
+    @org.junit.jupiter.api.Disabled("known gap: under the agent the boot-loaded runtime cannot see jdk.httpserver (PprofServer's class comment)")
+    void pprofServesAndADeadlockIsStillReported() throws Exception {
+        Result r = agent("pprof=127.0.0.1:0", "dev.gort.agentit.DeadlockAfterWork");
+        assertEquals(2, r.exit(), r.describe());
+        assertTrue(r.err().contains(DEADLOCK + "\n\ngoroutine 1 [chan receive]:"), r.describe());
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String hp = "127.0.0.1:" + taken.getLocalPort();
+            Result busy = agent("pprof=" + hp, "dev.gort.agent.AgentSmoke");
+            assertEquals(0, busy.exit(), busy.describe());
+            assertTrue(busy.err().contains("gort-agent: pprof=" + hp + ": pprof: listen tcp " + hp), busy.describe());
+        }
+    }
 }

@@ -43,6 +43,7 @@ final class CountProfile {
     private static final int PROFILE_FUNCTION = 5;
     private static final int PROFILE_STRING_TABLE = 6;
     private static final int PROFILE_TIME_NANOS = 9;
+    private static final int PROFILE_DURATION_NANOS = 10;
     private static final int PROFILE_PERIOD_TYPE = 11;
     private static final int PROFILE_PERIOD = 12;
     private static final int VALUE_TYPE_TYPE = 1;
@@ -109,6 +110,15 @@ final class CountProfile {
             w.flush();
             return;
         }
+        proto(out, name, keys, System.currentTimeMillis() * 1_000_000L, 0);
+    }
+
+    /**
+     * Go's profileBuilder for a count profile: samples (stack, value) in the given order,
+     * timeNanos and durationNanos (0: not written) as Go's profile.Profile has them.
+     */
+    static void proto(OutputStream out, String name, List<? extends Map.Entry<ProfRt.Stack, ? extends Number>> keys,
+                      long timeNanos, long durationNanos) throws IOException {
         Protobuf pb = new Protobuf();
         Map<String, Integer> strings = new HashMap<>();
         List<String> table = new ArrayList<>();
@@ -119,7 +129,7 @@ final class CountProfile {
         Map<ProfRt.Frame, Long> locs = new HashMap<>();
         Map<String, Long> funcs = new HashMap<>();
         long[] ids = new long[0];
-        for (var e : keys) {
+        for (Map.Entry<ProfRt.Stack, ? extends Number> e : keys) {
             List<ProfRt.Frame> fs = e.getKey().frames();
             if (ids.length < fs.size()) {
                 ids = new long[fs.size()];
@@ -129,10 +139,11 @@ final class CountProfile {
             }
             int start = pb.startMessage();
             pb.uint64s(SAMPLE_LOCATION, ids, fs.size());
-            pb.uint64s(SAMPLE_VALUE, new long[] {e.getValue()}, 1);
+            pb.uint64s(SAMPLE_VALUE, new long[] {e.getValue().longValue()}, 1);
             pb.endMessage(PROFILE_SAMPLE, start);
         }
-        pb.int64Opt(PROFILE_TIME_NANOS, System.currentTimeMillis() * 1_000_000L);
+        pb.int64Opt(PROFILE_TIME_NANOS, timeNanos);
+        pb.int64Opt(PROFILE_DURATION_NANOS, durationNanos);
         for (String s : table) {
             pb.string(PROFILE_STRING_TABLE, s);
         }

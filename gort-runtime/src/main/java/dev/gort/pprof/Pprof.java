@@ -37,11 +37,19 @@ public final class Pprof {
         private final String name;
         private final java.util.function.IntSupplier count;
         private final ProfileWriter write;
+        private final java.util.function.Supplier<List<ProfRt.Stack>> stacks;
 
-        private Profile(String name, java.util.function.IntSupplier count, ProfileWriter write) {
+        private Profile(String name, java.util.function.IntSupplier count, ProfileWriter write,
+                        java.util.function.Supplier<List<ProfRt.Stack>> stacks) {
             this.name = name;
             this.count = count;
             this.write = write;
+            this.stacks = stacks;
+        }
+
+        /** The records' stacks now (a count profile: one per record), for delta profiles. */
+        List<ProfRt.Stack> stacks() {
+            return stacks.get();
         }
 
         /** The profile's name ({@code goroutine}, {@code threadcreate}). */
@@ -76,10 +84,12 @@ public final class Pprof {
         void write(OutputStream out, int debug) throws IOException;
     }
 
-    private static final Profile GOROUTINE = new Profile("goroutine", ProfRt::numGoroutine, Pprof::writeGoroutine);
+    private static final Profile GOROUTINE = new Profile("goroutine", ProfRt::numGoroutine, Pprof::writeGoroutine,
+            Pprof::goroutineStacks);
     /** Go's threadcreate: the stack that created each M (thread), a count profile at every debug level. */
     private static final Profile THREADCREATE = new Profile("threadcreate", ProfRt::threadCount,
-            (out, debug) -> CountProfile.write(out, debug, "threadcreate", ProfRt.threadCreateProfile()));
+            (out, debug) -> CountProfile.write(out, debug, "threadcreate", ProfRt.threadCreateProfile()),
+            ProfRt::threadCreateProfile);
 
     /** Go's pprof.Lookup: the named profile, or null if there is none. */
     public static Profile lookup(String name) {
@@ -116,10 +126,18 @@ public final class Pprof {
             w.flush();
             return;
         }
+        CountProfile.write(out, debug, "goroutine", stacks(gs));
+    }
+
+    private static List<ProfRt.Stack> goroutineStacks() {
+        return stacks(ProfRt.goroutineProfile());
+    }
+
+    private static List<ProfRt.Stack> stacks(List<ProfRt.Goroutine> gs) {
         List<ProfRt.Stack> stacks = new ArrayList<>(gs.size());
         for (ProfRt.Goroutine g : gs) {
             stacks.add(g.stack());
         }
-        CountProfile.write(out, debug, "goroutine", stacks);
+        return stacks;
     }
 }

@@ -48,6 +48,17 @@ final class ExternalG extends G {
         return g;
     }
 
+    /**
+     * Unregister the calling thread if it is registered: for gort's own service threads
+     * (the pprof server's handlers), which read the runtime and never wake a goroutine.
+     */
+    static void forgetCurrent() {
+        ExternalG g = CURRENT.get();
+        if (g != null && g.registered) {
+            g.forget();
+        }
+    }
+
     /** Whether the calling thread is registered as one that uses gort. */
     static boolean isRegistered() {
         ExternalG g = CURRENT.get();

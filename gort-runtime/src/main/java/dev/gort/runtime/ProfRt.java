@@ -92,6 +92,15 @@ public final class ProfRt {
         Traceback.goroutine(b, g);
     }
 
+    /**
+     * For gort's service threads (the pprof server's handlers): the calling thread no
+     * longer counts as a plain thread that used gort (Externals), so it never postpones a
+     * deadlock verdict. Call when its work is done; it must not be waiting on a channel.
+     */
+    public static void serviceThreadDone() {
+        ExternalG.forgetCurrent();
+    }
+
     /** Go's ThreadCreateProfile: the creation stack of every M (thread) that exists. */
     public static List<Stack> threadCreateProfile() {
         List<Stack> out = new java.util.ArrayList<>();
