@@ -82,8 +82,9 @@ final class NewProc {
         // write (not the field's volatile one, a full fence per spawn): the status CAS below
         // publishes it before any capture can look at the G.
         G.PROFILED.set(newg, GoroutineProfile.epoch);
-        TraceStack.Create site = Tracer.enabled ? TraceStack.forCreate(fn, newg.goid) : null;
-        TraceThread w = Tracer.acquire();
+        boolean tracing = Tracer.enabled; // one read on the path while tracing is off
+        TraceStack.Create site = tracing ? TraceStack.forCreate(fn, newg.goid) : null;
+        TraceThread w = tracing ? Tracer.acquire(Tracer.writer()) : null;
         G.casgstatus(newg, G._Gdead, G._Grunnable);
         if (w != null) {
             if (pp != null && w.m != null && w.m.p == pp) {

@@ -95,14 +95,14 @@ final class Proc {
      * (park_m whose unlockf refused), or null.
      */
     static G execute(M mp, G gp, boolean inheritTime) {
-        TraceThread w = Tracer.acquire(mp);
-        if (w != null) {
-            TraceEv.goCreateIfPending(w, gp);
-        }
         if (GoroutineProfile.active) {
             // Go: tryRecordGoroutineProfile in execute; gp's stack goes into the profile
             // exactly as it was when the capture began, before gp runs.
             GoroutineProfile.tryRecord(gp);
+        }
+        TraceThread w = Tracer.acquire(mp); // after the barrier: never held while it waits
+        if (w != null) {
+            TraceEv.goCreateIfPending(w, gp);
         }
         mp.curg = gp;
         gp.m = mp;

@@ -58,18 +58,17 @@ final class Stw {
         // acquire0 does not enter and leave again, which would mark it as in user code while
         // it stops the world, for sysmon to claim.
         worldsema.acquire0(false, WaitReason.SEMACQUIRE, Park.getg());
+        // A trace never starts and a generation never advances inside a stop (Go: StartTrace
+        // and traceAdvance hold worldsema): procresize's events belong to one generation.
+        Tracer.stwSema.acquireUninterruptibly();
         // Go: trace.STWStart, from the stopping goroutine (a plain thread has none to show it on).
-        // A generation never advances inside a traced stop (Go: traceAdvance holds worldsema).
         stwTraced = false;
         if (Tracer.enabled && Current.thread() instanceof M caller && caller.curg != null && caller.p != null) {
-            Tracer.stwSema.acquireUninterruptibly();
             TraceThread w = Tracer.acquire();
             if (w != null) {
                 TraceEv.stwStart(w, "GOMAXPROCS");
                 stwTraced = true;
                 Tracer.release(w);
-            } else {
-                Tracer.stwSema.release();
             }
         }
         M me = Current.thread() instanceof M mp && mp.p != null ? mp : null;
@@ -198,8 +197,8 @@ final class Stw {
                 TraceEv.stwDone(w);
                 Tracer.release(w);
             }
-            Tracer.stwSema.release();
         }
+        Tracer.stwSema.release();
         worldsema.release0(false); // Go: semrelease(&worldsema), once the world runs again
     }
 

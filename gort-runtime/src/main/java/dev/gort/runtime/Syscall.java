@@ -96,8 +96,9 @@ final class Syscall {
         mp.oldp = pp;
         // Go's reentersyscall: GoSysCall, then the stop-the-world's ProcStop, then the switch,
         // all under one write flag.
-        TraceStack.Stack pcs = Tracer.enabled ? TraceStack.cached(gp, Syscall.class, null) : null;
-        TraceThread w = Tracer.acquire(mp);
+        boolean tracing = Tracer.enabled; // one read on the path while tracing is off
+        TraceStack.Stack pcs = tracing ? TraceStack.cached(gp, Syscall.class, null) : null;
+        TraceThread w = tracing ? Tracer.acquire(mp.trace) : null;
         if (w != null) {
             TraceEv.goSysCall(w, gp, pcs);
         }
@@ -144,8 +145,9 @@ final class Syscall {
         mp.syscalltick = mp.p.syscalltick;
         mp.p.syscalltick++;
         mp.oldp = null;
-        TraceStack.Stack pcs = Tracer.enabled ? TraceStack.cached(gp, Syscall.class, null) : null;
-        TraceThread w = Tracer.acquire(mp);
+        boolean tracing = Tracer.enabled; // one read on the path while tracing is off
+        TraceStack.Stack pcs = tracing ? TraceStack.cached(gp, Syscall.class, null) : null;
+        TraceThread w = tracing ? Tracer.acquire(mp.trace) : null;
         if (w != null) {
             TraceEv.goSysCall(w, gp, pcs); // Go's entersyscallblock: GoSysCall, then releasep's ProcStop
             Tracer.release(w);

@@ -83,10 +83,10 @@ final class Tracer {
     private static final ThreadLocal<TraceThread> PLAIN = new ThreadLocal<>();
 
     /**
-     * Held by a traced stop-the-world from its start event to its end, and by an advance
-     * around the generation switch, so that a stop's range never spans generations (Go's
-     * traceAdvance holds worldsema there). Not an owner lock: the goroutine holding it may
-     * move between Ms.
+     * Held by every stop-the-world from its start to its end, by an advance around the
+     * generation switch and by a trace's start, so that a stop's events (its STW range,
+     * procresize's) never span generations (Go's StartTrace and traceAdvance hold worldsema
+     * there). Not an owner lock: the goroutine holding it may move between Ms.
      */
     static final java.util.concurrent.Semaphore stwSema = new java.util.concurrent.Semaphore(1);
 
@@ -249,7 +249,12 @@ final class Tracer {
             if (gen == 0) {
                 s.firstGen = lastNonZeroGen + 1;
                 sinks.add(s); // before the reader can take the first batch
-                startTracing();
+                stwSema.acquireUninterruptibly(); // not inside a stop-the-world (Go: worldsema)
+                try {
+                    startTracing();
+                } finally {
+                    stwSema.release();
+                }
             } else {
                 s.firstGen = gen + 1;
                 sinks.add(s);
@@ -468,7 +473,7 @@ final class Tracer {
             if (st == 0 || st == TraceEv.PENDING || st == TraceEv.DEAD) {
                 continue;
             }
-            long mid = TraceSched.mid(enc);
+            long mid = st == TraceEvents.GoRunning || st == TraceEvents.GoSyscall ? TraceSched.mid(enc) : -1;
             long[] ev = {TraceEvents.EvGoStatus, gp.goid, mid, st};
             if (st == TraceEvents.GoRunning && mid >= 0) {
                 byM.computeIfAbsent(mid, k -> new ArrayList<>()).add(ev);
