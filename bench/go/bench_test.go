@@ -97,25 +97,30 @@ func BenchmarkSpawn(b *testing.B) {
 
 const pingPongN = 100_000
 
+// pingPong: N round trips over two unbuffered channels, from a goroutine of its own.
+func pingPong() {
+	finished := make(chan struct{})
+	go func() {
+		ping := make(chan any)
+		pong := make(chan any)
+		go func() {
+			for i := 0; i < pingPongN; i++ {
+				pong <- <-ping
+			}
+		}()
+		for i := 0; i < pingPongN; i++ {
+			ping <- item
+			<-pong
+		}
+		close(finished)
+	}()
+	<-finished
+}
+
 // BenchmarkPingPong: N round trips over two unbuffered channels. (PingPongBench.gort)
 func BenchmarkPingPong(b *testing.B) {
 	for b.Loop() {
-		finished := make(chan struct{})
-		go func() {
-			ping := make(chan any)
-			pong := make(chan any)
-			go func() {
-				for i := 0; i < pingPongN; i++ {
-					pong <- <-ping
-				}
-			}()
-			for i := 0; i < pingPongN; i++ {
-				ping <- item
-				<-pong
-			}
-			close(finished)
-		}()
-		<-finished
+		pingPong()
 	}
 	perOp(b, pingPongN)
 }

@@ -24,22 +24,7 @@ func BenchmarkPingPongTraced(b *testing.B) {
 	}
 	rounds := 0
 	for b.Loop() {
-		finished := make(chan struct{})
-		go func() {
-			ping := make(chan any)
-			pong := make(chan any)
-			go func() {
-				for i := 0; i < pingPongN; i++ {
-					pong <- <-ping
-				}
-			}()
-			for i := 0; i < pingPongN; i++ {
-				ping <- item
-				<-pong
-			}
-			close(finished)
-		}()
-		<-finished
+		pingPong()
 		rounds += pingPongN
 	}
 	trace.Stop()
