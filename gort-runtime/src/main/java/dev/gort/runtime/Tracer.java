@@ -138,13 +138,7 @@ final class Tracer {
         if (!w.lock()) {
             return w; // nested: keeps the generation it had
         }
-        long g = gen;
-        if (g == 0) {
-            w.unlock();
-            return null;
-        }
-        w.gen = g;
-        return w;
+        return readGen(w);
     }
 
     /** acquire for another thread's writer, giving up if that thread is writing. */
@@ -152,6 +146,11 @@ final class Tracer {
         if (!enabled || !w.tryLock()) {
             return null;
         }
+        return readGen(w);
+    }
+
+    /** With w's flag taken: the generation it writes to, or (tracing off) the flag given back and null. */
+    private static TraceThread readGen(TraceThread w) {
         long g = gen;
         if (g == 0) {
             w.unlock();
