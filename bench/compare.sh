@@ -4,19 +4,23 @@
 #
 #   bench/compare.sh OLD_JAR NEW_JAR [ROUNDS]
 #
+# BENCHES (space-separated JMH patterns) picks the benchmarks; default: ping-pong, Gosched
+# and select, e.g. BENCHES='PingPongBench.gort$ SpawnBench.gort$ SyscallBench.gort$'.
+#
 # Build an older jar from its commit in a worktree:
 #   git worktree add /tmp/old COMMIT && (cd /tmp/old && mvn -B -q -pl bench -am package -DskipTests -Djcstress.skip)
 #   bench/compare.sh /tmp/old/bench/target/benchmarks.jar bench/target/benchmarks.jar
 set -euo pipefail
 old=$1 new=$2 rounds=${3:-2}
+benches=${BENCHES:-'PingPongBench.gort$ GoschedBench.gort1$ SelectBench.gort$'}
 for round in $(seq 1 "$rounds"); do
   for procs in 1 2; do
-    for b in 'PingPongBench.gort$' 'GoschedBench.gort1$' 'SelectBench.gort$'; do
+    for b in $benches; do
       for v in old new; do
         jar=$old; [ "$v" = new ] && jar=$new
         r=$(java -jar "$jar" "$b" -f 1 -wi 3 -w 1 -i 5 -r 1 \
               -jvmArgsAppend "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED -Xmx2g -Dgort.maxprocs=$procs" 2>/dev/null \
-            | grep -E "^(PingPong|Gosched|Select)Bench" | awk '{print $1, $(NF-3), "+-", $(NF-1)}' | tr '\n' ' ')
+            | grep -E "^[A-Za-z]+Bench\." | awk '{print $1, $(NF-3), "+-", $(NF-1)}' | tr '\n' ' ')
         echo "round=$round procs=$procs $v: $r load=$(cut -d' ' -f1 /proc/loadavg)"
       done
     done

@@ -9,8 +9,9 @@ import java.io.IOException;
  * {@code GODEBUG=schedtrace}, Go 1.26's {@code runtime/metrics}), named below.
  *
  * <p>The runtime registers the bean itself, once, when it starts: at once if the JVM already
- * has a platform MBean server, else a second later (creating the server costs ~0.2 s, which a
- * short program should not pay), on a daemon thread; {@code -Dgort.jmx=false} turns it off.
+ * has a platform MBean server, else a second later (creating the server costs ~0.3 s of CPU,
+ * which a short program should not pay), on a daemon thread; {@code -Dgort.jmx=false} turns
+ * it off.
  * A failure to register is one line on stderr, never a reason for the runtime not to start.
  * A client reads it with the JDK's own API:
  * <pre>{@code

@@ -47,7 +47,7 @@ public final class Rt {
         }
         Sysmon.start();
         // Java's tools: JFR's listener now (a recording started after this is seen at once),
-        // the MXBean on a thread of its own (Jmx: the platform MBean server costs ~0.2 s).
+        // the MXBean on a thread of its own (Jmx: a platform MBean server costs ~0.3 s of CPU).
         Jfr.install();
         Jmx.start();
         // Tracing from the first instant (gort.trace, the agent's flight=): before any

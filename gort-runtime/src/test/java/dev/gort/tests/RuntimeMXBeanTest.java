@@ -265,6 +265,36 @@ class RuntimeMXBeanTest {
     }
 
     @Test
+    void aSyscallWithWorkQueuedIsHandedOffAtOnce() {
+        long before = count("Handoffs");
+        AtomicBoolean ran = new AtomicBoolean();
+        long[] waited = new long[1];
+        Gort.run(() -> {
+            int old = Gort.gomaxprocs(1);
+            try {
+                Gort.go(() -> ran.set(true)); // queued on the one P, behind main
+                long t0 = System.nanoTime();
+                // Only a hand-off lets it run while main holds the P in its syscall: sysmon
+                // takes the P a tick (20 us) after the syscall began, since work is queued.
+                Gort.syscall(() -> {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (!ran.get() && System.nanoTime() < deadline) {
+                        Thread.sleep(0, 100_000);
+                    }
+                });
+                waited[0] = System.nanoTime() - t0;
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            } finally {
+                Gort.gomaxprocs(old);
+            }
+        });
+        assertTrue(ran.get(), "the queued goroutine ran during the syscall");
+        long d = count("Handoffs") - before;
+        assertTrue(d >= 1, "handoffs " + d + " (the syscall lasted " + waited[0] / 1000 + " us)");
+    }
+
+    @Test
     void goroutineDumpIsTheGoroutineProfileText() throws Exception {
         Chan<Integer> never = Chan.make();
         PprofServerTest.onPlainThread(() -> {
