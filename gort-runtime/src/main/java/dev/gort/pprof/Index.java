@@ -15,17 +15,18 @@ final class Index {
     private Index() {}
 
     /** Go's profileDescriptions, for the names gort serves. */
-    private static final Map<String, String> DESCRIPTIONS = Map.of(
-            "allocs", "A sampling of all past memory allocations",
-            "block", "Stack traces that led to blocking on synchronization primitives",
-            "cmdline", "The command line invocation of the current program",
-            "goroutine", "Stack traces of all current goroutines. Use debug=2 as a query parameter to export in the same format as an unrecovered panic.",
-            "heap", "A sampling of memory allocations of live objects. You can specify the gc GET parameter to run GC before taking the heap sample.",
-            "mutex", "Stack traces of holders of contended mutexes",
-            "profile", "CPU profile. You can specify the duration in the seconds GET parameter. After you get the profile file, use the go tool pprof command to investigate the profile.",
-            "symbol", "Maps given program counters to function names. Counters can be specified in a GET raw query or POST body, multiple counters are separated by '+'.",
-            "threadcreate", "Stack traces that led to the creation of new OS threads",
-            "trace", "A trace of execution of the current program. You can specify the duration in the seconds GET parameter. After you get the trace file, use the go tool trace command to investigate the trace.");
+    private static final Map<String, String> DESCRIPTIONS = Map.ofEntries(
+            Map.entry("allocs", "A sampling of all past memory allocations"),
+            Map.entry("block", "Stack traces that led to blocking on synchronization primitives"),
+            Map.entry("cmdline", "The command line invocation of the current program"),
+            Map.entry("goroutine", "Stack traces of all current goroutines. Use debug=2 as a query parameter to export in the same format as an unrecovered panic."),
+            Map.entry("goroutineleak", "Stack traces of all leaked goroutines. Use debug=2 as a query parameter to export in the same format as an unrecovered panic."),
+            Map.entry("heap", "A sampling of memory allocations of live objects. You can specify the gc GET parameter to run GC before taking the heap sample."),
+            Map.entry("mutex", "Stack traces of holders of contended mutexes"),
+            Map.entry("profile", "CPU profile. You can specify the duration in the seconds GET parameter. After you get the profile file, use the go tool pprof command to investigate the profile."),
+            Map.entry("symbol", "Maps given program counters to function names. Counters can be specified in a GET raw query or POST body, multiple counters are separated by '+'."),
+            Map.entry("threadcreate", "Stack traces that led to the creation of new OS threads"),
+            Map.entry("trace", "A trace of execution of the current program. You can specify the duration in the seconds GET parameter. After you get the trace file, use the go tool trace command to investigate the trace."));
 
     private record Entry(String name, String desc, int count) {}
 

@@ -28,6 +28,13 @@ import java.util.Objects;
  *
  * <p>{@code threadcreate}: the stack that created each of gort's threads (Ms), runtime
  * frames included, as Go's; a count profile at every debug level.
+ *
+ * <p>{@code goroutineleak} (Go 1.26's, there behind GOEXPERIMENT=goroutineleakprofile;
+ * here always on): goroutines blocked on a channel, select or sync primitive that nothing
+ * alive can reach any more, found by the garbage collector when the profile is written
+ * (dev.gort.runtime.GoroutineLeak). Unlike Go, gort then reclaims them: they leave
+ * numGoroutine and the other profiles, and this profile keeps their records (id, wait
+ * reason, the stack they leaked at, creation site); its count is every leak found so far.
  */
 public final class Pprof {
     private Pprof() {}
@@ -86,6 +93,16 @@ public final class Pprof {
 
     private static final Profile GOROUTINE = new Profile("goroutine", ProfRt::numGoroutine, Pprof::writeGoroutine,
             Pprof::goroutineStacks);
+    /**
+     * Go's goroutineleak: each write first finds the goroutines leaked now (a garbage
+     * collection) and reclaims them; debug=2 writes every goroutine as the goroutine
+     * profile does, then the leaked ones ({@code [chan receive (leaked)]}).
+     */
+    private static final Profile GOROUTINELEAK = new Profile("goroutineleak", ProfRt::goroutineLeakCount,
+            Pprof::writeGoroutineLeak, () -> {
+                ProfRt.goroutineLeakProfile();
+                return ProfRt.goroutineLeakStacks();
+            });
     /** Go's threadcreate: the stack that created each M (thread), a count profile at every debug level. */
     private static final Profile THREADCREATE = new Profile("threadcreate", ProfRt::threadCount,
             (out, debug) -> CountProfile.write(out, debug, "threadcreate", ProfRt.threadCreateProfile()),
@@ -95,6 +112,7 @@ public final class Pprof {
     public static Profile lookup(String name) {
         return switch (name == null ? "" : name) {
             case "goroutine" -> GOROUTINE;
+            case "goroutineleak" -> GOROUTINELEAK;
             case "threadcreate" -> THREADCREATE;
             default -> null;
         };
@@ -102,31 +120,52 @@ public final class Pprof {
 
     /** Go's pprof.Profiles: every profile, sorted by name. */
     public static List<Profile> profiles() {
-        return List.of(GOROUTINE, THREADCREATE);
+        return List.of(GOROUTINE, GOROUTINELEAK, THREADCREATE);
     }
 
     /** Go's writeGoroutine. */
     private static void writeGoroutine(OutputStream out, int debug) throws IOException {
         List<ProfRt.Goroutine> gs = ProfRt.goroutineProfile();
         if (debug >= 2) {
-            // Streamed a goroutine at a time: 100k goroutines make ~20 MB of text, which as one
-            // string is a humongous allocation (and a GC pause for every goroutine).
-            java.io.Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-            StringBuilder b = new StringBuilder(1024);
-            boolean first = true;
-            for (ProfRt.Goroutine g : gs) {
-                b.setLength(0);
-                if (!first) {
-                    b.append('\n');
-                }
-                first = false;
-                ProfRt.traceback(g, b);
-                w.append(b);
-            }
-            w.flush();
+            writeTracebacks(out, gs);
             return;
         }
         CountProfile.write(out, debug, "goroutine", stacks(gs));
+    }
+
+    /** Go's writeGoroutineLeak. */
+    private static void writeGoroutineLeak(OutputStream out, int debug) throws IOException {
+        List<ProfRt.Goroutine> leaked = ProfRt.goroutineLeakProfile();
+        if (debug >= 2) {
+            // Go: writeGoroutineStacks, leaked goroutines among the others; here they have
+            // been reclaimed, so their records follow the living.
+            List<ProfRt.Goroutine> all = new ArrayList<>(ProfRt.goroutineProfile());
+            all.addAll(leaked);
+            writeTracebacks(out, all);
+            return;
+        }
+        CountProfile.write(out, debug, "goroutineleak", ProfRt.goroutineLeakStacks());
+    }
+
+    /**
+     * Tracebacks, a blank line between two, streamed a goroutine at a time: 100k goroutines
+     * make ~20 MB of text, which as one string is a humongous allocation (and a GC pause for
+     * every goroutine).
+     */
+    private static void writeTracebacks(OutputStream out, List<ProfRt.Goroutine> gs) throws IOException {
+        java.io.Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+        StringBuilder b = new StringBuilder(1024);
+        boolean first = true;
+        for (ProfRt.Goroutine g : gs) {
+            b.setLength(0);
+            if (!first) {
+                b.append('\n');
+            }
+            first = false;
+            ProfRt.traceback(g, b);
+            w.append(b);
+        }
+        w.flush();
     }
 
     private static List<ProfRt.Stack> goroutineStacks() {

@@ -119,6 +119,10 @@ final class PprofHandlers {
         out.flush();
     }
 
+    /** Go's profileSupportsDelta. */
+    private static final java.util.Set<String> SUPPORTS_DELTA =
+            java.util.Set.of("allocs", "block", "goroutineleak", "goroutine", "heap", "mutex");
+
     /** Go's serveDeltaProfile: the profile's change over the seconds, in proto. */
     private static void delta(HttpExchange x, Query q, Pprof.Profile p, String secStr) throws IOException {
         long sec = Query.parseInt(secStr);
@@ -126,7 +130,10 @@ final class PprofHandlers {
             serveError(x, 400, "invalid value for \"seconds\" - must be a positive integer");
             return;
         }
-        // every profile gort has supports deltas in Go (profileSupportsDelta)
+        if (!SUPPORTS_DELTA.contains(p.name())) {
+            serveError(x, 400, "\"seconds\" parameter is not supported for this profile type");
+            return;
+        }
         if (Query.atoi(q.value("debug")) != 0) {
             serveError(x, 400, "seconds and debug params are incompatible");
             return;

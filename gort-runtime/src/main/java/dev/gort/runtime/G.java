@@ -161,6 +161,12 @@ class G implements Runnable {
      */
     ProfRt.Stack profStack;
 
+    /**
+     * Set while a goroutine leak detection holds this goroutine weakly (its allgs slot is
+     * this Candidate): execute's barrier disarms it. Written under _Gscan and allglock.
+     */
+    GoroutineLeak.Candidate leakCandidate;
+
     /** Go: g.lockedm; the M this G must run on (LockOSThread, or parked while pinned). */
     M lockedm;
     /** Go: g.timer, the goroutine's sleep timer, made on its first sleep. */

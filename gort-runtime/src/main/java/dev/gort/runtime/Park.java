@@ -143,7 +143,7 @@ final class Park {
      */
     static void resumePinned(M mp, G gp) {
         if (GoroutineProfile.active) {
-            GoroutineProfile.tryRecord(gp); // execute's barrier (its stack is read from this thread)
+            GoroutineProfile.barrier(mp, gp); // execute's barrier (its stack is read from this thread)
         }
         TraceThread w = Tracer.acquire(mp);
         mp.curg = gp;

@@ -63,6 +63,28 @@ public final class ProfRt {
         return Rt.syscall(GoroutineProfile::capture);
     }
 
+    /**
+     * Go's runtime_goroutineLeakGC and goroutineLeakProfileWithLabels: finds the goroutines
+     * leaked now (a garbage collection, {@link GoroutineLeak}), reclaims them, and returns
+     * the records of the leaks found so far (the latest {@link GoroutineLeak#KEEP}), oldest
+     * first. A goroutine caller is in a syscall meanwhile.
+     */
+    public static List<Goroutine> goroutineLeakProfile() {
+        Rt.start();
+        GoroutineLeak.clearCallersRing();
+        return Rt.syscall(GoroutineLeak::detect);
+    }
+
+    /** Go's runtime_goroutineleakcount: leaked goroutines found so far (gort reclaims them, so the count only grows). */
+    public static int goroutineLeakCount() {
+        return GoroutineLeak.count();
+    }
+
+    /** The stack of every leak found so far, once per leaked goroutine. */
+    public static List<Stack> goroutineLeakStacks() {
+        return GoroutineLeak.stacks();
+    }
+
     /** Go's runtime.Stack: the caller's traceback and, with {@code all}, every goroutine's. */
     public static String stack(boolean all) {
         Rt.start();
