@@ -64,6 +64,7 @@ final class AllocProfile {
     private static int servers; // lock: running PprofServers
     private static long generation; // lock: bumped at each start and stop
     private static RecordingStream stream; // lock
+    // volatile: written under lock, read without it by the stream's callback and the handlers
     private static volatile long streamThread = -1; // the sampling thread's id, whose allocations are left out
     private static volatile String failure; // why sampling could not start, or null
     private static long flushes; // lock: the stream's flushes so far
@@ -118,7 +119,11 @@ final class AllocProfile {
                 }
             });
         } catch (RuntimeException | Error e) {
-            failure = e.toString();
+            synchronized (lock) {
+                if (generation == gen) {
+                    failure = e.toString();
+                }
+            }
             return;
         }
         synchronized (lock) {
@@ -133,7 +138,11 @@ final class AllocProfile {
         try {
             rs.start();
         } catch (RuntimeException e) {
-            failure = e.toString();
+            synchronized (lock) {
+                if (generation == gen) {
+                    failure = e.toString();
+                }
+            }
         } finally {
             synchronized (lock) {
                 if (stream == rs) {

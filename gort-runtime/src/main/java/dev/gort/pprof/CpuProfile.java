@@ -66,7 +66,7 @@ final class CpuProfile {
     static final String EXECUTION_SAMPLE = "jdk.ExecutionSample";
     private static final String CPU_TIME_SAMPLES_LOST = "jdk.CPUTimeSamplesLost";
 
-    /** Go's cpu.profiling: one profile at a time. */
+    /** Go's cpu.profiling: one profile at a time (CAS to start, set false when the profile is written). */
     private static final AtomicBoolean profiling = new AtomicBoolean();
 
     /** Go's lostProfileEvent: stands for samples the profiler lost. */
@@ -123,6 +123,7 @@ final class CpuProfile {
         return profiling.get();
     }
 
+    /** The choice, computed once; volatile: a racing first computation gives the same answer twice. */
     private static volatile String sampleEvent;
 
     /** jdk.CPUTimeSample where the JVM has it and its sampler works (Linux), else jdk.ExecutionSample. */
