@@ -212,7 +212,11 @@ final class CountProfile {
      * a common width (the widest cell plus the padding, rounded up to a tab stop).
      */
     private static void printStackRecord(Writer w, ProfRt.Stack s) throws IOException {
-        List<ProfRt.Frame> fs = textFrames(s);
+        printFrames(w, textFrames(s));
+    }
+
+    /** printStackRecord's frame lines for any frames (the allocs profile's text too). */
+    static void printFrames(Writer w, List<ProfRt.Frame> fs) throws IOException {
         String[][] cells = new String[fs.size()][];
         for (int i = 0; i < fs.size(); i++) {
             ProfRt.Frame f = fs.get(i);

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * The page at {@code /debug/pprof/}: Go's Index and indexTmplExecute (net/http/pprof),
- * byte for byte: every profile ({@link Pprof#profiles}) with its count, then cmdline,
- * profile, symbol and trace, sorted by name, each linked with {@code ?debug=1}, and Go's
+ * byte for byte: every profile ({@link Pprof#profiles}) with its count, allocs
+ * ({@link AllocProfile}), then cmdline, profile, symbol and trace, sorted by name, each linked with {@code ?debug=1}, and Go's
  * descriptions (profileDescriptions).
  */
 final class Index {
@@ -35,6 +35,8 @@ final class Index {
         for (Pprof.Profile p : Pprof.profiles()) {
             profiles.add(new Entry(p.name(), DESCRIPTIONS.getOrDefault(p.name(), ""), p.count()));
         }
+        // allocs: served by the server only (its records exist while a server runs: AllocProfile)
+        profiles.add(new Entry("allocs", DESCRIPTIONS.get("allocs"), AllocProfile.count()));
         for (String p : List.of("cmdline", "profile", "symbol", "trace")) {
             profiles.add(new Entry(p, DESCRIPTIONS.get(p), 0));
         }
