@@ -142,7 +142,7 @@ final class PprofHandlers {
         x.getResponseHeaders().set("Content-Type", "application/octet-stream");
         x.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + p.name() + "-delta\"");
         OutputStream out = begin(x, 200);
-        DeltaProfile.write(out, p.name(), p0, p1);
+        DeltaProfile.write(out, p, p0, p1);
         out.flush();
     }
 
