@@ -270,6 +270,42 @@ class BlockProfileTest {
         assertNull(find("mutex", "dev.gort.sync.Mutex.lock", "lockSite"), "the waiter is not charged in the mutex profile");
     }
 
+    static void waitThreeSite(Mutex mu) {
+        mu.lock();
+    }
+
+    static void unlockThreeSite(Mutex mu) {
+        mu.unlock();
+    }
+
+    /**
+     * Go's semrelease1: an unlock that wakes one of N waiters is charged the head's wait
+     * plus N-1 times the mean of the head's and the tail's, so contention that holds up
+     * many goroutines weighs more. Three waiters queued before the hold: at least 3 holds.
+     */
+    @Test
+    void anUnlockIsChargedForEveryGoroutineItKeptWaiting() {
+        Gort.setMutexProfileFraction(1);
+        Gort.run(() -> {
+            Mutex mu = new Mutex();
+            WaitGroup wg = new WaitGroup();
+            mu.lock();
+            for (int i = 0; i < 3; i++) {
+                wg.add(1);
+                Gort.go(() -> {
+                    waitThreeSite(mu);
+                    mu.unlock();
+                    wg.done();
+                });
+            }
+            PprofTest.await(Map.of("dev.gort.tests.BlockProfileTest.waitThreeSite(...)", 3));
+            holdSince(System.nanoTime());
+            unlockThreeSite(mu);
+            wg.await();
+        });
+        assertRecorded("mutex", "dev.gort.sync.Mutex.unlock", "unlockThreeSite", 3 * HOLD_NS);
+    }
+
     @Test
     void anRWMutexBlocksReadersAndWritersAndChargesTheReleaser() {
         Gort.setBlockProfileRate(1);
