@@ -14,12 +14,16 @@ import dev.gort.runtime.ProfRt.Stack;
  * event) and on what ({@code on}: the channel, semaphore or notify list; a select's first
  * case's channel), with the bucket record of the stack walked there. An event at a known
  * site takes that record; the stack is walked again after a random number of uses (uniform
- * in 1..2*{@link #REFRESH}, so that no alternation of two call sites can hide one from
- * every verification), and a walk that finds another stack than the one remembered marks
- * the site <em>unstable</em>: from then on every event there walks, and is exact. What
- * can be wrong: the events at a site that reaches one object from two call sites, between
- * its first use and the first verification walk that tells them apart (on average the
- * first {@link #REFRESH} or so per goroutine and site).
+ * in 1..2*period, so that no alternation of two call sites can hide one from every
+ * verification), and a walk that finds another stack than the one remembered marks the
+ * site <em>unstable</em>: from then on every event there walks, and is exact. The period
+ * starts at {@link #REFRESH_MIN} and doubles with each verification that agrees, up to
+ * {@link #REFRESH_MAX}: a site with two call sites is caught early (the first
+ * verifications come within tens of events), and a site that has shown one stack for
+ * thousands of events costs a walk per thousand or so. What can be wrong: the events at a
+ * site that reaches one object from two call sites, before a verification walk tells them
+ * apart (typically the first few dozen per goroutine and site; up to about
+ * {@link #REFRESH_MAX} when a second call site appears after a long stable run).
  *
  * <p>The frames: the goroutine's own ({@link ProfStack}: gort's runtime frames dropped),
  * then of gort's API frames on top only the outermost, the one the program called
@@ -33,24 +37,31 @@ import dev.gort.runtime.ProfRt.Stack;
  * <p>Rejected: a walk per event (2.5 us each: the ping-pong at block rate 1 would be 10x
  * slower, Go's own is 1.8x); re-walking at a fixed period, as the tracer's cache does
  * (TraceStack): a goroutine alternating two call sites on one channel would be verified at
- * the same one every time.
+ * the same one every time; a fixed mean period of 64 (a walk's share, ~40 ns an event,
+ * was a third of what the profile added to the ping-pong).
  */
 final class BlockStacks {
     /** Sites remembered per goroutine, replaced round-robin. */
     static final int N = 4;
-    /** Mean uses of a remembered stack between two verification walks. */
-    static final int REFRESH = 64;
+    /** The first mean number of uses of a remembered stack between two verification walks. */
+    static final int REFRESH_MIN = 16;
+    /**
+     * The largest: a walk costs ~2.5 us, so an event at a stable site pays ~2.5 ns for it
+     * (Go's whole event costs ~100 ns).
+     */
+    static final int REFRESH_MAX = 1024;
 
     private final Object[] what = new Object[N];
     private final Object[] on = new Object[N];
     private final MProf.Record[] rec = new MProf.Record[N];
     private final int[] left = new int[N];
+    private final int[] period = new int[N];
     private final boolean[] unstable = new boolean[N];
     private int next;
 
-    /** Uses before the next verification walk. */
-    private static int interval() {
-        return 1 + Rand.cheaprandn(2 * REFRESH);
+    /** Uses before the next verification walk: uniform in 1..2*period. */
+    private static int interval(int period) {
+        return 1 + Rand.cheaprandn(2 * period);
     }
 
     /**
@@ -70,8 +81,10 @@ final class BlockStacks {
                 MProf.Record r = which.stkbucket(walk());
                 if (r != c.rec[i]) {
                     c.unstable[i] = true; // two stacks reach this site: walk every time
+                } else if (c.period[i] < REFRESH_MAX) {
+                    c.period[i] *= 2;
                 }
-                c.left[i] = interval();
+                c.left[i] = interval(c.period[i]);
                 return c.rec[i] = r;
             }
         }
@@ -82,7 +95,8 @@ final class BlockStacks {
         c.on[i] = on;
         c.rec[i] = r;
         c.unstable[i] = false;
-        c.left[i] = interval();
+        c.period[i] = REFRESH_MIN;
+        c.left[i] = interval(REFRESH_MIN);
         return r;
     }
 

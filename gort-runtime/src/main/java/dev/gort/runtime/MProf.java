@@ -172,40 +172,70 @@ final class MProf {
     }
 
     /**
-     * Go's blockRecord: the accumulated count (a float: sampled events are scaled by the
-     * inverse of their probability) and cycles of one stack. Guarded by its own monitor.
+     * Go's blockRecord: the accumulated count (a float in Go: sampled events are scaled by
+     * the inverse of their probability) and cycles of one stack. The count is kept in two
+     * parts: the whole events (block events at or above the rate; a mutex event counts rate
+     * times), added atomically, and the fractional scaled block events, under the record's
+     * monitor, so that rate 1 (every event) costs two atomic adds and no lock. A snapshot
+     * may see an event's count without its cycles (Go's is taken under profBlockLock): a
+     * profile is read while events go on either way.
      */
     static final class Record {
+        private static final java.lang.invoke.VarHandle WHOLE;
+        private static final java.lang.invoke.VarHandle CYCLES;
+
+        static {
+            try {
+                var l = java.lang.invoke.MethodHandles.lookup();
+                WHOLE = l.findVarHandle(Record.class, "whole", long.class);
+                CYCLES = l.findVarHandle(Record.class, "cycles", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         final Stack stack;
-        private double count;
-        private long cycles;
+        /** Whole events. Atomic adds (WHOLE), volatile reads. */
+        @SuppressWarnings("unused")
+        private volatile long whole;
+        /** Block events counted rate/cycles times each (sampled below the rate). The monitor. */
+        private double scaled;
+        /** Atomic adds (CYCLES), volatile reads. */
+        @SuppressWarnings("unused")
+        private volatile long cycles;
 
         Record(Stack stack) {
             this.stack = stack;
         }
 
         /** saveBlockEventStack's scaling: up-scale by 1 / (the probability the event was sampled). */
-        synchronized void add(long cycles, long rate, boolean block) {
+        void add(long cycles, long rate, boolean block) {
             if (block && cycles < rate) {
                 // Remove sampling bias, see discussion on http://golang.org/cl/299991.
-                count += (double) rate / (double) cycles;
-                this.cycles += rate;
+                synchronized (this) {
+                    scaled += (double) rate / (double) cycles;
+                }
+                CYCLES.getAndAdd(this, rate);
             } else if (!block) {
-                count += rate;
-                this.cycles += rate * cycles;
+                WHOLE.getAndAdd(this, rate);
+                CYCLES.getAndAdd(this, rate * cycles);
             } else {
-                count++;
-                this.cycles += cycles;
+                WHOLE.getAndAdd(this, 1L);
+                CYCLES.getAndAdd(this, cycles);
             }
         }
 
-        synchronized ProfRt.BlockRecord snapshot(boolean block) {
+        ProfRt.BlockRecord snapshot(boolean block) {
+            double count;
+            synchronized (this) {
+                count = whole + scaled;
+            }
             long n = (long) count;
             // Go's blockProfileInternal: prevent callers from dividing by zero (block only)
             if (n == 0 && block) {
                 n = 1;
             }
-            return new ProfRt.BlockRecord(n, cycles, stack);
+            return new ProfRt.BlockRecord(n, this.cycles, stack);
         }
     }
 

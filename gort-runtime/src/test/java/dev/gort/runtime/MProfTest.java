@@ -102,7 +102,7 @@ class MProfTest {
             Chan<Object> done = Chan.make();
             Gort.go(() -> {
                 receiver.set(Park.getg());
-                for (int i = 0; i < 40 * BlockStacks.REFRESH && !unstable[0]; i++) {
+                for (int i = 0; i < 40 * BlockStacks.REFRESH_MIN && !unstable[0]; i++) {
                     ready.send(true);
                     if ((i & 1) == 0) {
                         Sites.recvA(c);
