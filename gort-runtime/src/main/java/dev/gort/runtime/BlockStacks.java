@@ -66,7 +66,7 @@ final class BlockStacks {
 
     /**
      * The record in {@code which} of gp's stack at the site (what, on); gp is the calling
-     * goroutine (its stack is the one walked).
+     * goroutine (its stack is the one walked). Null if the stack could not be walked.
      */
     static MProf.Record record(G gp, Object what, Object on, MProf.Buckets which) {
         BlockStacks c = gp.blockStacks;
@@ -78,7 +78,11 @@ final class BlockStacks {
                 if (!c.unstable[i] && --c.left[i] > 0) {
                     return c.rec[i];
                 }
-                MProf.Record r = which.stkbucket(walk());
+                Stack st = safeWalk();
+                if (st == null) {
+                    return null;
+                }
+                MProf.Record r = which.stkbucket(st);
                 if (r != c.rec[i]) {
                     c.unstable[i] = true; // two stacks reach this site: walk every time
                 } else if (c.period[i] < REFRESH_MAX) {
@@ -88,9 +92,13 @@ final class BlockStacks {
                 return c.rec[i] = r;
             }
         }
+        Stack st = safeWalk();
+        if (st == null) {
+            return null;
+        }
         int i = c.next;
         c.next = (i + 1) % N;
-        MProf.Record r = which.stkbucket(walk());
+        MProf.Record r = which.stkbucket(st);
         c.what[i] = what;
         c.on[i] = on;
         c.rec[i] = r;
@@ -109,6 +117,18 @@ final class BlockStacks {
             }
         }
         return false;
+    }
+
+    /**
+     * {@link #walk}, or null if the JDK's walker failed: the event is dropped rather than
+     * thrown into the channel or lock operation that has already completed.
+     */
+    private static Stack safeWalk() {
+        try {
+            return walk();
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /**

@@ -51,6 +51,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *       blocking site is remembered and walked again at random intervals; a site whose walk
  *       ever disagrees with what was remembered is walked every time from then on (the
  *       class comment there has the details).</li>
+ *   <li>Go reads t0 before taking the channel's (or select's) locks, for every operation
+ *       while profiling; here an operation reads it once it knows it will block, so one
+ *       that does not block never reads the clock (the delay leaves out the lock's
+ *       acquisition, a few nanoseconds).</li>
+ *   <li>An event whose stack cannot be walked (the JDK's walker failing) is dropped,
+ *       never thrown into the operation that blocked.</li>
  *   <li>Go's mutex profile also counts contention on the runtime's own locks
  *       ({@code runtime._LostContendedRuntimeLock}); gort's spin locks are not profiled.</li>
  * </ul>
@@ -168,7 +174,9 @@ final class MProf {
     /** Go's saveblockevent and saveBlockEventStack: the record of gp's stack, scaled as Go scales it. */
     static void saveblockevent(long cycles, long rate, G gp, Object what, Object on, Buckets which) {
         Record bp = BlockStacks.record(gp, what, on, which);
-        bp.add(cycles, rate, which == BLOCK);
+        if (bp != null) {
+            bp.add(cycles, rate, which == BLOCK);
+        }
     }
 
     /**
