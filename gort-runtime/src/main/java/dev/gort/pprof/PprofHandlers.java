@@ -155,7 +155,7 @@ final class PprofHandlers {
         x.setHeader("Content-Type", "application/octet-stream");
         x.setHeader("Content-Disposition", "attachment; filename=\"" + p.name() + "-delta\"");
         OutputStream out = begin(x, 200);
-        DeltaProfile.write(out, p.name(), p0, p1);
+        DeltaProfile.write(out, p, p0, p1);
         out.flush();
     }
 

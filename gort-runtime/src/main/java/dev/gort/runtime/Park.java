@@ -402,6 +402,7 @@ final class Park {
         gp.fn = null;
         gp.stack = null;
         gp.timer = null;
+        gp.blockStacks = null; // a reused G must not inherit another goroutine's sites
         gp.ownedSyncs = null; // a goroutine that ended holding a lock must not keep it alive
         ClassInits.forget(gp);
         dropg(mp, gp);

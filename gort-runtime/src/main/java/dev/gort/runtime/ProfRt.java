@@ -142,6 +142,48 @@ public final class ProfRt {
         return n;
     }
 
+    /**
+     * One record of the block or mutex profile: Go's BlockProfileRecord (profilerecord),
+     * the events' count and their total delay in cycles ({@link #cyclesPerSecond} a second),
+     * at one stack.
+     */
+    public record BlockRecord(long count, long cycles, Stack stack) {}
+
+    /** Go's SetBlockProfileRate; returns the previous rate (nanoseconds; 0 off). */
+    public static int setBlockProfileRate(int rate) {
+        return MProf.setBlockProfileRate(rate);
+    }
+
+    /** Go's SetMutexProfileFraction: a negative rate only reads; returns the previous. */
+    public static int setMutexProfileFraction(int rate) {
+        return MProf.setMutexProfileFraction(rate);
+    }
+
+    /** Go's pprof_blockProfileInternal: every record of the block profile. */
+    public static List<BlockRecord> blockProfile() {
+        return MProf.BLOCK.records();
+    }
+
+    /** Go's pprof_mutexProfileInternal: every record of the mutex profile. */
+    public static List<BlockRecord> mutexProfile() {
+        return MProf.MUTEX.records();
+    }
+
+    /** Go's BlockProfile(nil): the block profile's number of records. */
+    public static int blockProfileCount() {
+        return MProf.BLOCK.count();
+    }
+
+    /** Go's MutexProfile(nil): the mutex profile's number of records. */
+    public static int mutexProfileCount() {
+        return MProf.MUTEX.count();
+    }
+
+    /** Go's runtime_cyclesPerSecond: the block and mutex profiles' cycles are nanoseconds. */
+    public static long cyclesPerSecond() {
+        return MProf.CYCLES_PER_SECOND;
+    }
+
     /** Go's gcount (NumGoroutine). */
     public static int numGoroutine() {
         return Rt.numGoroutine();

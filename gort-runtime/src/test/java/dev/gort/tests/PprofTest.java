@@ -315,7 +315,7 @@ class PprofTest {
     void lookupKnowsEachProfileByName() throws IOException {
         assertNull(Pprof.lookup("nonsense"));
         assertNull(Pprof.lookup(null));
-        assertEquals(List.of("goroutine", "goroutineleak", "threadcreate"), Pprof.profiles().stream().map(Pprof.Profile::name).toList());
+        assertEquals(List.of("block", "goroutine", "goroutineleak", "mutex", "threadcreate"), Pprof.profiles().stream().map(Pprof.Profile::name).toList());
         Gort.run(() -> {}); // the runtime has started: it has Ms
         Pprof.Profile tc = Pprof.lookup("threadcreate");
         assertTrue(tc.count() >= 1);
