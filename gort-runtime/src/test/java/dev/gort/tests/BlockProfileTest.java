@@ -172,7 +172,7 @@ class BlockProfileTest {
 
     @Test
     void lookupListsBlockAndMutexAndCountsTheirRecords() {
-        assertEquals(List.of("block", "goroutine", "mutex", "threadcreate"),
+        assertEquals(List.of("block", "goroutine", "goroutineleak", "mutex", "threadcreate"),
                 Pprof.profiles().stream().map(Pprof.Profile::name).toList());
         assertEquals(records(text("block")).size(), Pprof.lookup("block").count());
         assertEquals(records(text("mutex")).size(), Pprof.lookup("mutex").count());
