@@ -302,6 +302,7 @@ final class FindRunnable {
                 if (!Sched.maskRead(Sched.idlepMask, pos)) {
                     G gp = RunQueue.runqsteal(pp, p2, stealTimersOrRunNextG);
                     if (gp != null) {
+                        pp.nsteal++;
                         mp.inheritTime = false;
                         mp.timerNow = now;
                         mp.stealPollUntil = pollUntil;

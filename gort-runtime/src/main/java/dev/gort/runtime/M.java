@@ -62,6 +62,13 @@ final class M extends Thread {
     P oldp;
     /** Go: m.syscalltick, p.syscalltick at entersyscall. */
     int syscalltick;
+    /**
+     * Not in Go: JFR's dev.gort.SyscallBlocked event of the syscall under way on this M, or
+     * null (always, while no recording runs: {@link Jfr}). Set by entersyscall, or by sysmon
+     * when it claims the M's goroutine as blocked (before the status CAS that publishes the
+     * claim); taken by exitsyscall (after its own status CAS). A syscall never leaves its M.
+     */
+    Object jfrSyscall;
 
     /**
      * Sysmon's last look at this thread's CPU clock ({@link Syscall#cpuProgress}): the

@@ -78,6 +78,11 @@ final class NewProc {
         newg.profStack = null;
         newg.parentGoid = parentGoid;
         newg.createdBy = createdBy; // before the status CAS: a capture may read them once the G is runnable
+        if (pp != null) {
+            pp.goroutinesCreated++; // Go 1.26's newproc1; pp is the caller's own
+        } else {
+            Sched.goroutinesCreated.incrementAndGet();
+        }
         // Go: a goroutine created while a profile is captured is not part of it. A plain
         // write (not the field's volatile one, a full fence per spawn): the status CAS below
         // publishes it before any capture can look at the G.

@@ -103,6 +103,22 @@ final class P {
     /** Go: pp.trace; the execution tracer's state of this P. */
     final TraceSched trace = new TraceSched();
 
+    // Scheduler statistics ({@link SchedStats}: the MXBean, JFR's scheduler summary). Each is
+    // written only by the P's owner, plain (an increment on a path that already writes this
+    // P), and summed by readers without a lock, as Go's metrics read p.goroutinesCreated: a
+    // reader may miss the latest increments, never sees one twice. A P is never freed
+    // (procresize reuses it), so a destroyed P keeps its counts for the sums. Plain longs:
+    // HotSpot on 64-bit platforms reads and writes an aligned long in one access.
+
+    /** Go 1.26: pp.goroutinesCreated, goroutines created on this P (newproc1). */
+    long goroutinesCreated;
+    /** Goroutines this P switched to: every execute, runnext hand-offs included (see SchedStats). */
+    long nswitch;
+    /** Goroutines that yielded to a preemption request on this P (gopreempt_m). */
+    long npreempt;
+    /** Successful runqsteal calls by this P's M (stealWork). */
+    long nsteal;
+
     P(int id) {
         this(id, RUNQ_SIZE);
     }

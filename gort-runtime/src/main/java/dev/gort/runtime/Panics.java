@@ -83,8 +83,12 @@ final class Panics {
         throw Throw.fatalThrow("unreachable: a goroutine frozen by a fatal error was woken");
     }
 
+    /** Prints a death's report to stderr, and records it for JFR (dev.gort.Fatal) while a recording runs. */
     static void print(String report) {
         System.err.print(report);
         System.err.flush();
+        if (Jfr.on) {
+            JfrEvents.fatal(report);
+        }
     }
 }

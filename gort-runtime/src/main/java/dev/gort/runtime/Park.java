@@ -55,10 +55,16 @@ final class Park {
             if (Tracer.enabled) {
                 mp.traceStack = TraceStack.cached(gp, reason, lock);
             }
+            // JFR's dev.gort.GoroutineBlocked: begun here, kept in this frame while the
+            // goroutine is parked, ended when it resumes (Jfr: nothing while nothing records).
+            Object jfr = Jfr.on ? JfrEvents.blockBegin() : null;
             if (!mcall(mp, M.PARK_M)) {
                 mp.waitlock = null;
                 mp.waitunlockf = null;
                 parkPinned(mp, gp, unlockf, lock);
+            }
+            if (jfr != null) {
+                JfrEvents.blockEnd(jfr, gp, reason);
             }
             return;
         }
@@ -131,6 +137,7 @@ final class Park {
         }
         gp.preempt = false;
         mp.p.schedtick++;
+        mp.p.nswitch++;
         if (!wasLocked) {
             gp.lockedm = null;
             mp.lockedg = null;
@@ -356,6 +363,9 @@ final class Park {
         }
         mp.traceStack = null;
         dropg(mp, gp);
+        if (preempted) {
+            pp.npreempt++;
+        }
         if (preempted && Sched.gcwaiting) {
             // If preempted for STW, keep the G on the local P in runnext so it can keep
             // running immediately after the STW.

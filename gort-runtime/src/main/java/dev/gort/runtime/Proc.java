@@ -122,9 +122,11 @@ final class Proc {
             return null;
         }
         gp.preempt = false;
+        P pp = mp.p;
         if (!inheritTime) {
-            mp.p.schedtick++;
+            pp.schedtick++;
         }
+        pp.nswitch++;
         // A goroutine resumes inside gort (every yield is in runtime code); a new one starts
         // in user code and says so itself (G.run).
         M.IN_RUNTIME.setRelease(mp, 1);

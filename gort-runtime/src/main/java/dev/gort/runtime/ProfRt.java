@@ -123,6 +123,24 @@ public final class ProfRt {
         ExternalG.forgetCurrent();
     }
 
+    /**
+     * Runs call for gort's own service (an MXBean operation on a JMX or RMI thread, which
+     * may be the caller's own thread): if the calling thread was not a plain thread that
+     * used gort (Externals) before, it is not one afterwards either, whatever call did (a
+     * goroutine profile enters the runtime, which registers a plain thread). A thread that
+     * was one stays one: it may still wake a goroutine.
+     */
+    public static <T, E extends Exception> T serviceCall(dev.gort.BlockingCall<T, E> call) throws E {
+        boolean was = ExternalG.isRegistered();
+        try {
+            return call.call();
+        } finally {
+            if (!was) {
+                ExternalG.forgetCurrent();
+            }
+        }
+    }
+
     /** Go's ThreadCreateProfile: the creation stack of every M (thread) that exists. */
     public static List<Stack> threadCreateProfile() {
         List<Stack> out = new java.util.ArrayList<>();

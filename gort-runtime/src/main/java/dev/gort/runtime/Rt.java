@@ -46,6 +46,10 @@ public final class Rt {
             Sched.lock.unlock();
         }
         Sysmon.start();
+        // Java's tools: JFR's listener now (a recording started after this is seen at once),
+        // the MXBean on a thread of its own (Jmx: the platform MBean server costs ~0.2 s).
+        Jfr.install();
+        Jmx.start();
         // Tracing from the first instant (gort.trace, the agent's flight=): before any
         // other thread sees the runtime started, so before the first goroutine.
         starting = true;

@@ -55,6 +55,13 @@ final class Sched {
 
     /** Last allocated goid; ids are handed to Ps in batches. Go: sched.goidgen. */
     static final AtomicLong goidgen = new AtomicLong();
+    /**
+     * Go: sched.goroutinesCreated, the goroutines counted on no P: here those created
+     * without one (from a plain thread, or an M that lost its P), which is already the
+     * slow path (the global queue's lock). Go folds destroyed Ps' counts in here; gort's
+     * Ps are never freed and keep theirs (P.goroutinesCreated).
+     */
+    static final AtomicLong goroutinesCreated = new AtomicLong();
 
     // Global free G list. gFreeLock.
     static final RMutex gFreeLock = new RMutex();

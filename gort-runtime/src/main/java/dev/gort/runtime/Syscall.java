@@ -94,6 +94,9 @@ final class Syscall {
         P pp = mp.p;
         mp.syscalltick = pp.syscalltick;
         mp.oldp = pp;
+        if (Jfr.on) {
+            mp.jfrSyscall = JfrEvents.syscallBegin(false);
+        }
         // Go's reentersyscall: GoSysCall, then the stop-the-world's ProcStop, then the switch,
         // all under one write flag.
         boolean tracing = Tracer.enabled; // one read on the path while tracing is off
@@ -145,6 +148,9 @@ final class Syscall {
         mp.syscalltick = mp.p.syscalltick;
         mp.p.syscalltick++;
         mp.oldp = null;
+        if (Jfr.on) {
+            mp.jfrSyscall = JfrEvents.syscallBegin(false);
+        }
         boolean tracing = Tracer.enabled; // one read on the path while tracing is off
         TraceStack.Stack pcs = tracing ? TraceStack.cached(gp, Syscall.class, null) : null;
         TraceThread w = tracing ? Tracer.acquire(mp.trace) : null;
@@ -165,6 +171,11 @@ final class Syscall {
         gp.waitsince = 0; // Go: exitsyscall
         implicits.left(gp);
         M mp = gp.m;
+        Object jfr = mp.jfrSyscall; // after the CAS: sees what a claim by sysmon set
+        if (jfr != null) {
+            mp.jfrSyscall = null;
+            JfrEvents.syscallEnd(jfr, gp, mp.p == null);
+        }
         P oldp = mp.oldp;
         mp.oldp = null;
         if (mp.p != null) {
@@ -296,6 +307,7 @@ final class Syscall {
             Park.freezePinned(mp, gp); // never returns
         }
         mp.p.schedtick++;
+        mp.p.nswitch++;
         if (!wasLocked) {
             gp.lockedm = null;
             mp.lockedg = null;
@@ -442,6 +454,9 @@ final class Syscall {
         }
         mp.syscalltick = pp.syscalltick;
         mp.oldp = pp;
+        if (Jfr.on) {
+            mp.jfrSyscall = JfrEvents.syscallBegin(true);
+        }
         implicits.claimed(gp, 0);
         if (w != null) {
             TraceEv.goSysCall(w, gp, null);
@@ -493,6 +508,9 @@ final class Syscall {
         }
         mp.syscalltick = pp.syscalltick;
         mp.oldp = pp;
+        if (Jfr.on) {
+            mp.jfrSyscall = JfrEvents.syscallBegin(true);
+        }
         implicits.claimed(gp, IMPLICIT_STUCK);
         if (w != null) {
             TraceEv.goSysCall(w, gp, null);

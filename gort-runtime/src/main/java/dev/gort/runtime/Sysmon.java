@@ -48,6 +48,11 @@ final class Sysmon {
 
     private static volatile Thread thread;
     /**
+     * Ps retake took from syscalls and handed off ({@link MetricsRt#handoffs}). Written by
+     * sysmon's thread only (a read-increment-write is enough), read by anyone: volatile.
+     */
+    static volatile long handoffs;
+    /**
      * Set by retake when it saw a syscall (or a blocked M) for the first time on a P with
      * work queued: the next round will hand the P off, so wait for it by spinning rather
      * than parking. Sysmon's thread only.
@@ -252,10 +257,17 @@ final class Sysmon {
                 } else {
                     // Take the P. Because we have the scan bit, the goroutine is at worst
                     // stuck spinning in exitsyscall.
+                    Object jfr = Jfr.on ? JfrEvents.handoffBegin() : null;
+                    long goid = claim.gp.goid; // while the scan bit holds it in the syscall
+                    boolean implicit = claim.gp.implicitSyscall() != 0;
                     claim.releaseP(P._Pidle);
                     claim.resume();
                     n++;
                     Proc.handoffp(pp);
+                    handoffs++;
+                    if (jfr != null) {
+                        JfrEvents.handoffEnd(jfr, pp.id, goid, implicit, now - pp.sysmonSyscallwhen);
+                    }
                 }
             }
             Proc.incidlelocked(1);

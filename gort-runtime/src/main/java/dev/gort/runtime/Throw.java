@@ -43,6 +43,13 @@ final class Throw {
             System.err.print(b);
             System.err.flush();
         }
+        if (Jfr.on) {
+            try {
+                JfrEvents.fatal(b.toString()); // lost unless a recording is dumped (halt runs no dump on exit)
+            } catch (Throwable ignored) {
+                // the report is out; JFR must not stand between it and the halt
+            }
+        }
         DeathHooks.run(); // halt runs no shutdown hook: the trace is saved now, if it can be
         Runtime.getRuntime().halt(2);
         return e;

@@ -68,8 +68,9 @@
  * operations), {@link dev.gort.runtime.SyncRt} (sync's semaphores and notify lists),
  * {@link dev.gort.runtime.TimeRt} (package time's timers and sleep),
  * {@link dev.gort.runtime.TraceRt} (runtime/trace's: tracing, annotations),
- * {@link dev.gort.runtime.ProfRt} (runtime/pprof's and runtime.Stack's: goroutine profiles) and
- * {@link dev.gort.runtime.HookRt} (the agent's hooks, {@code dev.gort.runtime.hook}), plus
+ * {@link dev.gort.runtime.ProfRt} (runtime/pprof's and runtime.Stack's: goroutine profiles),
+ * {@link dev.gort.runtime.MetricsRt} (runtime/metrics': the scheduler's counters, for the
+ * MXBean) and {@link dev.gort.runtime.HookRt} (the agent's hooks, {@code dev.gort.runtime.hook}), plus
  * the two classes the API extends, {@link dev.gort.runtime.HChan} and
  * {@link dev.gort.runtime.SCase}, whose members are all internal.
  *
@@ -92,7 +93,11 @@
  *   <li>{@link dev.gort.runtime.Implicits}: the states and counts of implicit syscalls
  *       (goroutines sysmon found blocked outside gort);</li>
  *   <li>{@link dev.gort.runtime.VmAccess}, {@link dev.gort.runtime.Pin}: access to, and
- *       pinning of, the JDK's continuations.</li>
+ *       pinning of, the JDK's continuations;</li>
+ *   <li>{@link dev.gort.runtime.Jfr}, {@link dev.gort.runtime.JfrEvents} and
+ *       {@link dev.gort.runtime.Jmx}: Java's tools, the JFR events {@code dev.gort.*} (and the
+ *       switch the hot paths read) and the registration of the MXBean
+ *       {@code dev.gort:type=Runtime}.</li>
  * </ul>
  */
 package dev.gort.runtime;
