@@ -17,7 +17,8 @@ import dev.gort.runtime.ProfRt.Stack;
  * in 1..2*period, so that no alternation of two call sites can hide one from every
  * verification), and a walk that finds another stack than the one remembered marks the
  * site <em>unstable</em>: from then on every event there walks, and is exact. The period
- * starts at {@link #REFRESH_MIN} and doubles with each verification that agrees, up to
+ * starts at {@link #REFRESH_MIN} and, after {@link #SETTLE_WALKS} agreeing verifications,
+ * doubles with each verification that agrees, up to
  * {@link #REFRESH_MAX}: a site with two call sites is caught early (the first
  * verifications come within tens of events), and a site that has shown one stack for
  * thousands of events costs a walk per thousand or so. What can be wrong: the events at a
@@ -50,12 +51,21 @@ final class BlockStacks {
      * (Go's whole event costs ~100 ns).
      */
     static final int REFRESH_MAX = 1024;
+    /**
+     * Verifications that must agree at {@link #REFRESH_MIN} before the period grows: a site
+     * whose events alternate between two call sites passes them all with probability
+     * 2^-8, so its disagreement is almost always found within ~250 events (found by the
+     * alternating test: doubling from the first agreement let one in thirty runs charge
+     * hundreds of events to the wrong stack).
+     */
+    static final int SETTLE_WALKS = 8;
 
     private final Object[] what = new Object[N];
     private final Object[] on = new Object[N];
     private final MProf.Record[] rec = new MProf.Record[N];
     private final int[] left = new int[N];
     private final int[] period = new int[N];
+    private final int[] agreed = new int[N];
     private final boolean[] unstable = new boolean[N];
     private int next;
 
@@ -85,7 +95,7 @@ final class BlockStacks {
                 MProf.Record r = which.stkbucket(st);
                 if (r != c.rec[i]) {
                     c.unstable[i] = true; // two stacks reach this site: walk every time
-                } else if (c.period[i] < REFRESH_MAX) {
+                } else if (++c.agreed[i] >= SETTLE_WALKS && c.period[i] < REFRESH_MAX) {
                     c.period[i] *= 2;
                 }
                 c.left[i] = interval(c.period[i]);
@@ -104,6 +114,7 @@ final class BlockStacks {
         c.rec[i] = r;
         c.unstable[i] = false;
         c.period[i] = REFRESH_MIN;
+        c.agreed[i] = 0;
         c.left[i] = interval(REFRESH_MIN);
         return r;
     }
