@@ -85,6 +85,26 @@ public final class Gort {
         return dev.gort.runtime.ProfRt.stack(all);
     }
 
+    /**
+     * {@code runtime.SetBlockProfileRate}: the block profile ({@code Pprof.lookup("block")})
+     * samples on average one blocking event per {@code rate} nanoseconds spent blocked; 1
+     * records every event; {@code rate <= 0} turns it off (the default). Returns the
+     * previous rate (Go's returns nothing).
+     */
+    public static int setBlockProfileRate(int rate) {
+        return dev.gort.runtime.ProfRt.setBlockProfileRate(rate);
+    }
+
+    /**
+     * {@code runtime.SetMutexProfileFraction}: the mutex profile
+     * ({@code Pprof.lookup("mutex")}) records on average 1 in {@code rate} contention events
+     * on {@code dev.gort.sync} locks, charged to the unlocker; 0 turns it off (the default);
+     * a negative rate only reads the current one. Returns the previous rate.
+     */
+    public static int setMutexProfileFraction(int rate) {
+        return dev.gort.runtime.ProfRt.setMutexProfileFraction(rate);
+    }
+
     /** {@code runtime.NumGoroutine}: goroutines that exist now. */
     public static int numGoroutine() {
         return Rt.numGoroutine();

@@ -11,9 +11,14 @@ import java.net.InetSocketAddress;
  * with the runtime ({@link TraceRt#whenStarted}), as a Go program that runs
  * {@code go http.ListenAndServe("localhost:6060", nil)} after importing net/http/pprof.
  * Its threads are daemons: it never keeps the JVM alive, and runs until the JVM exits.
+ * The runtime is boot-loaded here, and the server reaches the JDK's HTTP server (a
+ * platform-loader module the boot loader cannot see) by name: PprofServer's JdkHttp.
  *
- * <p>A failure to listen (the port in use) is one line on stderr naming the option, and
- * the program goes on, as Go's program goes on when that goroutine's ListenAndServe fails.
+ * <p>With port 0 the port is the system's choice, so one line on stderr says where it
+ * listens ({@code gort-agent: pprof listening on http://127.0.0.1:PORT/debug/pprof/});
+ * with a port given it says nothing, as Go's server. A failure to listen (the port in use)
+ * is one line on stderr naming the option, and the program goes on, as Go's program goes
+ * on when that goroutine's ListenAndServe fails.
  */
 final class PprofOnStart {
     private PprofOnStart() {}
@@ -24,14 +29,14 @@ final class PprofOnStart {
 
     private static void start(InetSocketAddress addr) {
         try {
-            PprofServer.start(addr);
-        } catch (IOException | RuntimeException e) {
+            PprofServer s = PprofServer.start(addr);
+            if (addr.getPort() == 0) {
+                InetSocketAddress a = s.address();
+                String host = a.getHostString().indexOf(':') >= 0 ? "[" + a.getHostString() + "]" : a.getHostString();
+                System.err.println("gort-agent: pprof listening on http://" + host + ":" + a.getPort() + "/debug/pprof/");
+            }
+        } catch (IOException | RuntimeException | LinkageError e) {
             System.err.println("gort-agent: pprof=" + addr.getHostString() + ":" + addr.getPort() + ": " + e.getMessage());
-        } catch (LinkageError e) {
-            // KNOWN GAP: under the agent the runtime is on the boot class path, which cannot see
-            // jdk.httpserver (a platform-loader module); see PprofServer's class comment.
-            System.err.println("gort-agent: pprof=" + addr.getHostString() + ":" + addr.getPort()
-                    + ": the pprof server cannot start under the agent yet (" + e + ")");
         }
     }
 }

@@ -1,15 +1,24 @@
 package dev.gort.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gort.tests.JavaProcess;
 import dev.gort.tests.JavaProcess.Result;
 import dev.gort.tests.TraceCheck;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,21 +108,82 @@ class TraceIT {
     }
 
     /**
-     * pprof=HOST:PORT: the server runs from the runtime's start and leaves deadlock detection
-     * alone (its threads are daemons that never count as plain threads that used gort); a
-     * port in use is one line naming the option, and the program goes on.
+     * pprof=HOST:PORT: the server runs from the runtime's start under the agent (the runtime
+     * boot-loaded), says where it listens when the port is 0, serves the goroutine profile
+     * (text and proto, read by Go's pprof), a CPU profile and the allocs profile from JFR,
+     * and leaves deadlock detection alone (its threads are daemons that never count as
+     * plain threads that used gort); a port in use is one line naming the option, and the
+     * program goes on.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("known gap: under the agent the boot-loaded runtime cannot see jdk.httpserver (PprofServer's class comment)")
     void pprofServesAndADeadlockIsStillReported() throws Exception {
-        Result r = agent("pprof=127.0.0.1:0", "dev.gort.agentit.DeadlockAfterWork");
-        assertEquals(2, r.exit(), r.describe());
-        assertTrue(r.err().contains(DEADLOCK + "\n\ngoroutine 1 [chan receive]:"), r.describe());
+        TraceCheck.requireGo();
+        Path out = dir.resolve("served.out");
+        Path err = dir.resolve("served.err");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-javaagent:" + AGENT + "=pprof=127.0.0.1:0", "-cp", CP, "dev.gort.agentit.PprofServed")
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().remove("GODEBUG");
+        pb.environment().remove("GOMAXPROCS");
+        Process p = pb.start();
+        try {
+            String base = awaitListening(err, out);
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> dump = http.send(HttpRequest.newBuilder(URI.create(base + "goroutine?debug=2")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, dump.statusCode(), dump.body());
+            assertTrue(dump.body().contains(" [chan receive]:\ndev.gort.agentit.PprofServed.parkedHere("), dump.body());
+
+            String goroutines = pprofRaw(base + "goroutine");
+            assertTrue(goroutines.contains("PeriodType: goroutine count"), goroutines);
+            assertTrue(goroutines.contains("dev.gort.agentit.PprofServed.parkedHere"), goroutines);
+            String cpu = pprofRaw(base + "profile?seconds=1");
+            assertTrue(cpu.contains("PeriodType: cpu nanoseconds"), cpu);
+            assertTrue(cpu.contains("dev.gort.agentit.PprofServed.spinHere"), cpu);
+            String allocs = pprofRaw(base + "allocs");
+            assertTrue(allocs.contains("PeriodType: space bytes"), allocs);
+
+            try (var in = p.getOutputStream()) {
+                in.write('\n');
+            }
+            assertTrue(p.waitFor(JavaProcess.TIMEOUT_SECONDS, TimeUnit.SECONDS), "no exit");
+            String stderr = Files.readString(err);
+            assertEquals(2, p.exitValue(), stderr);
+            assertTrue(stderr.contains(DEADLOCK + "\n\ngoroutine 1 [chan receive]:"), stderr);
+        } finally {
+            p.destroyForcibly();
+        }
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             String hp = "127.0.0.1:" + taken.getLocalPort();
             Result busy = agent("pprof=" + hp, "dev.gort.agent.AgentSmoke");
             assertEquals(0, busy.exit(), busy.describe());
             assertTrue(busy.err().contains("gort-agent: pprof=" + hp + ": pprof: listen tcp " + hp), busy.describe());
+            assertFalse(busy.err().contains("listening on"), busy.describe()); // a port given: nothing said
         }
+    }
+
+    /** The server's base URL from the agent's line on stderr, once the program is ready. */
+    private static String awaitListening(Path err, Path out) throws Exception {
+        Pattern line = Pattern.compile("gort-agent: pprof listening on (http://127\\.0\\.0\\.1:\\d+/debug/pprof/)\n");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            Matcher m = line.matcher(Files.readString(err));
+            if (m.find() && Files.readString(out).contains("ready\n")) {
+                return m.group(1);
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no 'listening on' line and 'ready' within 60 s\nstderr:\n" + Files.readString(err)
+                + "\nstdout:\n" + Files.readString(out));
+    }
+
+    /** {@code go tool pprof -raw URL}: Go fetches the profile itself. */
+    private static String pprofRaw(String url) throws Exception {
+        Process p = new ProcessBuilder("go", "tool", "pprof", "-raw", url).redirectErrorStream(true).start();
+        String o = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(JavaProcess.TIMEOUT_SECONDS, TimeUnit.SECONDS), url);
+        assertEquals(0, p.exitValue(), () -> "go tool pprof -raw " + url + ":\n" + o);
+        return o;
     }
 }

@@ -90,7 +90,7 @@ final class CountProfile {
     }
 
     /** Go's key: {@code @ 0x1000 0x1001}. */
-    private static String key(ProfRt.Stack s) {
+    static String key(ProfRt.Stack s) {
         StringBuilder b = new StringBuilder("@");
         for (ProfRt.Frame f : textFrames(s)) {
             b.append(" 0x").append(Long.toHexString(f.id()));
@@ -119,17 +119,35 @@ final class CountProfile {
      */
     static void proto(OutputStream out, String name, List<? extends Map.Entry<ProfRt.Stack, ? extends Number>> keys,
                       long timeNanos, long durationNanos) throws IOException {
+        List<Map.Entry<ProfRt.Stack, long[]>> samples = new ArrayList<>(keys.size());
+        for (var e : keys) {
+            samples.add(Map.entry(e.getKey(), new long[] {e.getValue().longValue()}));
+        }
+        proto(out, new String[] {name, "count"}, new String[][] {{name, "count"}}, samples, timeNanos, durationNanos);
+    }
+
+    /**
+     * Go's profileBuilder as printCountProfile and printCountCycleProfile use it: period
+     * type {@code periodType} (type, unit) with period 1, the sample types (type, unit
+     * each), then one sample per entry (its stack's locations, its values), timeNanos and
+     * durationNanos (0: not written).
+     */
+    static void proto(OutputStream out, String[] periodType, String[][] sampleTypes,
+                      List<? extends Map.Entry<ProfRt.Stack, long[]>> samples,
+                      long timeNanos, long durationNanos) throws IOException {
         Protobuf pb = new Protobuf();
         Map<String, Integer> strings = new HashMap<>();
         List<String> table = new ArrayList<>();
         str(strings, table, "");
-        valueType(pb, PROFILE_PERIOD_TYPE, str(strings, table, name), str(strings, table, "count"));
+        valueType(pb, PROFILE_PERIOD_TYPE, str(strings, table, periodType[0]), str(strings, table, periodType[1]));
         pb.int64Opt(PROFILE_PERIOD, 1);
-        valueType(pb, PROFILE_SAMPLE_TYPE, str(strings, table, name), str(strings, table, "count"));
+        for (String[] t : sampleTypes) {
+            valueType(pb, PROFILE_SAMPLE_TYPE, str(strings, table, t[0]), str(strings, table, t[1]));
+        }
         Map<ProfRt.Frame, Long> locs = new HashMap<>();
         Map<String, Long> funcs = new HashMap<>();
         long[] ids = new long[0];
-        for (Map.Entry<ProfRt.Stack, ? extends Number> e : keys) {
+        for (Map.Entry<ProfRt.Stack, long[]> e : samples) {
             List<ProfRt.Frame> fs = e.getKey().frames();
             if (ids.length < fs.size()) {
                 ids = new long[fs.size()];
@@ -139,7 +157,8 @@ final class CountProfile {
             }
             int start = pb.startMessage();
             pb.uint64s(SAMPLE_LOCATION, ids, fs.size());
-            pb.uint64s(SAMPLE_VALUE, new long[] {e.getValue().longValue()}, 1);
+            long[] v = e.getValue();
+            pb.uint64s(SAMPLE_VALUE, v, v.length);
             pb.endMessage(PROFILE_SAMPLE, start);
         }
         pb.int64Opt(PROFILE_TIME_NANOS, timeNanos);
@@ -211,8 +230,12 @@ final class CountProfile {
      * '\t'): the frame lines of one stack form a block whose columns are padded with tabs to
      * a common width (the widest cell plus the padding, rounded up to a tab stop).
      */
-    private static void printStackRecord(Writer w, ProfRt.Stack s) throws IOException {
-        List<ProfRt.Frame> fs = textFrames(s);
+    static void printStackRecord(Writer w, ProfRt.Stack s) throws IOException {
+        printFrames(w, textFrames(s));
+    }
+
+    /** printStackRecord's frame lines for any frames (the allocs profile's text too). */
+    static void printFrames(Writer w, List<ProfRt.Frame> fs) throws IOException {
         String[][] cells = new String[fs.size()][];
         for (int i = 0; i < fs.size(); i++) {
             ProfRt.Frame f = fs.get(i);

@@ -1,7 +1,5 @@
 package dev.gort.pprof;
 
-import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -14,8 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Go's net/http/pprof on its own listener: {@code http.ListenAndServe(addr, nil)} after
- * {@code import _ "net/http/pprof"}, on the JDK's built-in {@link HttpServer} (no
- * dependency). The paths and replies are Go's ({@link PprofHandlers} mirrors each handler),
+ * {@code import _ "net/http/pprof"}, on the JDK's built-in HTTP server (no
+ * dependency; reached by name through {@link JdkHttp}, so it runs under the agent too). The
+ * paths and replies are Go's ({@link PprofHandlers} mirrors each handler),
  * so {@code go tool pprof http://HOST:PORT/debug/pprof/goroutine} and
  * {@code curl .../debug/pprof/trace?seconds=2 > t && go tool trace t} work unchanged.
  *
@@ -35,12 +34,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>It binds where it is told: loopback is the safe choice, as for Go's server (the
  * profiles show every goroutine's stack and the command line).
  *
- * <p>KNOWN GAP: under the java agent gort's runtime is loaded by the boot class loader,
- * which cannot see {@code com.sun.net.httpserver} (module jdk.httpserver is defined to the
- * platform loader), so {@link #start} fails there with NoClassDefFoundError; without the
- * agent (runtime on the class path) it works. Fix: a minimal HTTP/1.1 server on
- * {@code java.net.ServerSocket} (java.base), or the HttpServer glue loaded by a child of
- * the platform loader, using only public API.
+ * <p>It also starts the process-wide allocation sampling ({@link AllocProfile}) that
+ * {@code /debug/pprof/allocs} reports, on a daemon thread, and stops it when the last
+ * server closes.
  *
  * <p>Differences from Go: Go's server shares {@code http.DefaultServeMux} with the
  * program; this one serves only the pprof paths.
@@ -51,14 +47,15 @@ public final class PprofServer implements AutoCloseable {
     /** Seconds {@link #close} lets running exchanges finish (a trace in progress is cut short). */
     private static final int STOP_DELAY_SECONDS = 0;
 
-    private final HttpServer server;
+    private final JdkHttp.Server server;
     private final ExecutorService handlers;
     private final InetSocketAddress address;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private PprofServer(HttpServer server, ExecutorService handlers) {
+    private PprofServer(JdkHttp.Server server, ExecutorService handlers) {
         this.server = server;
         this.handlers = handlers;
-        this.address = server.getAddress();
+        this.address = server.address();
     }
 
     /**
@@ -68,9 +65,9 @@ public final class PprofServer implements AutoCloseable {
      */
     public static PprofServer start(InetSocketAddress addr) throws IOException {
         Objects.requireNonNull(addr, "PprofServer.start: addr is null");
-        HttpServer server;
+        JdkHttp.Server server;
         try {
-            server = HttpServer.create(addr, 0);
+            server = JdkHttp.create(addr);
         } catch (BindException e) {
             BindException b = new BindException("pprof: listen tcp " + hostPort(addr) + ": " + e.getMessage());
             b.initCause(e);
@@ -90,6 +87,7 @@ public final class PprofServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("PprofServer.start interrupted");
         }
+        AllocProfile.serverStarted();
         return s;
     }
 
@@ -101,6 +99,9 @@ public final class PprofServer implements AutoCloseable {
     /** Stops listening and ends the handlers; exchanges in progress are cut short. Idempotent. */
     @Override
     public void close() {
+        if (closed.compareAndSet(false, true)) {
+            AllocProfile.serverClosed();
+        }
         server.stop(STOP_DELAY_SECONDS);
         handlers.shutdownNow();
         try {

@@ -96,7 +96,11 @@ final class Chans {
         }
 
         // Block on the channel. Some receiver will complete our operation for us.
+        // Go reads t0 before taking the lock, for every operation; here only an operation
+        // that blocks reads the clock (MProf: one volatile read while profiling is off).
+        long t0 = MProf.blockprofilerate > 0 ? MProf.cputicks() : 0;
         Sudog mysg = Park.acquireSudog();
+        mysg.releasetime = t0 != 0 ? -1 : 0;
         mysg.elem = ep;
         mysg.waitlink = null;
         mysg.g = gp;
@@ -114,6 +118,9 @@ final class Chans {
         gp.waiting = null;
         boolean closed = !mysg.success;
         gp.param = null;
+        if (mysg.releasetime > 0) {
+            MProf.blockevent(mysg.releasetime - t0, gp, WaitReason.CHAN_SEND, c);
+        }
         mysg.c = null;
         mysg.elem = null;
         Park.releaseSudog(mysg);
@@ -140,6 +147,9 @@ final class Chans {
         }
         gp.param = sg;
         sg.success = true;
+        if (sg.releasetime != 0) {
+            sg.releasetime = MProf.cputicks();
+        }
         Park.goready(gp);
     }
 
@@ -222,7 +232,9 @@ final class Chans {
         }
 
         // no sender available: block on this channel.
+        long t0 = MProf.blockprofilerate > 0 ? MProf.cputicks() : 0; // as in chansend
         Sudog mysg = Park.acquireSudog();
+        mysg.releasetime = t0 != 0 ? -1 : 0;
         mysg.elem = null;
         mysg.waitlink = null;
         gp.waiting = mysg;
@@ -246,6 +258,9 @@ final class Chans {
         gp.waiting = null;
         boolean success = mysg.success;
         gp.param = null;
+        if (mysg.releasetime > 0) {
+            MProf.blockevent(mysg.releasetime - t0, gp, WaitReason.CHAN_RECEIVE, c);
+        }
         Object v = mysg.elem;
         mysg.elem = null;
         mysg.c = null;
@@ -283,6 +298,9 @@ final class Chans {
         }
         gp.param = sg;
         sg.success = true;
+        if (sg.releasetime != 0) {
+            sg.releasetime = MProf.cputicks();
+        }
         Park.goready(gp);
         return v;
     }
@@ -312,6 +330,9 @@ final class Chans {
         // release all readers
         for (Sudog sg; (sg = c.dequeue(true)) != null; ) {
             sg.elem = null;
+            if (sg.releasetime != 0) {
+                sg.releasetime = MProf.cputicks();
+            }
             G gp = sg.g;
             gp.param = sg;
             sg.success = false;
@@ -320,6 +341,9 @@ final class Chans {
         // release all writers (they will panic)
         for (Sudog sg; (sg = c.dequeue(false)) != null; ) {
             sg.elem = null;
+            if (sg.releasetime != 0) {
+                sg.releasetime = MProf.cputicks();
+            }
             G gp = sg.g;
             gp.param = sg;
             sg.success = false;

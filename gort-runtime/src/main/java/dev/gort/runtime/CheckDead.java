@@ -208,8 +208,8 @@ final class CheckDead {
      * it waits to see initialized. sched.lock held.
      */
     private static List<Victim> verdict(Map<String, String> initWaits) {
-        G[] allgs = Sched.allgs;
-        int n = Sched.allglen;
+        int n = Sched.allglen; // before allgs: allgadd publishes the array first
+        Object[] allgs = Sched.allgs;
         List<Victim> victims = new ArrayList<>();
         // There are no goroutines running, so we can look at the P's: a pending timer will
         // wake someone.
@@ -228,12 +228,16 @@ final class CheckDead {
         // initialization that, by the same argument, cannot finish.)
         Map<G, String> stuck = new HashMap<>();
         for (int i = 0; i < n; i++) {
-            if (isStuck(allgs[i])) {
-                stuck.put(allgs[i], "");
+            G gp = Sched.allg(allgs, i);
+            if (gp != null && isStuck(gp)) {
+                stuck.put(gp, "");
             }
         }
         for (int i = 0; i < n; i++) {
-            G gp = allgs[i];
+            G gp = Sched.allg(allgs, i);
+            if (gp == null) {
+                continue;
+            }
             int s = G.readgstatus(gp) & ~G._Gscan;
             boolean mayRun = s == G._Grunnable || s == G._Grunning || s == G._Gsyscall;
             if (mayRun && !(stuck.containsKey(gp) && isStuck(gp))) {
@@ -257,8 +261,8 @@ final class CheckDead {
                 blocked.add(main);
             }
             for (int i = 0; i < n; i++) {
-                G gp = allgs[i];
-                if (gp.run == r && gp != main && (G.readgstatus(gp) == G._Gwaiting || stuck.containsKey(gp))) {
+                G gp = Sched.allg(allgs, i);
+                if (gp != null && gp.run == r && gp != main && (G.readgstatus(gp) == G._Gwaiting || stuck.containsKey(gp))) {
                     blocked.add(gp);
                 }
             }
@@ -315,11 +319,16 @@ final class CheckDead {
      * stuck goroutines aside (the verdict confirms them). sched.lock held.
      */
     private static G anyRunnable() {
-        G[] allgs = Sched.allgs;
-        for (int i = 0, n = Sched.allglen; i < n; i++) {
-            int s = G.readgstatus(allgs[i]) & ~G._Gscan;
-            if ((s == G._Grunnable || s == G._Grunning || s == G._Gsyscall) && !isStuck(allgs[i])) {
-                return allgs[i];
+        int n = Sched.allglen;
+        Object[] allgs = Sched.allgs;
+        for (int i = 0; i < n; i++) {
+            G gp = Sched.allg(allgs, i);
+            if (gp == null) {
+                continue;
+            }
+            int s = G.readgstatus(gp) & ~G._Gscan;
+            if ((s == G._Grunnable || s == G._Grunning || s == G._Gsyscall) && !isStuck(gp)) {
+                return gp;
             }
         }
         return null;

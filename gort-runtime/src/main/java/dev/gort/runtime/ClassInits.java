@@ -260,11 +260,13 @@ final class ClassInits {
 
     /** The goroutine initializing the class named className, or null (a plain thread, or none). sched.lock held. */
     static G initializerOf(String className) {
-        G[] allgs = Sched.allgs;
-        for (int i = 0, n = Sched.allglen; i < n; i++) {
-            State s = allgs[i].inits;
+        int n = Sched.allglen;
+        Object[] allgs = Sched.allgs;
+        for (int i = 0; i < n; i++) {
+            G gp = Sched.allg(allgs, i);
+            State s = gp != null ? gp.inits : null;
             if (s != null && s.contains(className)) {
-                return allgs[i];
+                return gp;
             }
         }
         return null;

@@ -161,6 +161,19 @@ class G implements Runnable {
      */
     ProfRt.Stack profStack;
 
+    /**
+     * Set while a goroutine leak detection holds this goroutine weakly (its allgs slot is
+     * this Candidate): execute's barrier disarms it. Written under _Gscan and allglock.
+     */
+    GoroutineLeak.Candidate leakCandidate;
+
+    /**
+     * The block and mutex profiles' stacks of this goroutine's recent blocking sites
+     * ({@link BlockStacks}); null until it records its first event (a program that never
+     * profiles pays only this reference). Only the goroutine itself touches it (plain).
+     */
+    BlockStacks blockStacks;
+
     /** Go: g.lockedm; the M this G must run on (LockOSThread, or parked while pinned). */
     M lockedm;
     /** Go: g.timer, the goroutine's sleep timer, made on its first sleep. */

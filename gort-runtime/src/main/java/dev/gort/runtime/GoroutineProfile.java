@@ -70,8 +70,34 @@ final class GoroutineProfile {
 
     /** The current (or last) capture's epoch. Volatile: newproc1 and the barrier read it. */
     static volatile int epoch;
-    /** Go: goroutineProfile.active. Volatile: execute reads it for every goroutine it runs. */
+    /** Go: goroutineProfile.active: a capture is in progress. */
+    private static volatile boolean capturing;
+    /**
+     * Whether execute must call {@link #barrier}: a capture is in progress, or a goroutine
+     * leak detection ({@link GoroutineLeak}). Volatile: execute reads it for every goroutine
+     * it runs, and this one read is all either costs the scheduler when neither runs.
+     */
     static volatile boolean active;
+
+    /** Recomputes {@link #active} after {@link #capturing} or the leak detection's window changed. */
+    static synchronized void setBarrier() {
+        active = capturing || GoroutineLeak.window;
+    }
+
+    /**
+     * execute's barrier (Go: tryRecordGoroutineProfile in execute), before gp runs: gp's
+     * stack goes into the capture in progress exactly as it was when the capture began, and
+     * a goroutine armed by a leak detection is a candidate no more (it runs, so it was not
+     * leaked: GoroutineLeak has the argument), and mp's P drops its stale references.
+     */
+    static void barrier(M mp, G gp) {
+        if (capturing) {
+            tryRecord(gp);
+        }
+        if (GoroutineLeak.window) {
+            GoroutineLeak.executeBarrier(mp.p, gp);
+        }
+    }
 
     /**
      * Go's goroutineProfileInProgress for epoch e: a recorder won the CAS and is recording;
@@ -114,18 +140,21 @@ final class GoroutineProfile {
                 add(e, new ProfRt.Goroutine(self.goid, "running", 0, Traceback.lockedToThread(self), ProfStack.here(),
                         self.createdBy, self.parentGoid));
             }
-            epoch = e;       // the fix point: newproc1 marks what it creates from here on
-            active = true;   // execute's barrier: volatile, after the epoch
+            epoch = e;         // the fix point: newproc1 marks what it creates from here on
+            capturing = true;  // execute's barrier: volatile, after the epoch
+            setBarrier();
             int n = Sched.allglen; // before allgs: allgadd publishes the array first
-            G[] gs = Sched.allgs;
-            visit(gs, n);
-            active = false;
+            Object[] gs = Sched.allgs;
+            visit(gs, n, (gp, slot) -> tryRecord(gp));
+            capturing = false;
+            setBarrier();
             synchronized (GoroutineProfile.class) {
                 records = null;
                 return out;
             }
         } finally {
-            active = false;
+            capturing = false;
+            setBarrier();
             captureLock.unlock();
         }
     }
@@ -134,7 +163,8 @@ final class GoroutineProfile {
     static final int CHUNK = 2048;
 
     /**
-     * Visits gs[0, n): the caller, helped by the common pool's threads when there are many.
+     * Visits the Gs of gs[0, n) with visitor: the caller, helped by the common pool's
+     * threads when there are many (the leak detection's arming uses it too).
      * A parked stack's walk costs microseconds in the VM (ProfStack), so 100k goroutines
      * take hundreds of milliseconds on one thread: the range is cut into chunks taken from
      * a shared cursor. Correct with any number of helpers (each goroutine is recorded by
@@ -142,12 +172,12 @@ final class GoroutineProfile {
      * the caller waits only for the chunks helpers have taken (every record is in before the
      * capture closes).
      */
-    private static void visit(G[] gs, int n) {
+    static void visit(Object[] gs, int n, java.util.function.ObjIntConsumer<G> visitor) {
         int helpers = Math.min(java.util.concurrent.ForkJoinPool.getCommonPoolParallelism(),
                 Runtime.getRuntime().availableProcessors() - 1);
         if (n < 2 * CHUNK || helpers < 1) {
             for (int i = 0; i < n; i++) {
-                tryRecord(gs[i]);
+                visitOne(gs, i, visitor);
             }
             return;
         }
@@ -155,10 +185,18 @@ final class GoroutineProfile {
         // Helpers inside: their count; the sign bit set once the caller is done, so a helper
         // that starts later (a busy pool) does nothing and the caller never waits for it.
         java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+        // The array reaches helpers through this box, emptied when the caller is done: a
+        // helper task still queued in a busy pool must not keep an allgs snapshot (every G
+        // of it, strongly) alive, which would hide leaked goroutines from GoroutineLeak.
+        java.util.concurrent.atomic.AtomicReference<Object[]> box = new java.util.concurrent.atomic.AtomicReference<>(gs);
         Runnable chunks = () -> {
+            Object[] a = box.get();
+            if (a == null) {
+                return;
+            }
             for (int from; (from = cursor.getAndAdd(CHUNK)) < n; ) {
                 for (int i = from, to = Math.min(n, from + CHUNK); i < to; i++) {
-                    tryRecord(gs[i]);
+                    visitOne(a, i, visitor);
                 }
             }
         };
@@ -184,6 +222,14 @@ final class GoroutineProfile {
         // The helpers inside finish the chunk each has taken (the cursor is past the end).
         for (int i = 0; (inside.get() & Integer.MAX_VALUE) != 0; i++) {
             Backoff.pause(i);
+        }
+        box.set(null);
+    }
+
+    private static void visitOne(Object[] gs, int i, java.util.function.ObjIntConsumer<G> visitor) {
+        G gp = Sched.allg(gs, i);
+        if (gp != null) {
+            visitor.accept(gp, i);
         }
     }
 

@@ -72,9 +72,11 @@ final class M extends Thread {
 
     /**
      * Sysmon's last look at this thread's CPU clock ({@link Syscall#cpuProgress}): the
-     * goroutine it judged, the CPU time then and when. Sysmon's thread only (plain).
+     * goroutine it judged (its goid: a G kept here would outlive its goroutine, and hide the
+     * next one using the same G from leak detection), the CPU time then and when. Sysmon's
+     * thread only (plain).
      */
-    G cpuG;
+    long cpuGoid;
     long cpuBase;
     long cpuBaseAt;
 

@@ -64,6 +64,12 @@ final class NotifyList extends SpinLock {
             s.g = gp;
             s.ticket = t;
             gp.waiting = s;
+            s.releasetime = 0;
+            long t0 = 0;
+            if (MProf.blockprofilerate > 0) {
+                t0 = MProf.cputicks();
+                s.releasetime = -1;
+            }
             if (tail == null) {
                 head = s;
             } else {
@@ -71,6 +77,9 @@ final class NotifyList extends SpinLock {
             }
             tail = s;
             Park.gopark(UNLOCK, this, WaitReason.SYNC_COND_WAIT);
+            if (t0 != 0) {
+                MProf.blockevent(s.releasetime - t0, gp, WaitReason.SYNC_COND_WAIT, this);
+            }
             gp.waiting = null;
             s.ticket = 0;
             Park.releaseSudog(s);
@@ -103,7 +112,7 @@ final class NotifyList extends SpinLock {
             while (s != null) {
                 Sudog next = s.next;
                 s.next = null;
-                Park.goready(s.g);
+                Sema.readyWithTime(s);
                 s = next;
             }
         } finally {
@@ -146,7 +155,7 @@ final class NotifyList extends SpinLock {
                     }
                     unlock();
                     s.next = null;
-                    Park.goready(s.g);
+                    Sema.readyWithTime(s);
                     return;
                 }
             }

@@ -81,6 +81,8 @@ final class P {
     /** The G to run next, in the current time slice. Accessed through RUNNEXT. */
     @SuppressWarnings("unused")
     volatile G runnext;
+    /** The last goroutine leak detection whose stale ring slots this P's owner cleared (GoroutineLeak). */
+    int leakCleared;
 
     /** Free Gs (status _Gdead), linked through schedlink. Go: pp.gFree. */
     G gFree;

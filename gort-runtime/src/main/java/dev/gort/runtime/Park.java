@@ -150,7 +150,7 @@ final class Park {
      */
     static void resumePinned(M mp, G gp) {
         if (GoroutineProfile.active) {
-            GoroutineProfile.tryRecord(gp); // execute's barrier (its stack is read from this thread)
+            GoroutineProfile.barrier(mp, gp); // execute's barrier (its stack is read from this thread)
         }
         TraceThread w = Tracer.acquire(mp);
         mp.curg = gp;
@@ -412,6 +412,7 @@ final class Park {
         gp.fn = null;
         gp.stack = null;
         gp.timer = null;
+        gp.blockStacks = null; // a reused G must not inherit another goroutine's sites
         gp.ownedSyncs = null; // a goroutine that ended holding a lock must not keep it alive
         ClassInits.forget(gp);
         dropg(mp, gp);

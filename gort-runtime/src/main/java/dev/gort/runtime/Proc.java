@@ -98,7 +98,7 @@ final class Proc {
         if (GoroutineProfile.active) {
             // Go: tryRecordGoroutineProfile in execute; gp's stack goes into the profile
             // exactly as it was when the capture began, before gp runs.
-            GoroutineProfile.tryRecord(gp);
+            GoroutineProfile.barrier(mp, gp);
         }
         TraceThread w = Tracer.acquire(mp); // after the barrier: never held while it waits
         if (w != null) {

@@ -63,6 +63,28 @@ public final class ProfRt {
         return Rt.syscall(GoroutineProfile::capture);
     }
 
+    /**
+     * Go's runtime_goroutineLeakGC and goroutineLeakProfileWithLabels: finds the goroutines
+     * leaked now (a garbage collection, {@link GoroutineLeak}), reclaims them, and returns
+     * the records of the leaks found so far (the latest {@link GoroutineLeak#KEEP}), oldest
+     * first. A goroutine caller is in a syscall meanwhile.
+     */
+    public static List<Goroutine> goroutineLeakProfile() {
+        Rt.start();
+        GoroutineLeak.clearCallersRing();
+        return Rt.syscall(GoroutineLeak::detect);
+    }
+
+    /** Go's runtime_goroutineleakcount: leaked goroutines found so far (gort reclaims them, so the count only grows). */
+    public static int goroutineLeakCount() {
+        return GoroutineLeak.count();
+    }
+
+    /** The stack of every leak found so far, once per leaked goroutine. */
+    public static List<Stack> goroutineLeakStacks() {
+        return GoroutineLeak.stacks();
+    }
+
     /** Go's runtime.Stack: the caller's traceback and, with {@code all}, every goroutine's. */
     public static String stack(boolean all) {
         Rt.start();
@@ -136,6 +158,48 @@ public final class ProfRt {
             n++;
         }
         return n;
+    }
+
+    /**
+     * One record of the block or mutex profile: Go's BlockProfileRecord (profilerecord),
+     * the events' count and their total delay in cycles ({@link #cyclesPerSecond} a second),
+     * at one stack.
+     */
+    public record BlockRecord(long count, long cycles, Stack stack) {}
+
+    /** Go's SetBlockProfileRate; returns the previous rate (nanoseconds; 0 off). */
+    public static int setBlockProfileRate(int rate) {
+        return MProf.setBlockProfileRate(rate);
+    }
+
+    /** Go's SetMutexProfileFraction: a negative rate only reads; returns the previous. */
+    public static int setMutexProfileFraction(int rate) {
+        return MProf.setMutexProfileFraction(rate);
+    }
+
+    /** Go's pprof_blockProfileInternal: every record of the block profile. */
+    public static List<BlockRecord> blockProfile() {
+        return MProf.BLOCK.records();
+    }
+
+    /** Go's pprof_mutexProfileInternal: every record of the mutex profile. */
+    public static List<BlockRecord> mutexProfile() {
+        return MProf.MUTEX.records();
+    }
+
+    /** Go's BlockProfile(nil): the block profile's number of records. */
+    public static int blockProfileCount() {
+        return MProf.BLOCK.count();
+    }
+
+    /** Go's MutexProfile(nil): the mutex profile's number of records. */
+    public static int mutexProfileCount() {
+        return MProf.MUTEX.count();
+    }
+
+    /** Go's runtime_cyclesPerSecond: the block and mutex profiles' cycles are nanoseconds. */
+    public static long cyclesPerSecond() {
+        return MProf.CYCLES_PER_SECOND;
     }
 
     /** Go's gcount (NumGoroutine). */

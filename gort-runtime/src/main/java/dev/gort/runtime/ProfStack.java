@@ -114,6 +114,24 @@ final class ProfStack {
     }
 
     /**
+     * s with gort's API frames on top cut to the outermost one, the one the program called
+     * ({@code dev.gort.sync.Mutex.lock} without its {@code lockSlow}): the block and mutex
+     * profiles' stacks, as Go's skip counts leave {@code sync.(*Mutex).Lock} on top. A
+     * stack of API frames only is left whole.
+     */
+    static Stack outermostApi(Stack s) {
+        Frame[] fs = s.frames;
+        int i = 0;
+        while (i < fs.length && fs[i].api()) {
+            i++;
+        }
+        if (i <= 1 || i == fs.length) {
+            return s;
+        }
+        return intern(List.of(fs).subList(i - 1, fs.length));
+    }
+
+    /**
      * The calling thread's stack with the runtime's frames kept (the threadcreate profile: a
      * thread is created by the runtime, as Go's stacks there are runtime.newm's callers).
      */

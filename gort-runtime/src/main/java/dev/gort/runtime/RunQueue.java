@@ -20,7 +20,13 @@ import java.util.concurrent.locks.LockSupport;
  * slice of the G that readied it.
  *
  * <p>Differences from Go: the ring's capacity is a parameter of P (tests use small
- * rings to exercise the overflow path); Go's is the constant 256.
+ * rings to exercise the overflow path); Go's is the constant 256. Go's ring holds
+ * guintptrs, which its collector does not follow; a slot of this ring is a reference, and a
+ * G left in a slot after it was taken stays reachable, which would hide it from goroutine
+ * leak detection (GoroutineLeak). So the owner clears the slots it takes (runqget,
+ * runqdrain: a store to a line it has just read); slots taken by stealers, which cannot
+ * clear them (the owner may have reused the slot by then), are cleared by the owner during
+ * a leak detection ({@link #clearStale}).
  */
 final class RunQueue {
     /** Go's usleep(3) before stealing a running P's runnext (the P is likely about to run it). */
@@ -130,8 +136,25 @@ final class RunQueue {
             }
             G gp = pp.runq[h & pp.runqmask];
             if (P.RUNQHEAD.compareAndSet(pp, h, h + 1)) { // commits consume
+                // Outside [head, tail) now: a consumer that read it before our CAS fails its own.
+                pp.runq[h & pp.runqmask] = null;
                 return gp;
             }
+        }
+    }
+
+    /**
+     * Clears every slot outside [head, tail): references to Gs that stealers took. Executed
+     * only by the owner P (only it writes slots), or with pp idle under sched.lock. A
+     * consumer that read one of these slots holds a head older than the current one, so its
+     * CAS fails and its copy is dropped.
+     */
+    static void clearStale(P pp) {
+        int h = (int) P.RUNQHEAD.getAcquire(pp);
+        int t = (int) P.RUNQTAIL.getOpaque(pp);
+        G[] q = pp.runq;
+        for (int i = t; i - h < q.length; i++) {
+            q[i & pp.runqmask] = null;
         }
     }
 
@@ -157,7 +180,9 @@ final class RunQueue {
             }
             // Head moved first, so no stealer can take these while we link them.
             for (int i = 0; i < qn; i++) {
-                drainQ.pushBack(pp.runq[(h + i) & pp.runqmask]);
+                int slot = (h + i) & pp.runqmask;
+                drainQ.pushBack(pp.runq[slot]);
+                pp.runq[slot] = null;
             }
             return drainQ;
         }
@@ -225,6 +250,7 @@ final class RunQueue {
         }
         n--;
         G gp = pp.runq[(t + n) & pp.runqmask];
+        pp.runq[(t + n) & pp.runqmask] = null; // beyond the tail: ours to clear
         if (n == 0) {
             return gp;
         }

@@ -89,9 +89,11 @@ final class Sched {
     static int stopwait;
     static volatile boolean stopnote;
 
-    // All Gs ever created (Gs are reused, never freed). allglock; readers use the snapshot.
+    // All Gs (reused, freed only when a goroutine leak profile reclaims leaked ones).
+    // allglock; readers use the snapshot through allg(a, i). A slot holds a G, or, while a
+    // leak detection runs, a GoroutineLeak.Candidate (a weak reference to the G).
     static final Object allglock = new Object();
-    static volatile G[] allgs = new G[64];
+    static volatile Object[] allgs = new Object[64];
     static volatile int allglen;
 
     static final VarHandle NPIDLE;
@@ -258,10 +260,20 @@ final class Sched {
 
     // ---- allgs ----
 
-    /** Go's allgadd: record a new G for good (tracebacks, checkdead, numGoroutine). */
+    /**
+     * The G in slot i of a snapshot of allgs ({@code a = allgs} read after {@code allglen}),
+     * or null: a slot past the end of a compacted array, or a leaked goroutine the garbage
+     * collector has reclaimed. Every reader of allgs goes through here.
+     */
+    static G allg(Object[] a, int i) {
+        Object o = a[i];
+        return o instanceof G gp ? gp : o instanceof GoroutineLeak.Candidate c ? c.get() : null;
+    }
+
+    /** Go's allgadd: record a new G (tracebacks, checkdead, numGoroutine). */
     static void allgadd(G gp) {
         synchronized (allglock) {
-            G[] a = allgs;
+            Object[] a = allgs;
             int n = allglen;
             if (n == a.length) {
                 a = java.util.Arrays.copyOf(a, n * 2);

@@ -68,9 +68,13 @@ final class SchedTrace {
                         .append(" locks=").append(mp.inRuntime).append(" spinning=").append(mp.spinning)
                         .append(" lockedg=").append(lockedg != null ? String.valueOf(lockedg.goid) : "nil").append('\n');
             }
-            G[] gs = Sched.allgs;
-            for (int i = 0, n = Sched.allglen; i < n; i++) {
-                G gp = gs[i];
+            int n = Sched.allglen;
+            Object[] gs = Sched.allgs;
+            for (int i = 0; i < n; i++) {
+                G gp = Sched.allg(gs, i);
+                if (gp == null) {
+                    continue;
+                }
                 M mp = gp.m;
                 M lockedm = gp.lockedm;
                 b.append("  G").append(gp.goid).append(": status=").append(G.readgstatus(gp)).append('(')

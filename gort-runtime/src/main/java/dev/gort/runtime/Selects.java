@@ -245,6 +245,8 @@ final class Selects {
         if (gp.waiting != null) {
             throw Throw.fatalThrow("gp.waiting != nil");
         }
+        // Go reads t0 on entry, for every select; here only a select that blocks (Chans).
+        long t0 = MProf.blockprofilerate > 0 ? MProf.cputicks() : 0;
         Sudog last = null;
         for (int k = 0; k < norder; k++) {
             int casi = lockorder[k];
@@ -254,6 +256,7 @@ final class Selects {
             sg.g = gp;
             sg.isSelect = true;
             sg.elem = cas.kind == SCase.SEND ? cas.elem : null;
+            sg.releasetime = t0 != 0 ? -1 : 0;
             sg.c = c;
             // Construct waiting list in lock order.
             if (last == null) {
@@ -284,6 +287,7 @@ final class Selects {
         int casi = -1;
         SCase cas = null;
         boolean caseSuccess = false;
+        long caseReleaseTime = -1;
         Object received = sg != null ? sg.elem : null;
         Sudog sglist = gp.waiting;
         // Clear all elem before unlinking from gp.waiting.
@@ -305,6 +309,9 @@ final class Selects {
                 casi = casei;
                 cas = kc;
                 caseSuccess = sglist.success;
+                if (sglist.releasetime > 0) {
+                    caseReleaseTime = sglist.releasetime;
+                }
             } else {
                 kc.c.dequeueSudoG(kc.kind == SCase.RECV, sglist);
             }
@@ -326,6 +333,11 @@ final class Selects {
         } else {
             sel.recvOK = caseSuccess;
             sel.value = caseSuccess ? received : null;
+        }
+        if (caseReleaseTime > 0) {
+            // Go: retc's blockevent. The site is told apart by the select's first case's
+            // channel (the cases are new objects at every call).
+            MProf.blockevent(caseReleaseTime - t0, gp, WaitReason.SELECT, scases[0].c);
         }
         return sel;
     }

@@ -80,11 +80,21 @@ final class Sema extends SpinLock {
         }
     }
 
-    /** Go's semacquire1: wait until the count is positive, then decrement it. */
+    /** Go's semacquire1 with no profile: wait until the count is positive, then decrement it. */
     void acquire(boolean lifo, WaitReason reason) {
+        acquire(lifo, 0, reason);
+    }
+
+    /**
+     * Go's semacquire1: wait until the count is positive, then decrement it. profile:
+     * {@link MProf#SEMA_BLOCK_PROFILE} (a wait is a block event) and
+     * {@link MProf#SEMA_MUTEX_PROFILE} (the releaser is charged for the wait), Go's
+     * semaProfileFlags.
+     */
+    void acquire(boolean lifo, int profile, WaitReason reason) {
         G gp = Entry.enter();
         try {
-            acquire0(lifo, reason, gp);
+            acquire0(lifo, profile, reason, gp);
         } finally {
             Entry.exit(gp);
         }
@@ -95,7 +105,7 @@ final class Sema extends SpinLock {
      * entry, whose exit would mark the caller as back in user code while it still runs the
      * runtime (sysmon could then take it for blocked and claim its P).
      */
-    void acquire0(boolean lifo, WaitReason reason, G gp) {
+    void acquire0(boolean lifo, int profile, WaitReason reason, G gp) {
         // Easy case.
         if (cansemacquire()) {
             return;
@@ -106,6 +116,19 @@ final class Sema extends SpinLock {
         s.g = gp;
         s.ticket = 0;
         s.sema = this;
+        long t0 = 0;
+        s.releasetime = 0;
+        s.acquiretime = 0;
+        if ((profile & MProf.SEMA_BLOCK_PROFILE) != 0 && MProf.blockprofilerate > 0) {
+            t0 = MProf.cputicks();
+            s.releasetime = -1;
+        }
+        if ((profile & MProf.SEMA_MUTEX_PROFILE) != 0 && MProf.mutexprofilerate > 0) {
+            if (t0 == 0) {
+                t0 = MProf.cputicks();
+            }
+            s.acquiretime = t0;
+        }
         for (;;) {
             lock();
             // Add ourselves to nwait to disable "easy case" in semrelease.
@@ -124,6 +147,9 @@ final class Sema extends SpinLock {
             if (s.ticket != 0 || cansemacquire()) {
                 break;
             }
+        }
+        if (s.releasetime > 0) {
+            MProf.blockevent(s.releasetime - t0, gp, reason, this);
         }
         s.ticket = 0;
         s.sema = null;
@@ -167,11 +193,17 @@ final class Sema extends SpinLock {
             return;
         }
         Sudog s = dequeue();
+        long dt = -1;
         if (s != null) {
             NWAIT.getAndAdd(this, -1);
+            dt = dequeuedDelay;
         }
         unlock();
         if (s != null) { // May be slow or even yield, so unlock first
+            if (dt >= 0 && gp != null) {
+                // Charge contention that this (delayed) unlock caused (computed by dequeue).
+                MProf.mutexevent(dt, gp, this);
+            }
             if (s.ticket != 0) {
                 throw Throw.fatalThrow("corrupted semaphore ticket");
             }
@@ -179,7 +211,7 @@ final class Sema extends SpinLock {
                 s.ticket = 1;
             }
             s.g.param = s; // what woke it, should its run die before it runs (passOn)
-            Park.goready(s.g);
+            readyWithTime(s);
             if (s.ticket == 1 && gp != null && gp.m != null) {
                 // Direct G handoff: goready put the waiter in runnext; yield so it runs
                 // now, inheriting our time slice (so a highly contended semaphore cannot
@@ -213,33 +245,90 @@ final class Sema extends SpinLock {
         unlock();
         if (next != null) {
             next.g.param = next;
-            Park.goready(next.g);
+            readyWithTime(next);
         }
     }
 
-    /** Go's semaRoot.queue: add s to the wait list, at the head if lifo. Lock held. */
+    /** Go's readyWithTime: stamp the release time of a profiled waiter, then ready it. */
+    static void readyWithTime(Sudog s) {
+        if (s.releasetime != 0) {
+            s.releasetime = MProf.cputicks();
+        }
+        Park.goready(s.g);
+    }
+
+    /**
+     * Go's semaRoot.queue: add s to the wait list, at the head if lifo. Lock held. The
+     * head's {@code waiters} counts those behind it; a lifo newcomer takes over the old
+     * head's acquiretime ("preserve head acquiretime as oldest time"), so the head's is
+     * always the longest wait and the tail's the shortest.
+     */
     private void queue(Sudog s, boolean lifo) {
         s.next = null;
+        s.waiters = 0;
         if (head == null) {
             head = tail = s;
         } else if (lifo) {
-            s.next = head;
+            Sudog t = head;
+            s.acquiretime = t.acquiretime;
+            s.waiters = t.waiters + 1;
+            s.next = t;
             head = s;
         } else {
+            head.waiters++;
             tail.next = s;
             tail = s;
         }
     }
 
-    /** Go's semaRoot.dequeue: the first waiter, or null. Lock held. */
+    /**
+     * The delay the last {@link #dequeue} charges to the releaser (Go's semrelease1 from
+     * dequeue's now and tailtime), or -1 when the waiter was not mutex-profiled. Lock held.
+     */
+    private long dequeuedDelay = -1;
+
+    /**
+     * Go's semaRoot.dequeue: the first waiter, or null. Lock held. For a mutex-profiled
+     * waiter, also computes the delay semrelease1 charges ({@link #dequeuedDelay}): the
+     * head's wait, plus, for the N others still waiting, N times the mean of the head's and
+     * the tail's waits (an O(1) estimate of their total); then the new head's and the
+     * tail's acquiretime are set to now, so the next release does not charge the same wait
+     * again. As Go's, a new head left alone keeps {@code waiters == 1}.
+     */
     private Sudog dequeue() {
         Sudog s = head;
+        dequeuedDelay = -1;
         if (s != null) {
-            head = s.next;
+            long now = s.acquiretime != 0 ? MProf.cputicks() : 0;
+            long tailtime;
+            Sudog t = s.next;
+            if (t != null) {
+                t.waiters = s.waiters;
+                if (t.waiters > 1) {
+                    t.waiters--;
+                }
+                // Set head and tail acquire time to 'now', because the caller will take care
+                // of charging the delays before now for all entries in the list.
+                t.acquiretime = now;
+                tailtime = tail.acquiretime;
+                tail.acquiretime = now;
+            } else {
+                tailtime = s.acquiretime;
+            }
+            head = t;
             if (head == null) {
                 tail = null;
             }
             s.next = null;
+            if (s.acquiretime != 0) {
+                long dt0 = now - s.acquiretime;
+                long dt = dt0;
+                if (s.waiters != 0) {
+                    long dtail = now - tailtime;
+                    dt += (dtail + dt0) / 2 * s.waiters;
+                }
+                dequeuedDelay = dt;
+            }
         }
         return s;
     }

@@ -57,7 +57,7 @@ final class Stw {
         // Go: semacquire(&worldsema). The caller has entered gort already (Rt.gomaxprocs):
         // acquire0 does not enter and leave again, which would mark it as in user code while
         // it stops the world, for sysmon to claim.
-        worldsema.acquire0(false, WaitReason.SEMACQUIRE, Park.getg());
+        worldsema.acquire0(false, 0, WaitReason.SEMACQUIRE, Park.getg());
         // A trace never starts and a generation never advances inside a stop (Go: StartTrace
         // and traceAdvance hold worldsema): procresize's events belong to one generation.
         Tracer.stwSema.acquireUninterruptibly();

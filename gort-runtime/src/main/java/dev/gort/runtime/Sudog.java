@@ -23,6 +23,21 @@ final class Sudog {
     HChan c;
     /** The semaphore this sudog waits on (Go keeps it in the semaRoot's treap; here for a frozen waiter's hand-on). */
     Sema sema;
+    /**
+     * Go: sudog.releasetime: 0, or -1 while a goroutine whose block is profiled waits; the
+     * waker stamps it with {@link MProf#cputicks} when it is not 0 (Go's send, recv,
+     * closechan, readyWithTime). Written by the waiter before it queues and by the waker
+     * under the lock that dequeued it (or before goready); read by the waiter after it woke.
+     */
+    long releasetime;
+    /**
+     * Go: sudog.acquiretime: when a mutex-profiled semaphore waiter began to wait (0: not
+     * profiled); the head's and tail's are rewritten by each dequeue (Go's semaRoot.dequeue).
+     * The semaphore's lock.
+     */
+    long acquiretime;
+    /** Go: sudog.waiters: on the head of a semaphore's list, how many wait behind it. The semaphore's lock. */
+    int waiters;
     /** Go: sudog.ticket: a semaphore handed over (1), or a Cond's ticket number. */
     int ticket;
 

@@ -21,22 +21,22 @@ public final class SyncRt {
 
     /** Go's sync_runtime_SemacquireMutex: for Mutex.Lock; lifo queues a waiter that waited before at the head. */
     public static void semacquireMutex(Object sema, boolean lifo) {
-        ((Sema) sema).acquire(lifo, WaitReason.SYNC_MUTEX_LOCK);
+        ((Sema) sema).acquire(lifo, MProf.SEMA_BLOCK_PROFILE | MProf.SEMA_MUTEX_PROFILE, WaitReason.SYNC_MUTEX_LOCK);
     }
 
     /** Go's sync_runtime_SemacquireRWMutexR: for RWMutex.RLock. */
     public static void semacquireRWMutexR(Object sema) {
-        ((Sema) sema).acquire(false, WaitReason.SYNC_RWMUTEX_RLOCK);
+        ((Sema) sema).acquire(false, MProf.SEMA_BLOCK_PROFILE | MProf.SEMA_MUTEX_PROFILE, WaitReason.SYNC_RWMUTEX_RLOCK);
     }
 
     /** Go's sync_runtime_SemacquireRWMutex: for RWMutex.Lock. */
     public static void semacquireRWMutex(Object sema) {
-        ((Sema) sema).acquire(false, WaitReason.SYNC_RWMUTEX_LOCK);
+        ((Sema) sema).acquire(false, MProf.SEMA_BLOCK_PROFILE | MProf.SEMA_MUTEX_PROFILE, WaitReason.SYNC_RWMUTEX_LOCK);
     }
 
     /** Go's sync_runtime_SemacquireWaitGroup: for WaitGroup.Wait. */
     public static void semacquireWaitGroup(Object sema) {
-        ((Sema) sema).acquire(false, WaitReason.SYNC_WAITGROUP_WAIT);
+        ((Sema) sema).acquire(false, MProf.SEMA_BLOCK_PROFILE, WaitReason.SYNC_WAITGROUP_WAIT);
     }
 
     /** Go's sync_runtime_Semrelease; with handoff the count goes straight to the first waiter, which runs next. */

@@ -483,7 +483,7 @@ final class Syscall {
         G gp = mp.curg;
         if (gp == null || G.readgstatus(gp) != G._Grunning || (int) M.IN_RUNTIME.getVolatile(mp) != 0
                 || mp.getState() != Thread.State.RUNNABLE) {
-            mp.cpuG = null; // judged afresh from the next look
+            mp.cpuGoid = 0; // judged afresh from the next look
             return false;
         }
         if (cpuProgress(mp, gp, now) >= 0) {
@@ -532,8 +532,8 @@ final class Syscall {
         if (cpu < 0) {
             return 0;
         }
-        if (mp.cpuG != gp) {
-            mp.cpuG = gp;
+        if (mp.cpuGoid != gp.goid) {
+            mp.cpuGoid = gp.goid;
             mp.cpuBase = cpu;
             mp.cpuBaseAt = now;
             return 0;
@@ -581,7 +581,7 @@ final class Syscall {
             boolean blocked;
             if (mp.getState() != Thread.State.RUNNABLE) {
                 blocked = true;
-                mp.cpuG = null; // a fresh window once it is RUNNABLE again
+                mp.cpuGoid = 0; // a fresh window once it is RUNNABLE again
             } else if (kind != 0 || slowInit) {
                 int progress = cpuProgress(mp, gp, now);
                 if (progress == 0) {

@@ -292,9 +292,13 @@ final class Tracer {
         long first = lastNonZeroGen + 1;
         // Every resource's last status, read from the scheduler's state (Go: the world is
         // stopped and every goroutine is described in the first generation).
-        G[] gs = Sched.allgs;
-        for (int i = 0, n = Sched.allglen; i < n; i++) {
-            G gp = gs[i];
+        int n = Sched.allglen;
+        Object[] gs = Sched.allgs;
+        for (int i = 0; i < n; i++) {
+            G gp = Sched.allg(gs, i);
+            if (gp == null) {
+                continue;
+            }
             TraceSched t = TraceEv.traceOf(gp);
             t.reset();
             t.last = liveStatus(gp);
@@ -333,10 +337,11 @@ final class Tracer {
         }
         // Resources no event has mentioned yet in g (Go: untracedGs, forEachP's statuses).
         List<G> untracedGs = new ArrayList<>();
-        G[] gs = Sched.allgs;
-        for (int i = 0, n = Sched.allglen; i < n; i++) {
-            G gp = gs[i];
-            TraceSched t = gp.trace;
+        int n = Sched.allglen;
+        Object[] gs = Sched.allgs;
+        for (int i = 0; i < n; i++) {
+            G gp = Sched.allg(gs, i);
+            TraceSched t = gp != null ? gp.trace : null;
             if (t == null) {
                 continue;
             }

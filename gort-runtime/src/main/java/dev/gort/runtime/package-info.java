@@ -42,6 +42,9 @@
  *       saveg), traceback.go's goroutineheader and printcreatedby</td>
  *       <td>{@link dev.gort.runtime.GoroutineProfile}, {@link dev.gort.runtime.ProfStack},
  *       {@link dev.gort.runtime.Traceback}</td></tr>
+ *   <tr><td>mprof.go (SetBlockProfileRate, blockevent, SetMutexProfileFraction, mutexevent,
+ *       the block and mutex buckets)</td>
+ *       <td>{@link dev.gort.runtime.MProf}, {@link dev.gort.runtime.BlockStacks}</td></tr>
  *   <tr><td>panic.go's throw</td><td>{@link dev.gort.runtime.Throw}</td></tr>
  *   <tr><td>lock_spinbit.go (runtime mutex)</td>
  *       <td>{@link dev.gort.runtime.RMutex}, {@link dev.gort.runtime.SpinLock},

@@ -848,8 +848,7 @@ class ChanTest {
             });
             assertEquals("blocking", state.recv());
             waitUntil("the goroutine is parked in select (no cases)", () -> {
-                for (int i = 0; i < Sched.allglen; i++) {
-                    G gp = Sched.allgs[i];
+                for (G gp : Testing.allgs()) {
                     if (G.readgstatus(gp) == G._Gwaiting && gp.waitreason == WaitReason.SELECT_NO_CASES) {
                         return true;
                     }

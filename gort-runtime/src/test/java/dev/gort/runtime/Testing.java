@@ -3,6 +3,8 @@ package dev.gort.runtime;
 import dev.gort.Gort;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
@@ -113,9 +115,8 @@ public final class Testing {
     /** Number of goroutines parked with the wait reason Go would print (e.g. "chan receive"). */
     public static int parked(String reason) {
         int n = 0;
-        G[] gs = Sched.allgs;
-        for (int i = 0, len = Sched.allglen; i < len; i++) {
-            if (G.readgstatus(gs[i]) == G._Gwaiting && gs[i].waitreason.text.equals(reason)) {
+        for (G gp : allgs()) {
+            if (G.readgstatus(gp) == G._Gwaiting && gp.waitreason.text.equals(reason)) {
                 n++;
             }
         }
@@ -124,9 +125,8 @@ public final class Testing {
 
     /** Whether goroutine goid is parked (waiting). */
     public static boolean isParked(long goid) {
-        G[] gs = Sched.allgs;
-        for (int i = 0, len = Sched.allglen; i < len; i++) {
-            if (gs[i].goid == goid && G.readgstatus(gs[i]) == G._Gwaiting) {
+        for (G gp : allgs()) {
+            if (gp.goid == goid && G.readgstatus(gp) == G._Gwaiting) {
                 return true;
             }
         }
@@ -135,13 +135,26 @@ public final class Testing {
 
     /** Whether a goroutine goid exists (not dead; its G may be reused later under another id). */
     public static boolean exists(long goid) {
-        G[] gs = Sched.allgs;
-        for (int i = 0, len = Sched.allglen; i < len; i++) {
-            if (gs[i].goid == goid && G.readgstatus(gs[i]) != G._Gdead) {
+        for (G gp : allgs()) {
+            if (gp.goid == goid && G.readgstatus(gp) != G._Gdead) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Every G in allgs now (reclaimed leaked ones left out). */
+    static List<G> allgs() {
+        int len = Sched.allglen;
+        Object[] gs = Sched.allgs;
+        List<G> out = new ArrayList<>(len);
+        for (int i = 0; i < len; i++) {
+            G gp = Sched.allg(gs, i);
+            if (gp != null) {
+                out.add(gp);
+            }
+        }
+        return out;
     }
 
     /** How many times the deadlock watcher postponed its verdict for a live plain thread. */

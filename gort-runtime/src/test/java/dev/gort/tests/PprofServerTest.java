@@ -137,8 +137,10 @@ class PprofServerTest {
         String page = text(r);
         assertTrue(page.startsWith("<html>\n<head>\n<title>/debug/pprof/</title>\n"), page);
         assertTrue(page.matches("(?s).*<tr><td>\\d+</td><td><a href='goroutine\\?debug=1'>goroutine</a></td></tr>\n.*"), page);
-        assertTrue(page.contains("<thead><td>Count</td><td>Profile</td></thead>\n"
-                + "<tr><td>0</td><td><a href='cmdline?debug=1'>cmdline</a></td></tr>\n<tr><td>"), page);
+        assertTrue(page.matches("(?s).*<thead><td>Count</td><td>Profile</td></thead>\n"
+                + "<tr><td>\\d+</td><td><a href='allocs\\?debug=1'>allocs</a></td></tr>\n"
+                + "<tr><td>\\d+</td><td><a href='block\\?debug=1'>block</a></td></tr>\n"
+                + "<tr><td>0</td><td><a href='cmdline\\?debug=1'>cmdline</a></td></tr>\n<tr><td>.*"), page);
         assertTrue(page.contains("<li><div class=profile-name>trace: </div> A trace of execution of the current program."), page);
         assertTrue(page.indexOf(">profile<") < page.indexOf(">symbol<") && page.indexOf(">symbol<") < page.indexOf(">threadcreate<"), page);
         assertTrue(page.endsWith("</ul>\n</p>\n</body>\n</html>"), page);
@@ -160,9 +162,7 @@ class PprofServerTest {
                 .POST(HttpRequest.BodyPublishers.noBody()).build());
         assertError(post, 405, "Method Not Allowed\n", false);
         assertEquals("GET, HEAD", header(post, "Allow"));
-        var cpu = get("/debug/pprof/profile?seconds=1");
-        assertEquals(501, cpu.statusCode(), text(cpu));
-        assertEquals(501, get("/debug/pprof/allocs").statusCode());
+        // the CPU and allocs profiles' own cases are in dev.gort.pprof.JfrProfilesTest
     }
 
     static void assertError(HttpResponse<byte[]> r, int status, String body, boolean pprof) {
@@ -207,6 +207,77 @@ class PprofServerTest {
         String raw = PprofTest.goToolPprofRaw(f);
         assertTrue(raw.contains("dev.gort.tests.PprofTest.blockedSending"), raw);
         assertFalse(raw.contains("dev.gort.tests.PprofTest.blockedReceiving"), "unchanged stacks drop out:\n" + raw);
+    }
+
+    static Object beforeTheWindow(Chan<Object> c) {
+        return c.recv();
+    }
+
+    static Object inTheWindow(Chan<Object> c) {
+        return c.recv();
+    }
+
+    /** A goroutine blocked at site (a method of this class taking the channel) for BlockProfileTest.HOLD_NS. */
+    static void blockOnce(java.util.function.Function<Chan<Object>, Object> site) {
+        onPlainThread(() -> Gort.run(() -> {
+            Chan<Object> c = Chan.make();
+            Chan<Object> done = Chan.make();
+            Gort.go(() -> {
+                site.apply(c);
+                done.send(true);
+            });
+            long start = System.nanoTime();
+            do {
+                dev.gort.time.Time.sleep(java.time.Duration.ofMillis(5));
+            } while (System.nanoTime() - start < 2 * BlockProfileTest.HOLD_NS);
+            c.send(1);
+            done.recv();
+        }));
+    }
+
+    @Test
+    void blockAndMutexAreServedListedAndTheirDeltaIsTheChange() throws Exception {
+        Gort.setBlockProfileRate(1);
+        try {
+            blockOnce(PprofServerTest::beforeTheWindow);
+            var t1 = get("/debug/pprof/block?debug=1");
+            assertEquals(200, t1.statusCode());
+            assertEquals("text/plain; charset=utf-8", header(t1, "Content-Type"));
+            assertTrue(text(t1).startsWith("--- contention:\ncycles/second=1000000000\n"), text(t1));
+            assertTrue(text(t1).contains("dev.gort.tests.PprofServerTest.beforeTheWindow+0x0"), text(t1));
+            var m1 = get("/debug/pprof/mutex?debug=1");
+            assertTrue(text(m1).startsWith("--- mutex:\ncycles/second=1000000000\nsampling period=0\n"), text(m1));
+            var m0 = get("/debug/pprof/mutex");
+            assertEquals("attachment; filename=\"mutex\"", header(m0, "Content-Disposition"));
+            assertEquals(0x1f, m0.body()[0] & 0xff);
+            String page = text(get("/debug/pprof/"));
+            assertTrue(page.matches("(?s).*<tr><td>\\d+</td><td><a href='block\\?debug=1'>block</a></td></tr>\n.*"), page);
+            assertTrue(page.contains("<tr><td>" + dev.gort.pprof.Pprof.lookup("mutex").count() + "</td><td><a href='mutex?debug=1'>mutex</a></td></tr>\n"), page);
+            assertTrue(page.contains("<li><div class=profile-name>block: </div> Stack traces that led to blocking on synchronization primitives</li>"), page);
+
+            Thread t = new Thread(() -> {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                blockOnce(PprofServerTest::inTheWindow);
+            });
+            t.start();
+            var r = get("/debug/pprof/block?seconds=2");
+            t.join();
+            assertEquals(200, r.statusCode(), text(r));
+            assertEquals("attachment; filename=\"block-delta\"", header(r, "Content-Disposition"));
+            TraceCheck.requireGo();
+            Path f = dir.resolve("block-delta.pb.gz");
+            Files.write(f, r.body());
+            String raw = PprofTest.goToolPprofRaw(f);
+            assertTrue(raw.contains("contentions/count delay/nanoseconds"), raw);
+            assertTrue(raw.contains("dev.gort.tests.PprofServerTest.inTheWindow"), raw);
+            assertFalse(raw.contains("dev.gort.tests.PprofServerTest.beforeTheWindow"), "unchanged records drop out:\n" + raw);
+        } finally {
+            Gort.setBlockProfileRate(0);
+        }
     }
 
     @Test

@@ -312,10 +312,10 @@ class PprofTest {
     }
 
     @Test
-    void lookupKnowsGoroutineAndThreadcreateOnly() throws IOException {
+    void lookupKnowsEachProfileByName() throws IOException {
         assertNull(Pprof.lookup("nonsense"));
         assertNull(Pprof.lookup(null));
-        assertEquals(List.of("goroutine", "threadcreate"), Pprof.profiles().stream().map(Pprof.Profile::name).toList());
+        assertEquals(List.of("block", "goroutine", "goroutineleak", "mutex", "threadcreate"), Pprof.profiles().stream().map(Pprof.Profile::name).toList());
         Gort.run(() -> {}); // the runtime has started: it has Ms
         Pprof.Profile tc = Pprof.lookup("threadcreate");
         assertTrue(tc.count() >= 1);
