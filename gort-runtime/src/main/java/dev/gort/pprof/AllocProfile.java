@@ -109,6 +109,9 @@ final class AllocProfile {
                 throw new IllegalStateException("JFR (the JDK Flight Recorder) is not available in this JVM");
             }
             rs = new RecordingStream();
+            for (String e : GortJfrEvents.NAMES) {
+                rs.disable(e);
+            }
             rs.enable(EVENT).with("throttle", THROTTLE).withStackTrace();
             rs.setMaxAge(Duration.ofSeconds(10)); // consumed as it comes: keep little on disk
             rs.onEvent(EVENT, AllocProfile::record);

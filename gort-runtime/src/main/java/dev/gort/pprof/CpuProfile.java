@@ -100,6 +100,9 @@ final class CpuProfile {
             }
             Recording r = new Recording();
             r.setName("gort CPU profile");
+            for (String e : GortJfrEvents.NAMES) {
+                r.disable(e);
+            }
             if (event.equals(CPU_TIME_SAMPLE)) {
                 r.enable(CPU_TIME_SAMPLE).with("throttle", PERIOD / 1_000_000 + "ms").withStackTrace();
                 r.enable(CPU_TIME_SAMPLES_LOST);

@@ -3,6 +3,7 @@ package dev.gort.runtime;
 import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
+import jdk.jfr.EventType;
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.FlightRecorderListener;
 import jdk.jfr.Label;
@@ -20,7 +21,7 @@ import java.util.Set;
 
 /**
  * gort's JDK Flight Recorder events, {@code dev.gort.*}, and the listener that turns them on
- * ({@link Jfr} is the switch the hot paths read; it explains the cost model).
+ * ({@link Jfr} holds the switches the hot paths read; it explains the cost model).
  *
  * <table>
  *   <caption>The events and where they are committed</caption>
@@ -173,8 +174,13 @@ final class JfrEvents {
 
     // ---- the switch ----
 
-    /** Recordings seen by the listener and not closed; the class lock. */
+    /**
+     * Recordings seen by the listener and not closed, and the number of the latest
+     * {@link #refresh}; the class lock, a leaf: no call into JFR is made holding it (JFR
+     * calls the periodic hook holding its recorder's lock, at a chunk's end).
+     */
     private static final Set<Recording> recordings = Collections.newSetFromMap(new IdentityHashMap<>());
+    private static long refreshes;
     private static boolean periodicAdded; // class lock
 
     private static final FlightRecorderListener LISTENER = new FlightRecorderListener() {
@@ -218,24 +224,59 @@ final class JfrEvents {
         FlightRecorder.register(Fatal.class);
     }
 
-    /** A recording changed state: {@link Jfr#on} is whether any is running now. */
-    private static synchronized void stateChanged(Recording changed) {
-        if (changed.getState() == RecordingState.CLOSED) {
-            recordings.remove(changed);
-        } else {
+    /** A recording changed state: the switches ({@link Jfr}) say what the running ones enable now. */
+    private static void stateChanged(Recording changed) {
+        synchronized (JfrEvents.class) {
             recordings.add(changed);
         }
-        boolean running = false;
-        for (Recording r : recordings) {
-            running |= r.getState() == RecordingState.RUNNING;
-        }
-        Jfr.on = running;
+        refresh();
     }
 
-    // ---- the events' producers (called only while Jfr.on) ----
+    /**
+     * Sets the switches from the recordings' states and JFR's merged settings
+     * (EventType.isEnabled), read now. Of two refreshes at once, the later one's reading is
+     * the one kept (a stale one never overwrites a fresher one).
+     */
+    private static void refresh() {
+        long mine;
+        Recording[] rs;
+        synchronized (JfrEvents.class) {
+            mine = ++refreshes;
+            rs = recordings.toArray(new Recording[0]);
+        }
+        boolean running = false;
+        for (Recording r : rs) {
+            RecordingState st = r.getState();
+            running |= st == RecordingState.RUNNING;
+            if (st == RecordingState.CLOSED) {
+                synchronized (JfrEvents.class) {
+                    recordings.remove(r);
+                }
+            }
+        }
+        boolean blocked = running && EventType.getEventType(GoroutineBlocked.class).isEnabled();
+        boolean syscall = running && EventType.getEventType(SyscallBlocked.class).isEnabled();
+        boolean handoff = running && EventType.getEventType(Handoff.class).isEnabled();
+        boolean fatal = running && EventType.getEventType(Fatal.class).isEnabled();
+        synchronized (JfrEvents.class) {
+            if (mine == refreshes) {
+                Jfr.blocked = blocked;
+                Jfr.syscall = syscall;
+                Jfr.handoff = handoff;
+                Jfr.fatal = fatal;
+            }
+        }
+    }
 
-    /** The periodic hook, on JFR's thread: counters only (MetricsRt), no runtime entry. */
+    // ---- the events' producers (called only while their switch is on) ----
+
+    /**
+     * The periodic hook, on JFR's thread: counters only (MetricsRt), no runtime entry. It
+     * also reads the settings again (refresh), for a recording whose settings changed while
+     * it ran.
+     */
     private static void summary() {
+        refresh();
         SchedulerSummary e = new SchedulerSummary();
         e.goroutines = MetricsRt.numGoroutine();
         e.gomaxprocs = MetricsRt.gomaxprocs();

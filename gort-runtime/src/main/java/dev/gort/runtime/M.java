@@ -64,7 +64,7 @@ final class M extends Thread {
     int syscalltick;
     /**
      * Not in Go: JFR's dev.gort.SyscallBlocked event of the syscall under way on this M, or
-     * null (always, while no recording runs: {@link Jfr}). Set by entersyscall, or by sysmon
+     * null (always, while no running recording enables the event: {@link Jfr#syscall}). Set by entersyscall, or by sysmon
      * when it claims the M's goroutine as blocked (before the status CAS that publishes the
      * claim); taken by exitsyscall (after its own status CAS). A syscall never leaves its M.
      */

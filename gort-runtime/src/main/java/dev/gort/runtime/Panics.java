@@ -87,7 +87,7 @@ final class Panics {
     static void print(String report) {
         System.err.print(report);
         System.err.flush();
-        if (Jfr.on) {
+        if (Jfr.fatal) {
             JfrEvents.fatal(report);
         }
     }

@@ -56,8 +56,8 @@ final class Park {
                 mp.traceStack = TraceStack.cached(gp, reason, lock);
             }
             // JFR's dev.gort.GoroutineBlocked: begun here, kept in this frame while the
-            // goroutine is parked, ended when it resumes (Jfr: nothing while nothing records).
-            Object jfr = Jfr.on ? JfrEvents.blockBegin() : null;
+            // goroutine is parked, ended when it resumes (Jfr: nothing unless a recording wants it).
+            Object jfr = Jfr.blocked ? JfrEvents.blockBegin() : null;
             if (!mcall(mp, M.PARK_M)) {
                 mp.waitlock = null;
                 mp.waitunlockf = null;

@@ -94,7 +94,7 @@ final class Syscall {
         P pp = mp.p;
         mp.syscalltick = pp.syscalltick;
         mp.oldp = pp;
-        if (Jfr.on) {
+        if (Jfr.syscall) {
             mp.jfrSyscall = JfrEvents.syscallBegin(false);
         }
         // Go's reentersyscall: GoSysCall, then the stop-the-world's ProcStop, then the switch,
@@ -148,7 +148,7 @@ final class Syscall {
         mp.syscalltick = mp.p.syscalltick;
         mp.p.syscalltick++;
         mp.oldp = null;
-        if (Jfr.on) {
+        if (Jfr.syscall) {
             mp.jfrSyscall = JfrEvents.syscallBegin(false);
         }
         boolean tracing = Tracer.enabled; // one read on the path while tracing is off
@@ -454,7 +454,7 @@ final class Syscall {
         }
         mp.syscalltick = pp.syscalltick;
         mp.oldp = pp;
-        if (Jfr.on) {
+        if (Jfr.syscall) {
             mp.jfrSyscall = JfrEvents.syscallBegin(true);
         }
         implicits.claimed(gp, 0);
@@ -508,7 +508,7 @@ final class Syscall {
         }
         mp.syscalltick = pp.syscalltick;
         mp.oldp = pp;
-        if (Jfr.on) {
+        if (Jfr.syscall) {
             mp.jfrSyscall = JfrEvents.syscallBegin(true);
         }
         implicits.claimed(gp, IMPLICIT_STUCK);

@@ -257,7 +257,7 @@ final class Sysmon {
                 } else {
                     // Take the P. Because we have the scan bit, the goroutine is at worst
                     // stuck spinning in exitsyscall.
-                    Object jfr = Jfr.on ? JfrEvents.handoffBegin() : null;
+                    Object jfr = Jfr.handoff ? JfrEvents.handoffBegin() : null;
                     long goid = claim.gp.goid; // while the scan bit holds it in the syscall
                     boolean implicit = claim.gp.implicitSyscall() != 0;
                     claim.releaseP(P._Pidle);

@@ -43,7 +43,7 @@ final class Throw {
             System.err.print(b);
             System.err.flush();
         }
-        if (Jfr.on) {
+        if (Jfr.fatal) {
             try {
                 JfrEvents.fatal(b.toString()); // lost unless a recording is dumped (halt runs no dump on exit)
             } catch (Throwable ignored) {
