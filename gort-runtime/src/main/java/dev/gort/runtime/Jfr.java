@@ -1,7 +1,7 @@
 package dev.gort.runtime;
 
 /**
- * The switch of gort's JDK Flight Recorder events ({@code dev.gort.*}, {@link JfrEvents}):
+ * The switches of gort's JDK Flight Recorder events ({@code dev.gort.*}, {@link JfrEvents}):
  * what the hot paths read. Go has no counterpart (its execution tracer is its event log);
  * JFR is the JVM's, and Java's tools (JMC, {@code jfr print}) read it.
  *
