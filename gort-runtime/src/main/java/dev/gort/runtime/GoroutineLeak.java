@@ -230,11 +230,11 @@ final class GoroutineLeak {
 
     /**
      * Gets the run queues' stale slots cleared (RunQueue.clearStale): an idle P's here,
-     * under sched.lock; a running P's by its owner, at its next execute (the caller's own
-     * before: {@link #clearCallersRing}). A P whose goroutine computes without scheduling,
-     * or sits in a syscall, keeps its stale slots: goroutines stolen from it cannot be found
-     * leaked this time (a missed leak, never a wrong one; a later detection finds them once
-     * the P has scheduled). Rejected: stealers clearing the slots they took by CAS (ABA-safe,
+     * under sched.lock; a P whose goroutine is in a syscall here, under a claim; a running
+     * P's by its owner, at its next execute (the caller's own before:
+     * {@link #clearCallersRing}). A P whose goroutine computes without scheduling keeps its
+     * stale slots: goroutines stolen from it cannot be found leaked this time (a missed
+     * leak, never a wrong one; a later detection finds them once the P has scheduled). Rejected: stealers clearing the slots they took by CAS (ABA-safe,
      * since a stolen G cannot be queued again before it runs), a CAS per stolen G on the
      * victim's lines on every steal, to spare a rare miss.
      */
@@ -253,7 +253,23 @@ final class GoroutineLeak {
                     }
                 }
                 for (P pp : Sched.allp) {
-                    waiting |= pp.leakCleared != d && pp.status == P._Prunning;
+                    if (pp.leakCleared == d || pp.status != P._Prunning) {
+                        continue;
+                    }
+                    // A P whose goroutine is in a syscall: claimed (Go's
+                    // setBlockOnExitSyscall, as stopTheWorld claims it), its M cannot come
+                    // back to the ring until resumed, so the ring is ours to clear.
+                    Syscall.Claim c = Syscall.setBlockOnExitSyscall(pp);
+                    if (c != null) {
+                        try {
+                            pp.leakCleared = d;
+                            RunQueue.clearStale(pp);
+                        } finally {
+                            c.resume();
+                        }
+                        continue;
+                    }
+                    waiting = true;
                 }
             } finally {
                 Sched.lock.unlock();
