@@ -20,7 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * record is added, and everyone else waits while it is in progress (so the capture cannot
  * end with a record still on its way: found by the churn test). A record is added only to
  * the capture of its epoch (a barrier that read the epoch of a capture that has ended adds
- * nothing, or the next capture would have the goroutine twice: found by the same test):
+ * nothing, or the next capture would have the goroutine twice: found by the same test), and
+ * {@code goroutineProfiled} only moves forward (such a late barrier must not take a goroutine
+ * the next capture has recorded back to its own epoch: {@link #tryRecord(G, int)}):
  * <ul>
  *   <li>the capturing thread, visiting allgs[0, allglen) read after the fix point;</li>
  *   <li>execute, before the goroutine runs again (Go's per-G barrier): a goroutine that
@@ -105,7 +107,7 @@ final class GoroutineProfile {
      * e knows the record is in, and one that sees this waits (Go: yield).
      */
     static int inProgress(int e) {
-        return ~e;
+        return ~e; // negative: epochs are not (tryRecord)
     }
 
     /** Go: goroutineProfile.sema; one capture at a time. */
@@ -245,15 +247,28 @@ final class GoroutineProfile {
 
     /** Go's tryRecordGoroutineProfile: record gp unless it is dead or recorded already. */
     static void tryRecord(G gp) {
-        int e = epoch;
+        tryRecord(gp, epoch);
+    }
+
+    /**
+     * As {@link #tryRecord(G)} for the capture of epoch e, which may have ended (and a later
+     * one begun) since the caller read it: execute's barrier is such a late recorder when its
+     * thread stalls between reading the epoch and its CAS (a descheduled M, or the backoff
+     * while a capture holds gp's scan bit). It must not take gp back from a later capture's
+     * record to e: that capture would then record gp a second time (found by the churn test:
+     * one goroutine twice, [runnable] both times). So {@code goroutineProfiled} only moves
+     * forward (epochs grow; 2^31 captures would wrap), and any recorder in progress, of
+     * whichever capture, is waited for, never overwritten.
+     */
+    static void tryRecord(G gp, int e) {
         for (int i = 0; ; i++) {
             int p = gp.goroutineProfiled;
-            if (p == e) {
-                return;
-            }
-            if (p == inProgress(e)) {
+            if (p < 0) {
                 Backoff.pause(i); // Go: "Something else is adding gp1 to the goroutine profile right now"
                 continue;
+            }
+            if (p - e >= 0) {
+                return; // recorded by this capture, or created after its fix point, or a later capture's
             }
             int s = G.readgstatus(gp);
             if ((s & G._Gscan) != 0) {
@@ -287,10 +302,10 @@ final class GoroutineProfile {
         }
         try {
             int p = gp.goroutineProfiled;
-            if (p == e) {
-                return true;
+            if (p >= 0 && p - e >= 0) {
+                return true; // recorded by this capture or a later one (tryRecord)
             }
-            if (p == inProgress(e) || !G.PROFILED.compareAndSet(gp, p, inProgress(e))) {
+            if (p < 0 || !G.PROFILED.compareAndSet(gp, p, inProgress(e))) {
                 return false;
             }
             try {
@@ -364,7 +379,7 @@ final class GoroutineProfile {
             return false;
         }
         int p = gp.goroutineProfiled;
-        if (p == e || p == inProgress(e) || !G.PROFILED.compareAndSet(gp, p, inProgress(e))) {
+        if (p < 0 || p - e >= 0 || !G.PROFILED.compareAndSet(gp, p, inProgress(e))) {
             return false; // the caller looks again (and waits for the other recorder)
         }
         try {

@@ -204,6 +204,75 @@ class GoroutineLeakTest {
         });
     }
 
+    /**
+     * A goroutine whose syscall ends with no P free (exitsyscallNoP: it goes to the global
+     * queue, its M goes idle) and which then leaks: the idle M, asleep for as long as no
+     * work needs it, must not keep the goroutine reachable. (Its M slept under frames that
+     * held the goroutine, which an interpreted frame keeps live: about one run of
+     * leakedGoroutinesAreReportedAndReclaimed in five missed a leak that way.) One P, so the
+     * goroutine cannot find a P of its own; the detection runs on a plain thread, so no
+     * hand-off wakes the idle M before the collection.
+     */
+    @Test
+    void aGoroutineBackFromASyscallWithoutAPIsFoundLeaked() {
+        int procs = Gort.gomaxprocs(1);
+        try {
+            Gort.run(() -> {
+                Chan<Long> ids = Chan.make(1);
+                CountDownLatch inSyscall = new CountDownLatch(1);
+                CountDownLatch release = new CountDownLatch(1);
+                AtomicReference<Thread> m = new AtomicReference<>();
+                Gort.go(() -> {
+                    try {
+                        Gort.syscall(() -> {
+                            m.set(Thread.currentThread());
+                            inSyscall.countDown();
+                            release.await();
+                        });
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                    leakSending(ids);
+                });
+                // Running again on the only P: the goroutine is in its syscall, its P handed off.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (inSyscall.getCount() > 0) {
+                    assertTrue(System.nanoTime() < deadline, "the goroutine never entered its syscall");
+                    Gort.gosched();
+                }
+                release.countDown();
+                // Keep the P (no scheduling call) until the goroutine's M has stopped: the
+                // goroutine waits in the global queue.
+                while (!stopped(m.get())) {
+                    assertTrue(System.nanoTime() < deadline, "the syscall's M did not stop");
+                    Thread.onSpinWait();
+                }
+                // Parks until the goroutine has sent its id and blocked (one P).
+                long id = ids.recv();
+                Chan<String> result = Chan.make(1);
+                Thread detector = new Thread(() -> result.send(leakProfile(2)), "leak-detector");
+                detector.start();
+                String text = result.recv();
+                assertTrue(leaked(text).containsKey(id), () -> "goroutine " + id + " not found leaked:\n" + text);
+            });
+        } finally {
+            Gort.gomaxprocs(procs);
+        }
+    }
+
+    /** Whether thread t (an M) is asleep in the scheduler's stopm. */
+    private static boolean stopped(Thread t) {
+        if (t.getState() != Thread.State.WAITING) {
+            return false;
+        }
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getClassName().equals("dev.gort.runtime.Proc") && e.getMethodName().equals("stopm")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static void waitUntilCleared(WeakReference<?> ref) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!ref.refersTo(null)) {
