@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Goroutine leak detection: Go 1.26's goroutineleak profile (mgc.go: findGoroutineLeaks,
@@ -73,8 +72,8 @@ final class GoroutineLeak {
     /** The detection's number: a P's owner clears its ring's stale slots once per detection. */
     private static volatile int detection;
 
-    /** Go: goroutineLeakProfileLock. */
-    private static final ReentrantLock lock = new ReentrantLock();
+    /** Go: goroutineLeakProfileLock; a semaphore, as GoroutineProfile's captureLock (why there). */
+    private static final java.util.concurrent.Semaphore lock = new java.util.concurrent.Semaphore(1);
 
     /** An armed goroutine: its allgs slot, weakly, with its record taken at arming. */
     static final class Candidate extends WeakReference<G> {
@@ -109,7 +108,7 @@ final class GoroutineLeak {
      * {@link #KEEP}), oldest first.
      */
     static List<ProfRt.Goroutine> detect() {
-        lock.lock();
+        lock.acquireUninterruptibly();
         try {
             List<ProfRt.Goroutine> leaked = findLeaks();
             for (ProfRt.Goroutine r : leaked) {
@@ -122,23 +121,23 @@ final class GoroutineLeak {
             }
             return new ArrayList<>(recent);
         } finally {
-            lock.unlock();
+            lock.release();
         }
     }
 
     /** Leaks found so far (Go: work.goroutineLeak.count, here cumulative: they are reclaimed). */
     static int count() {
-        lock.lock();
+        lock.acquireUninterruptibly();
         try {
             return (int) Math.min(count, Integer.MAX_VALUE);
         } finally {
-            lock.unlock();
+            lock.release();
         }
     }
 
     /** The stack of every leak found so far, once per leaked goroutine (the count profile's records). */
     static List<ProfRt.Stack> stacks() {
-        lock.lock();
+        lock.acquireUninterruptibly();
         try {
             List<ProfRt.Stack> out = new ArrayList<>();
             perStack.forEach((st, n) -> {
@@ -148,7 +147,7 @@ final class GoroutineLeak {
             });
             return out;
         } finally {
-            lock.unlock();
+            lock.release();
         }
     }
 

@@ -2,7 +2,6 @@ package dev.gort.runtime;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The goroutine profile's capture: Go's goroutineProfileWithLabelsConcurrent,
@@ -110,8 +109,14 @@ final class GoroutineProfile {
         return ~e; // negative: epochs are not (tryRecord)
     }
 
-    /** Go: goroutineProfile.sema; one capture at a time. */
-    private static final ReentrantLock captureLock = new ReentrantLock();
+    /**
+     * Go: goroutineProfile.sema; one capture at a time. A semaphore, not a lock with an owner
+     * thread: a goroutine's thread is its M, which the JIT may take for the same across a
+     * yield (a compiled caller that inlines a capture after a Gort.gosched), and a
+     * ReentrantLock then finds another owner at unlock (IllegalMonitorStateException, seen
+     * once under churn).
+     */
+    private static final java.util.concurrent.Semaphore captureLock = new java.util.concurrent.Semaphore(1);
 
     /** The records of the capture in progress; null when none. Guarded by its own monitor. */
     private static List<ProfRt.Goroutine> records;
@@ -124,7 +129,7 @@ final class GoroutineProfile {
      * the others in allgs order.
      */
     static List<ProfRt.Goroutine> capture() {
-        captureLock.lock();
+        captureLock.acquireUninterruptibly();
         try {
             long now = System.nanoTime();
             List<ProfRt.Goroutine> out = new ArrayList<>(Math.max(16, Sched.allglen));
@@ -157,7 +162,7 @@ final class GoroutineProfile {
         } finally {
             capturing = false;
             setBarrier();
-            captureLock.unlock();
+            captureLock.release();
         }
     }
 

@@ -166,11 +166,9 @@ class GoroutineLeakTest {
             String text = leakProfile(2);
             Map<Long, String> found = leaked(text);
             found.keySet().removeAll(earlier);
-            // Sound: nothing but this test's leaked goroutines is new. Nearly complete: a
-            // detection can miss a leak that a stale reference still reaches (GoroutineLeak,
-            // "Soundness"; issue 12's note: about one run in six misses one of these nine).
+            // Sound: nothing but this test's leaked goroutines is new; complete: all of them.
             assertTrue(want.keySet().containsAll(found.keySet()), () -> "reported goroutines that did not leak:\n" + text);
-            assertTrue(found.size() >= want.size() - 2, () -> "found " + found.keySet() + " of " + want.keySet() + ":\n" + text);
+            assertEquals(want.keySet(), found.keySet(), text);
             int n = found.size();
             assertEquals(leaksBefore + n, Pprof.lookup("goroutineleak").count());
             List<String> reasons = new ArrayList<>(List.of("chan receive", "chan receive", "chan send", "select",
@@ -249,6 +247,8 @@ class GoroutineLeakTest {
                 }
                 // Parks until the goroutine has sent its id and blocked (one P).
                 long id = ids.recv();
+                // Sending its id readied main, which may run before the goroutine blocks.
+                PprofTest.await(Map.of("aGoroutineBackFromASyscallWithoutAPIsFoundLeaked", 1));
                 Chan<String> result = Chan.make(1);
                 Thread detector = new Thread(() -> result.send(leakProfile(2)), "leak-detector");
                 detector.start();
@@ -430,7 +430,7 @@ class GoroutineLeakTest {
             assertTrue(rounds.get() > 0);
             List<Long> mine = reported.subList(others, reported.size());
             assertTrue(leakedIds.containsAll(mine), () -> "reported goroutines that did not leak: " + mine);
-            assertTrue(mine.size() >= leakedIds.size() * 9 / 10, () -> "found " + mine.size() + " of " + leakedIds.size());
+            assertEquals(leakedIds.size(), mine.size(), () -> "found " + mine + " of " + leakedIds);
         });
     }
 
@@ -471,7 +471,7 @@ class GoroutineLeakTest {
                     mine.add(ids.recv());
                 }
                 PprofTest.await(Map.of("GoroutineLeakTest.leakOnNilChan", 3));
-                assertTrue(awaitLeaked(mine).keySet().stream().anyMatch(mine::contains), "none of " + mine + " found");
+                assertTrue(awaitLeaked(mine).keySet().containsAll(mine), "not all of " + mine + " found");
                 try (var out = Files.newOutputStream(proto)) {
                     Pprof.lookup("goroutineleak").writeTo(out, 0);
                 } catch (IOException e) {
