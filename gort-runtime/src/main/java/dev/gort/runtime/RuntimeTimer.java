@@ -356,7 +356,7 @@ final class RuntimeTimer extends SpinLock {
             return;
         }
         lock();
-        long now = Clock.nanotime();
+        long now = Controlled.nanotime();
         if ((state & TIMER_HEAPED) != 0 || when == 0 || when > now) {
             unlockT();
             return;

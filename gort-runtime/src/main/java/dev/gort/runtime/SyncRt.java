@@ -81,7 +81,7 @@ public final class SyncRt {
 
     /** Go's internal_sync_nanotime. */
     public static long nanotime() {
-        return Clock.nanotime();
+        return Controlled.nanotime(); // a controlled run's mutex starvation runs on its fake clock
     }
 
     /**
