@@ -69,6 +69,20 @@ public final class SyncRt {
         ((NotifyList) l).notifyListNotifyOne();
     }
 
+    /** Whether the caller is a goroutine of a controlled run (its sync objects take controlled paths). */
+    public static boolean controlled() {
+        return Current.thread() instanceof M mp && mp.ctl != null && mp.curg != null;
+    }
+
+    /**
+     * A scheduling point of a controlled run: its goroutine yields to the controller here
+     * (as at every runtime entry, {@link Controlled}); elsewhere, a runtime entry.
+     */
+    public static void yieldPoint() {
+        G gp = Entry.enter();
+        Entry.exit(gp);
+    }
+
     /** Go's sync_runtime_canSpin: whether Mutex.Lock may spin (iteration i). */
     public static boolean canSpin(int i) {
         return Sema.canSpin(i);

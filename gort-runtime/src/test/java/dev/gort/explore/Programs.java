@@ -166,4 +166,35 @@ final class Programs {
             out.add("shared " + shared[0] + " goroutines " + Gort.numGoroutine() + " main " + Gort.goid());
         };
     }
+
+    /**
+     * Check-then-act under a mutex held in two pieces: each goroutine reads the counter under
+     * the lock, unlocks, then writes under the lock again. No channel operation in between:
+     * only the mutex's own scheduling points let the other goroutine in.
+     */
+    static Runnable mutexSplit(boolean fixed) {
+        return () -> {
+            Mutex mu = new Mutex();
+            WaitGroup wg = new WaitGroup();
+            int[] counter = {0};
+            for (int i = 0; i < 2; i++) {
+                wg.add(1);
+                Gort.go(() -> {
+                    mu.lock();
+                    int v = counter[0];
+                    if (!fixed) {
+                        mu.unlock();
+                        mu.lock();
+                    }
+                    counter[0] = v + 1;
+                    mu.unlock();
+                    wg.done();
+                });
+            }
+            wg.await();
+            if (counter[0] != 2) {
+                throw new IllegalStateException("lost update under a split lock: counter is " + counter[0]);
+            }
+        };
+    }
 }
