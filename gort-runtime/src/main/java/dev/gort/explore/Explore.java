@@ -100,7 +100,7 @@ public final class Explore {
             int longest = 0;
             for (int i = 0; i < config.iterations; i++) {
                 long seed = Schedule.SplitMix.mix(base + (i + 1) * 0x9e3779b97f4a7c15L);
-                int steps = Math.max(longest, PCT_INITIAL_STEPS);
+                int steps = longest > 0 ? longest : PCT_INITIAL_STEPS; // PCT's k: the longest run seen so far
                 Schedule s = new Schedule(config.strategy, seed, config.maxSteps, config.param, steps);
                 ExploreRt.Outcome o = s.execute(main);
                 longest = Math.max(longest, o.steps());

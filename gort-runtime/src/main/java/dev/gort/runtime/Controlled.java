@@ -30,7 +30,10 @@ import java.util.function.Supplier;
  *       tests {@code gp.preempt} on every entry and yields through gopreempt_m, so a
  *       controlled goroutine yields there at no cost to other goroutines. The operation
  *       itself runs at the start of the goroutine's next step; so every interleaving of
- *       operations is reachable, even of operations that would not block;</li>
+ *       operations is reachable, even of operations that would not block. The request is
+ *       set only while another goroutine is runnable (at the mount, or by {@link #ready}
+ *       when one becomes so): a goroutine with no rival has no choice to offer, and runs on
+ *       to its next operation that readies one, blocks or yields;</li>
  *   <li>runs on the M's own stack what the goroutine asked for when it yielded: park_m
  *       (it blocked), or back to the runnable set (the preemption yield, Gosched, a
  *       semaphore hand-off's goyield), or goexit0 (its function returned).</li>
@@ -276,7 +279,9 @@ final class Controlled {
         G.casgstatus(gp, G._Grunnable, G._Grunning);
         gp.waitsince = 0;
         gp.profStack = null;
-        gp.preempt = true; // the yield point: Entry.enter sends it back here at its next gort operation
+        // The yield point: Entry.enter sends it back here at its next gort operation, if
+        // another goroutine is runnable by then (ready raises it); alone, it has no rival.
+        gp.preempt = !runnable.isEmpty();
         M.IN_RUNTIME.setRelease(mp, 1);
         gp.stack.run();
         Thread.interrupted(); // a goroutine's interrupt of "its thread" stays with this step
@@ -296,6 +301,7 @@ final class Controlled {
                 }
             }
             case M.GOSCHED_M, M.GOPREEMPT_M, M.GOYIELD_M -> {
+                gp.preempt = false;
                 mp.traceStack = null;
                 G.casgstatus(gp, G._Grunning, G._Grunnable);
                 Park.dropg(mp, gp);
@@ -412,6 +418,10 @@ final class Controlled {
         }
         live.put(gp, Boolean.TRUE); // new, or already there
         runnable.add(gp);
+        G cur = m.curg;
+        if (cur != null) {
+            cur.preempt = true; // a rival: the running goroutine yields at its next gort operation
+        }
     }
 
     /** A goroutine of the run woke a plain thread waiting on the run's channel or lock. */

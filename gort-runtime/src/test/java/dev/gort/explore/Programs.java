@@ -68,55 +68,49 @@ final class Programs {
     }
 
     /**
-     * A forgotten WaitGroup.done on one path (GoKer-style): workers that see an odd job
-     * after another worker has already finished return early without done. Whether that
-     * happens depends on the order in which the workers take jobs.
+     * A forgotten WaitGroup.done on one path (GoKer-style): a canceller sets a flag after the
+     * first result, and a worker that sees the flag returns early without done. Whether a
+     * worker sees it depends on the order of the workers and the canceller.
      */
     static Runnable forgottenDone() {
-        return () -> {
-            WaitGroup wg = new WaitGroup();
-            Chan<Integer> jobs = Chan.make(3);
-            int[] finished = {0};
-            for (int j = 0; j < 3; j++) {
-                jobs.send(j);
-            }
-            jobs.close();
-            for (int w = 0; w < 3; w++) {
-                wg.add(1);
-                Gort.go(() -> {
-                    int job = jobs.recv();
-                    if (job == 1 && finished[0] > 0) {
-                        return; // bug: forgets wg.done()
-                    }
-                    finished[0]++;
-                    wg.done();
-                });
-            }
-            wg.await();
-        };
+        return forgottenDone(false);
     }
 
-    /** forgottenDone, fixed. */
+    /** forgottenDone, fixed: done in a finally block. */
     static Runnable forgottenDoneFixed() {
+        return forgottenDone(true);
+    }
+
+    private static Runnable forgottenDone(boolean fixed) {
         return () -> {
             WaitGroup wg = new WaitGroup();
             Chan<Integer> jobs = Chan.make(3);
-            int[] finished = {0};
+            Chan<Integer> results = Chan.make(3);
+            boolean[] cancelled = {false};
             for (int j = 0; j < 3; j++) {
                 jobs.send(j);
             }
             jobs.close();
+            Gort.go(() -> {
+                results.recv();
+                cancelled[0] = true; // enough: the others may stop
+            });
             for (int w = 0; w < 3; w++) {
                 wg.add(1);
                 Gort.go(() -> {
+                    boolean done = false;
                     try {
                         int job = jobs.recv();
-                        if (job == 1 && finished[0] > 0) {
-                            return;
+                        if (cancelled[0]) {
+                            return; // the bug: no wg.done() on this path
                         }
-                        finished[0]++;
-                    } finally {
+                        results.send(job);
                         wg.done();
+                        done = true;
+                    } finally {
+                        if (fixed && !done) {
+                            wg.done();
+                        }
                     }
                 });
             }
