@@ -64,8 +64,10 @@ public final class Explore {
     }
 
     /**
-     * Systematic search, depth first, with at most {@code preemptionBound} preemptions per
-     * run. Not implemented yet: {@link #run} refuses it.
+     * Systematic search, depth first over the choice points, with at most
+     * {@code preemptionBound} preemptions per run (a switch away from a goroutine that could
+     * have gone on); {@link Result#exhausted()} says whether it covered every schedule within
+     * the bound before the iterations ran out. The seed is not used.
      */
     public static Config exhaustive(int preemptionBound) {
         if (preemptionBound < 0) {
@@ -88,12 +90,12 @@ public final class Explore {
         if (ExploreRt.inControlledRun()) {
             throw new IllegalStateException("Explore.run inside a controlled run: explorations do not nest");
         }
-        if (config.strategy.equals("exhaustive")) {
-            throw new UnsupportedOperationException("Explore.exhaustive is not implemented yet; use random() or pct(depth)");
-        }
         if (config.gomaxprocs == 1) {
             throw new UnsupportedOperationException("gomaxprocs(1) (the orders of Go's single-P scheduler) is not"
                     + " implemented yet; leave it unset to explore every order");
+        }
+        if (config.strategy.equals("exhaustive")) {
+            return ExploreRt.session(() -> exhaustive(config, main));
         }
         long base = config.seed != null ? config.seed : new SecureRandom().nextLong();
         return ExploreRt.session(() -> {
@@ -110,6 +112,25 @@ public final class Explore {
             }
             return new Result(null, null, config.iterations, false);
         });
+    }
+
+    /** The exhaustive search: runs until a failure, the end of the space, or the iterations. */
+    private static Result exhaustive(Config config, Runnable main) {
+        int[] prefix = new int[0];
+        for (int i = 0; i < config.iterations; i++) {
+            Schedule s = Schedule.exhaustive(config.param, config.maxSteps, prefix);
+            Schedule.DfsScheduler d = new Schedule.DfsScheduler(config.param, prefix);
+            ExploreRt.Outcome o = s.execute(main, d);
+            if (o.kind() != ExploreRt.PASS) {
+                return new Result(failureOf(o), Schedule.exhaustive(config.param, config.maxSteps, d.taken()).token(),
+                        i + 1, false);
+            }
+            prefix = d.nextPrefix();
+            if (prefix == null) {
+                return new Result(null, null, i + 1, true);
+            }
+        }
+        return new Result(null, null, config.iterations, false);
     }
 
     /**

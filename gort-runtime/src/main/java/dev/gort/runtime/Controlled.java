@@ -102,6 +102,7 @@ final class Controlled {
     // ---- one run's state; the controller's thread only, unless said otherwise ----
     private P pp;
     private Run run;
+    private ExploreRt.Scheduler sched;
     /** Runnable goroutines of the run, in the order they became runnable. */
     private final ArrayList<G> runnable = new ArrayList<>();
     /** Goroutines of the run that have not exited. */
@@ -206,11 +207,21 @@ final class Controlled {
         failure = null;
         foreign = null;
         steps = 0;
+        this.sched = sched;
         run = new Run(this);
         NewProc.newproc(() -> {
             main.run();
             mainReturned = true;
         }, run, true);
+        try {
+            loopSteps(maxSteps);
+        } finally {
+            finish(); // also when the strategy throws (a replayed schedule that does not fit the program)
+        }
+        return new ExploreRt.Outcome(kind, message, failure, steps, Arrays.copyOf(choices, steps));
+    }
+
+    private void loopSteps(int maxSteps) {
         long prev = 0;
         int timerRounds = 0;
         for (;;) {
@@ -264,8 +275,6 @@ final class Controlled {
             step(gp);
             strayWork();
         }
-        finish();
-        return new ExploreRt.Outcome(kind, message, failure, steps, Arrays.copyOf(choices, steps));
     }
 
     /** Runs gp until it yields at its next gort operation, blocks or ends (Go's execute, for one step). */
@@ -357,6 +366,9 @@ final class Controlled {
 
     /** The end of a run: its goroutines never run again. */
     private void finish() {
+        if (run == null) {
+            return;
+        }
         FatalError death = new FatalError("controlled run ended");
         run.retire(death);
         for (G gp : runnable) {
@@ -446,6 +458,18 @@ final class Controlled {
                 + "] while pinned (inside synchronized, a held JDK lock or a native frame)";
         fail(ExploreRt.UNCONTROLLED, msg, null);
         return new IllegalStateException(msg);
+    }
+
+    /** Select's poll order inside the run: the strategy's choice among n. */
+    int randn(int n) {
+        if (n <= 1) {
+            return 0;
+        }
+        int r = sched.random(n);
+        if (r < 0 || r >= n) {
+            throw new IllegalStateException("strategy picked " + r + " of " + n + " alternatives");
+        }
+        return r;
     }
 
     /** Goroutines of the run that exist now (Go's NumGoroutine inside it). */

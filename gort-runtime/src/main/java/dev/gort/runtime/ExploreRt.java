@@ -35,6 +35,13 @@ public final class ExploreRt {
          * blocked or ended, so picking another one is a preemption.
          */
         int next(long[] goids, int n, long prev);
+
+        /**
+         * A choice among n > 1 alternatives that are not goroutines: each draw of select's
+         * random poll order (Go's Fisher-Yates over the cases), which decides the case
+         * taken among ready ones.
+         */
+        int random(int n);
     }
 
     /**

@@ -319,6 +319,9 @@ class G implements Runnable {
         // Back in the runtime (Go: goexit1 and fatalpanic are runtime calls). If sysmon
         // moved this goroutine into an implicit syscall while it was blocked in user code,
         // this leaves the syscall (and gets a P) before goexit0 or the panic report.
+        if (ctl != null) {
+            preempt = false; // a controlled goroutine's end is no scheduling point: nothing follows it
+        }
         Entry.enter();
         if (failure != null) {
             Panics.fatalpanic(this, failure);

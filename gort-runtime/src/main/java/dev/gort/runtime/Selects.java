@@ -155,7 +155,7 @@ final class Selects {
             if (cas.c.timer != null) {
                 cas.c.timer.maybeRunChan();
             }
-            int j = Rand.cheaprandn(norder + 1);
+            int j = Rand.selectrandn(norder + 1);
             pollorder[norder] = pollorder[j];
             pollorder[j] = i;
             norder++;

@@ -190,7 +190,6 @@ class ExploreFailuresTest {
                 assertThrows(IllegalArgumentException.class, () -> Explore.random().gomaxprocs(0)).getMessage());
         assertThrows(NullPointerException.class, () -> Explore.run(null, () -> { }));
         assertThrows(NullPointerException.class, () -> Explore.run(Explore.random(), null));
-        assertThrows(UnsupportedOperationException.class, () -> Explore.run(Explore.exhaustive(2), () -> { }));
         assertThrows(UnsupportedOperationException.class, () -> Explore.run(Explore.random().gomaxprocs(1), () -> { }));
     }
 
@@ -208,7 +207,7 @@ class ExploreFailuresTest {
                 "gort1:random:seed=0000000000001234");
         String edited = good.replace("seed=0000000000001234", "seed=0000000000001235");
         assertTrue(message(edited).startsWith("schedule token is corrupted: its check field does not match"), message(edited));
-        assertMessage("schedule token names an unknown strategy \"walk\" (known: random, pct)",
+        assertMessage("schedule token names an unknown strategy \"walk\" (known: random, pct, exhaustive)",
                 withCheck("gort1:walk:seed=1:maxSteps=5"));
         assertMessage("schedule token lacks the field seed", withCheck("gort1:random:maxSteps=5"));
         assertMessage("schedule token field maxSteps is not a positive integer: \"-5\"",
