@@ -80,11 +80,16 @@ import java.util.function.Supplier;
  * thread woken by the run. The goroutines left blocked or runnable stay parked for good
  * (the run is marked dead, so execute freezes any that something outside still wakes).
  *
- * <p>Differences from a normal run: one M; no sysmon preemption; no time slices; tracing a
- * controlled run is not supported (its goroutines' events would be missing); goids repeat
- * across runs. Not yet controlled: syscalls ({@code Gort.syscall}), LockOSThread, the
- * agent's injected checks, and the uncontended fast paths of {@code dev.gort.sync} (they
- * do not enter the runtime, so they are not yield points).
+ * <p>Differences from a normal run: one M; no sysmon preemption; no time slices; syscalls
+ * run inline ({@link HookRt#enterSyscall}: there is no other M to hand the P to, and a call
+ * that blocks blocks the exploration); LockOSThread does nothing (every goroutine of the
+ * run is on the one thread); GOMAXPROCS cannot change; tracing a controlled run is not
+ * supported (its goroutines' events would be missing); goids repeat across runs. Not yet
+ * controlled: the agent's injected checks (they read one global flag, and raising it for
+ * a controlled run would send every instrumented check in the JVM down its slow path: a
+ * per-M flag the check could reach cheaply is the way, not done), and the uncontended
+ * fast paths of {@code dev.gort.sync} other than Mutex's (they do not enter the runtime,
+ * so they are not yield points).
  */
 final class Controlled {
     /** The virtual clock's reading when a controlled run starts (any positive constant works). */

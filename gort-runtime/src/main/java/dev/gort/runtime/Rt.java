@@ -176,6 +176,9 @@ public final class Rt {
     public static int gomaxprocs(int n) {
         G gp = Entry.enter();
         try {
+            if (n > 0 && gp != null && gp.ctl != null) {
+                throw new UnsupportedOperationException("GOMAXPROCS cannot change inside a controlled run (dev.gort.explore)");
+            }
             return Stw.gomaxprocs(n);
         } finally {
             Entry.exit(gp);

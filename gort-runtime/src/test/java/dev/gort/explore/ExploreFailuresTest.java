@@ -249,4 +249,23 @@ class ExploreFailuresTest {
         Gort.run(() -> r[0] = Explore.run(Explore.random().iterations(20).seed(4), Programs.lostUpdateFixed()));
         assertFalse(r[0].failed(), r[0].toString());
     }
+
+    /** Syscalls run inline and LockOSThread is a no-op (the run has one thread); GOMAXPROCS cannot change. */
+    @Test
+    void syscallsLockOSThreadAndGomaxprocs() {
+        Explore.Result r = Explore.run(Explore.random().iterations(20).seed(3), () -> {
+            Chan<Integer> c = Chan.make();
+            Gort.go(() -> {
+                Gort.lockOSThread();
+                int v = Gort.syscall(() -> 41) + 1;
+                c.send(v);
+                Gort.unlockOSThread();
+            });
+            assertEquals(42, c.recv());
+            assertTrue(Gort.gomaxprocs(0) >= 1);
+        });
+        assertFalse(r.failed(), r.toString());
+        Explore.Result g = Explore.run(once(), () -> Gort.gomaxprocs(3));
+        assertInstanceOf(UnsupportedOperationException.class, g.failure());
+    }
 }
