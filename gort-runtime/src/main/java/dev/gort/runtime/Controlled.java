@@ -55,11 +55,22 @@ import java.util.function.Supplier;
  *       read the clock through {@link #nanotime()}, which asks whether the current thread
  *       is a controller's M (one call of {@link Current#thread}, a few ns, on paths that
  *       arm timers or block on a mutex, never on a channel operation).</li>
+ *   <li>{@link Rand#selectrandn} (select's poll order): one more read of a field of the
+ *       M that cheaprand reads anyway, so that select's draws are the strategy's.</li>
+ *   <li>{@code dev.gort.sync.Mutex}: a mutex made in a controlled run starts with its sign
+ *       bit set, which fails both fast paths; the slow paths test the bit on the state
+ *       they read anyway. Its constructor asks {@code SyncRt.controlled()} (one call of
+ *       {@link Current#thread}, next to the allocation of the mutex and its semaphore).</li>
+ *   <li>Paths that cost far more than a field read already, each with one test of
+ *       {@code gp.ctl} or {@code mp.ctl}: the end of a goroutine ({@link G#run}: no
+ *       scheduling point there), {@link RuntimeTimer#maybeAdd} (no wake-up of the
+ *       scheduler's poller for a virtual timer), {@link HookRt#enterSyscall} (the call runs
+ *       inline), {@link LockOSThread}, {@code Sema.canSpin} (no spinning), and
+ *       {@code Rt.run}/{@code numGoroutine}/{@code gomaxprocs}.</li>
  *   <li>Slow paths only: {@link Panics#fatalpanic} and {@link Panics#fatal} (the failure
  *       becomes the exploration's result, with no report), a pinned park (the controller
  *       cannot sleep with the goroutine on its thread), a controlled goroutine waking a
- *       plain thread ({@link Park#ready}'s ExternalG branch), {@code Sema.canSpin},
- *       {@code Rt.goid}/{@code numGoroutine}/{@code run}.</li>
+ *       plain thread ({@link Park#ready}'s ExternalG branch).</li>
  * </ul>
  * No global volatile is added anywhere: a normal run never reads anything the controller
  * writes.
@@ -67,9 +78,21 @@ import java.util.function.Supplier;
  * <h2>Determinism</h2>
  * The runnable set is ordered by when each goroutine became runnable, goids are the run's
  * own (the private P's goid cache restarts at 1, so main is goroutine 1), the virtual clock
- * starts at the same reading, the M's cheaprand (select's case order, the semaphore's
- * treap) is seeded by the strategy, and timers due together run in heap order. So a
- * strategy that makes the same picks gets the same run.
+ * starts at the same reading, select's draws are the strategy's ({@link #randn}), the M's
+ * own generator (anything else the runtime draws) is seeded from the schedule, and timers
+ * due together run in heap order (their order is not yet a choice of the strategy). So a
+ * strategy that makes the same picks gets the same run. The strategy sees, at each step,
+ * every runnable goroutine and which one ran last, which is what a systematic search
+ * needs (Explore.exhaustive: depth first, with a preemption bound).
+ *
+ * <h2>Rejected</h2>
+ * Running the controlled goroutines on the scheduler's own Ps and run queues, one at a
+ * time by a token: every queue operation and every M's loop would need a test, and the
+ * order of run queues, stealing and wake-ups would have to be forced rather than chosen.
+ * A scheduler of its own, apart from the runtime: channels, select, semaphores and timers
+ * would have to be written twice. Raising the agent's global preemption flag for the
+ * duration of a controlled run: every instrumented check in the JVM would take its slow
+ * path meanwhile.
  *
  * <h2>Failures</h2>
  * The first failure ends the run: a throwable no goroutine caught ({@link #panicked}), a
@@ -167,7 +190,10 @@ final class Controlled {
                 pp.m = null;
                 NewProc.gfpurge(pp); // its free Gs go on serving normal runs
             }
-            // Go's mexit, without a P to hand off: the M no longer counts as running.
+            // Go's mexit, without a P to hand off: the M no longer counts as running. Its
+            // trace writer goes too, unless it holds a trace's data (the tracer drops it then).
+            TraceThread w = mp.trace;
+            Tracer.threads.removeIf(t -> t == w && t.buf[0] == null && t.buf[1] == null && !t.writing());
             Sched.lock.lock();
             Sched.nmfreed++;
             CheckDead.checkdead();
@@ -416,8 +442,10 @@ final class Controlled {
             String why = "uncontrolled concurrency: thread \"" + Current.thread().getName()
                     + "\" woke goroutine " + gp.goid + " [" + gp.waitreason.text + "] of the controlled run"
                     + " (a plain thread or another run touched one of its channels or locks)";
-            foreign = why;
             Run r = gp.run;
+            if (r == run) { // (a racy read: a hint; a goroutine of an earlier run is frozen below anyway)
+                foreign = why;
+            }
             if (r != null) {
                 r.retire(new FatalError(why));
             }
