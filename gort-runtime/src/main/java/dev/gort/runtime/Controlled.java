@@ -59,8 +59,10 @@ import java.util.function.Supplier;
  *       M that cheaprand reads anyway, so that select's draws are the strategy's.</li>
  *   <li>{@code dev.gort.sync.Mutex}: a mutex made in a controlled run starts with its sign
  *       bit set, which fails both fast paths; the slow paths test the bit on the state
- *       they read anyway. Its constructor asks {@code SyncRt.controlled()} (one call of
- *       {@link Current#thread}, next to the allocation of the mutex and its semaphore).</li>
+ *       they read anyway. {@code WaitGroup}: made in a controlled run, it sets Go 1.25's
+ *       bubble bit of its state, tested on the state word each operation reads anyway.
+ *       Their constructors ask {@code SyncRt.controlled()} (one call of
+ *       {@link Current#thread}, next to the allocations of the object and its semaphore).</li>
  *   <li>Paths that cost far more than a field read already, each with one test of
  *       {@code gp.ctl} or {@code mp.ctl}: the end of a goroutine ({@link G#run}: no
  *       scheduling point there), {@link RuntimeTimer#maybeAdd} (no wake-up of the
@@ -111,8 +113,8 @@ import java.util.function.Supplier;
  * controlled: the agent's injected checks (they read one global flag, and raising it for
  * a controlled run would send every instrumented check in the JVM down its slow path: a
  * per-M flag the check could reach cheaply is the way, not done), and the uncontended
- * fast paths of {@code dev.gort.sync} other than Mutex's (they do not enter the runtime,
- * so they are not yield points).
+ * fast paths of RWMutex's read lock and of Once (they do not enter the runtime, so they
+ * are not yield points; Mutex and WaitGroup made in the run mark themselves, see them).
  */
 final class Controlled {
     /** The virtual clock's reading when a controlled run starts (any positive constant works). */

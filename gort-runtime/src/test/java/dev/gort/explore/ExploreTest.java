@@ -182,4 +182,40 @@ class ExploreTest {
         Explore.Result r = Explore.run(c.iterations(budget).seed(seed), program);
         assertTrue(r.failed(), () -> c + " seed " + seed + ": " + r);
     }
+
+    /**
+     * WaitGroup.add inside the goroutine instead of before go (a classic): Wait can return
+     * before a worker added itself. Add, Done and Wait are scheduling points in a run.
+     */
+    @Test
+    void waitGroupAddInsideTheGoroutine() {
+        java.util.function.Function<Boolean, Runnable> program = fixed -> () -> {
+            dev.gort.sync.WaitGroup wg = new dev.gort.sync.WaitGroup();
+            int[] finished = {0};
+            for (int i = 0; i < 2; i++) {
+                if (fixed) {
+                    wg.add(1);
+                }
+                Gort.go(() -> {
+                    if (!fixed) {
+                        wg.add(1);
+                    }
+                    finished[0]++;
+                    wg.done();
+                });
+            }
+            wg.await();
+            if (finished[0] != 2) {
+                throw new IllegalStateException("Wait returned with " + finished[0] + " of 2 workers finished");
+            }
+        };
+        Explore.Result r = Explore.run(Explore.random().iterations(100).seed(12), program.apply(false));
+        assertTrue(r.failed(), r.toString());
+        assertTrue(r.failure().getMessage().startsWith("Wait returned with"), r.failure().getMessage());
+        assertFalse(Explore.run(Explore.exhaustive(3).iterations(100_000), program.apply(true)).failed());
+        // Every WaitGroup operation is a point: with no preemption allowed, the search still
+        // branches at the goroutines' add and done (they run while main is blocked or done).
+        Explore.Result e = Explore.run(Explore.exhaustive(2).iterations(100_000), program.apply(true));
+        assertTrue(e.exhausted() && e.iterations() > 1, e.toString());
+    }
 }
