@@ -55,6 +55,10 @@ import java.util.function.Supplier;
  *       read the clock through {@link #nanotime()}, which asks whether the current thread
  *       is a controller's M (one call of {@link Current#thread}, a few ns, on paths that
  *       arm timers or block on a mutex, never on a channel operation).</li>
+ *   <li>{@code Chans}/{@code Selects}: {@code if (c.ctlRun != null)} on each channel
+ *       operation, a final field of the channel the operation reads anyway (set at make,
+ *       when the maker is a goroutine of a controlled run: one call of
+ *       {@link Current#thread} next to the channel's allocation).</li>
  *   <li>{@link Rand#selectrandn} (select's poll order): one more read of a field of the
  *       M that cheaprand reads anyway, so that select's draws are the strategy's.</li>
  *   <li>{@code dev.gort.sync.Mutex}: a mutex made in a controlled run starts with its sign
@@ -101,8 +105,9 @@ import java.util.function.Supplier;
  * fatal error such as unlock of an unlocked mutex ({@link #fatal}), a deadlock (Go's
  * text), the step budget, a goroutine still blocked once main returned and every other
  * goroutine exited or blocked (time no longer advances then: a sleeper counts as blocked),
- * and uncontrolled concurrency: a goroutine of the run woken by another thread, or a plain
- * thread woken by the run. The goroutines left blocked or runnable stay parked for good
+ * and uncontrolled concurrency: another thread operating on a channel the run made
+ * ({@link #checkUse}, from {@code HChan.ctlRun}), a goroutine of the run woken by another
+ * thread, a plain thread woken by the run, or a channel or goroutine of an earlier run. The goroutines left blocked or runnable stay parked for good
  * (the run is marked dead, so execute freezes any that something outside still wakes).
  *
  * <p>Differences from a normal run: one M; no sysmon preemption; no time slices; syscalls
@@ -143,14 +148,47 @@ final class Controlled {
     private int kind;
     private String message;
     private Throwable failure;
-    /** Set by another thread that woke a goroutine of the run (uncontrolled concurrency). */
-    private volatile String foreign;
+    /** Set (first sign wins) by another thread that used the run's channel or woke its goroutine (uncontrolled concurrency). */
+    private final java.util.concurrent.atomic.AtomicReference<String> foreign = new java.util.concurrent.atomic.AtomicReference<>();
     private int[] choices = new int[64];
     private int steps;
     private long[] goids = new long[16];
 
     Controlled(Supplier<?> body) {
         this.body = body;
+    }
+
+    /** The controlled run of the calling goroutine, or null. */
+    static Run currentRun() {
+        return Current.thread() instanceof M mp && mp.ctl != null && mp.curg != null ? mp.curg.run : null;
+    }
+
+    /**
+     * gp (a goroutine, a plain thread's ExternalG, or null on an M's own stack) operates
+     * on a channel made by the controlled run owner: fine from the run's own goroutines
+     * and its controller's timers; from anyone else, uncontrolled concurrency. The
+     * operation itself goes on (a plain thread must not be stranded); the run fails.
+     */
+    static void checkUse(Run owner, G gp, String op) {
+        if (gp != null && gp.run == owner) {
+            return;
+        }
+        Controlled c = owner.ctl;
+        Thread t = Current.thread();
+        if (gp == null && t == c.m) {
+            return; // the controller's timers (a Timer's channel)
+        }
+        if (t == c.m && gp != null && gp.ctl == c && gp.run == c.run) {
+            // A goroutine of this run, on a channel an earlier run made (a static field).
+            c.fail(ExploreRt.UNCONTROLLED, "uncontrolled concurrency: goroutine " + gp.goid + " " + op
+                    + " a channel made by an earlier run: a channel shared between runs", null);
+            return;
+        }
+        if (owner == c.run) { // (racy from another thread: a hint) a channel of the run under way
+            String who = gp instanceof ExternalG || gp == null ? "thread \"" + t.getName() + "\""
+                    : "goroutine " + gp.goid + " of another run (thread \"" + t.getName() + "\")";
+            c.foreign.compareAndSet(null, "uncontrolled concurrency: " + who + " " + op + " a channel of the controlled run");
+        }
     }
 
     /** Whether the current thread is a controller's M (its goroutines or its own loop). */
@@ -238,7 +276,7 @@ final class Controlled {
         kind = ExploreRt.PASS;
         message = null;
         failure = null;
-        foreign = null;
+        foreign.set(null);
         steps = 0;
         this.sched = sched;
         run = new Run(this);
@@ -391,7 +429,7 @@ final class Controlled {
     }
 
     private void checkForeign() {
-        String f = foreign;
+        String f = foreign.get();
         if (f != null) {
             fail(ExploreRt.UNCONTROLLED, f, null);
         }
@@ -446,7 +484,7 @@ final class Controlled {
                     + " (a plain thread or another run touched one of its channels or locks)";
             Run r = gp.run;
             if (r == run) { // (a racy read: a hint; a goroutine of an earlier run is frozen below anyway)
-                foreign = why;
+                foreign.compareAndSet(null, why); // the first sign wins
             }
             if (r != null) {
                 r.retire(new FatalError(why));

@@ -155,6 +155,9 @@ final class Selects {
             if (cas.c.timer != null) {
                 cas.c.timer.maybeRunChan();
             }
+            if (cas.c.ctlRun != null) {
+                Controlled.checkUse(cas.c.ctlRun, gp, "selected on");
+            }
             int j = Rand.selectrandn(norder + 1);
             pollorder[norder] = pollorder[j];
             pollorder[j] = i;
