@@ -53,20 +53,20 @@ import java.util.function.Supplier;
  *   <li>{@link Entry#enter}: nothing new; its {@code gp.preempt} test is the yield point.</li>
  *   <li>{@link TimeRt#when}, {@link RuntimeTimer#maybeRunChan}, {@code SyncRt.nanotime}:
  *       read the clock through {@link #nanotime()}, which asks whether the current thread
- *       is a controller's M (one call of {@link Current#thread}, a few ns, on paths that
- *       arm timers or block on a mutex, never on a channel operation).</li>
+ *       is a controller's M ({@link #controllerM}: a thread read and a field test, on
+ *       paths that arm timers or block on a mutex, never on a channel operation).</li>
  *   <li>{@code Chans}/{@code Selects}: {@code if (c.ctlRun != null)} on each channel
  *       operation, a final field of the channel the operation reads anyway (set at make,
- *       when the maker is a goroutine of a controlled run: one call of
- *       {@link Current#thread} next to the channel's allocation).</li>
+ *       when the maker is a goroutine of a controlled run: {@link #controllerM} next to
+ *       the channel's allocation).</li>
  *   <li>{@link Rand#selectrandn} (select's poll order): one more read of a field of the
  *       M that cheaprand reads anyway, so that select's draws are the strategy's.</li>
  *   <li>{@code dev.gort.sync.Mutex}: a mutex made in a controlled run starts with its sign
  *       bit set, which fails both fast paths; the slow paths test the bit on the state
  *       they read anyway. {@code WaitGroup}: made in a controlled run, it sets Go 1.25's
  *       bubble bit of its state, tested on the state word each operation reads anyway.
- *       Their constructors ask {@code SyncRt.controlled()} (one call of
- *       {@link Current#thread}, next to the allocations of the object and its semaphore).</li>
+ *       Their constructors ask {@code SyncRt.controlled()} ({@link #controllerM}, next to
+ *       the allocations of the object and its semaphore).</li>
  *   <li>Paths that cost far more than a field read already, each with one test of
  *       {@code gp.ctl} or {@code mp.ctl}: the end of a goroutine ({@link G#run}: no
  *       scheduling point there), {@link RuntimeTimer#maybeAdd} (no wake-up of the
@@ -160,7 +160,8 @@ final class Controlled {
 
     /** The controlled run of the calling goroutine, or null. */
     static Run currentRun() {
-        return Current.thread() instanceof M mp && mp.ctl != null && mp.curg != null ? mp.curg.run : null;
+        M mp = controllerM();
+        return mp != null && mp.curg != null ? mp.curg.run : null;
     }
 
     /**
@@ -193,12 +194,25 @@ final class Controlled {
 
     /** Whether the current thread is a controller's M (its goroutines or its own loop). */
     static boolean inControlledRun() {
-        return Current.thread() instanceof M mp && mp.ctl != null;
+        return controllerM() != null;
+    }
+
+    /**
+     * The current thread if it is a controller's M, else null. Reads
+     * {@code Thread.currentThread()} directly: unlike {@link Current#thread} it may be
+     * inlined, and a compiled caller may reuse a reading from before a yield that moved
+     * its goroutine to another M. That cannot change this answer: a goroutine of a
+     * controlled run never leaves its controller's M, and no other goroutine ever runs on
+     * one. So the hooks on object creation and timer paths cost a field read, not a call.
+     */
+    static M controllerM() {
+        return Thread.currentThread() instanceof M mp && mp.ctl != null ? mp : null;
     }
 
     /** Go's nanotime as the caller sees it: the virtual clock inside a controlled run. */
     static long nanotime() {
-        if (Current.thread() instanceof M mp && mp.ctl != null) {
+        M mp = controllerM();
+        if (mp != null) {
             return mp.ctl.now;
         }
         return Clock.nanotime();
@@ -206,7 +220,8 @@ final class Controlled {
 
     /** The wall-clock time a timer channel sends: virtual inside a controlled run. */
     static Instant instant(long delay) {
-        if (Current.thread() instanceof M mp && mp.ctl != null) {
+        M mp = controllerM();
+        if (mp != null) {
             return VIRTUAL_EPOCH.plusNanos(mp.ctl.now - VIRTUAL_START - delay);
         }
         return Instant.now().minusNanos(delay);

@@ -71,7 +71,8 @@ public final class SyncRt {
 
     /** Whether the caller is a goroutine of a controlled run (its sync objects take controlled paths). */
     public static boolean controlled() {
-        return Current.thread() instanceof M mp && mp.ctl != null && mp.curg != null;
+        M mp = Controlled.controllerM();
+        return mp != null && mp.curg != null;
     }
 
     /**
