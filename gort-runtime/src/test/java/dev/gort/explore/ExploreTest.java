@@ -218,4 +218,32 @@ class ExploreTest {
         Explore.Result e = Explore.run(Explore.exhaustive(2).iterations(100_000), program.apply(true));
         assertTrue(e.exhausted() && e.iterations() > 1, e.toString());
     }
+
+    /** The README's worked example, with the output it shows. */
+    @Test
+    void theReadmesExample() {
+        java.util.function.Supplier<Runnable> program = () -> () -> {
+            int[] hits = {0};
+            dev.gort.Chan<String> log = dev.gort.Chan.make(10);
+            for (int i = 0; i < 2; i++) {
+                Gort.go(() -> {
+                    int seen = hits[0];
+                    log.send("visit");
+                    hits[0] = seen + 1;
+                    log.send("done");
+                });
+            }
+            for (int i = 0; i < 4; i++) {
+                log.recv();
+            }
+            if (hits[0] != 2) {
+                throw new AssertionError("hits = " + hits[0]);
+            }
+        };
+        Explore.Result r = Explore.run(Explore.random().iterations(1000).seed(42), program.get());
+        assertEquals("failed after 9 runs: java.lang.AssertionError: hits = 1\n"
+                + "replay with schedule gort1:random:seed=5705b8770b3d7dd5:maxSteps=100000:check=484b8d5f", r.toString());
+        AssertionError e = assertThrows(AssertionError.class, () -> Explore.replay(r.schedule(), program.get()));
+        assertEquals("hits = 1", e.getMessage());
+    }
 }
