@@ -218,6 +218,12 @@ final class CheckDead {
                 return victims;
             }
         }
+        // A goroutine waiting on the network poller is not deadlocked: the peer may write
+        // (in Go an M blocks in netpoll for it, so it is never idle and checkdead never
+        // decides; gort checks it here too, for a poller between two polls).
+        if (Netpoll.netpollAnyWaiters()) {
+            return victims;
+        }
         // Stuck goroutines run on Ms of their own and change state without sched.lock, so
         // everything is judged from one pass: first who is stuck, then that nothing else may
         // run (one that left its stuck state since anyRunnable looked is caught here), then
