@@ -135,10 +135,12 @@ final class Netpoll {
             // An idle M has no goroutine to own an interrupt; a stale one would make every
             // select return at once.
             Thread.interrupted();
-            if (delay < 0) {
-                s.select();
-            } else if (delay == 0) {
+            if (delay == 0 || breakPending) {
+                // A break may have been meant for this poll while a non-blocking one ate the
+                // selector's wake-up (selectNow clears it): breakPending survives that.
                 s.selectNow();
+            } else if (delay < 0) {
+                s.select();
             } else {
                 // Go's netpoll (epoll): delay < 1ms waits 1ms (sleeping less is not
                 // possible); longer ones are truncated to whole milliseconds, and the
@@ -146,7 +148,9 @@ final class Netpoll {
                 long waitms = delay < 1_000_000 ? 1 : Math.min(delay / 1_000_000, 1_000_000_000L);
                 s.select(waitms);
             }
-            breakPending = false;
+            if (delay != 0) {
+                breakPending = false; // only a blocking poll consumes a break
+            }
             Set<SelectionKey> keys = s.selectedKeys();
             if (!keys.isEmpty()) {
                 for (SelectionKey k : keys) {
@@ -243,7 +247,11 @@ final class Netpoll {
         }
     }
 
-    /** Go's netpollBreak: wake the M blocked in netpoll, if any. */
+    /**
+     * Go's netpollBreak: wake the M blocked in netpoll, if any. breakPending (Go's
+     * netpollWakeSig, in reverse) records the break until a blocking poll consumes it:
+     * Selector.wakeup alone is not enough, since a non-blocking poll's selectNow clears it.
+     */
     static void netpollBreak() {
         breakPending = true;
         Selector s = selector;
