@@ -271,6 +271,29 @@ class NetTest {
         }));
     }
 
+    /**
+     * The poller blocks until the earliest timer (here a 20 s AfterFunc): a read
+     * deadline armed later but due earlier must break that wait (wakeNetPoller).
+     */
+    @Test
+    void aDeadlineEarlierThanEveryTimerWakesThePoll() {
+        runWithProcs(1, io(() -> {
+            Listener l = Net.listen("tcp", "127.0.0.1:0");
+            Conn c = Net.dial("tcp", Addrs.toString(l.addr()));
+            Conn s = l.accept();
+            dev.gort.time.Timer later = dev.gort.time.Time.afterFunc(Duration.ofSeconds(20), () -> { });
+            c.setReadDeadline(Instant.now().plusMillis(100));
+            long t0 = System.nanoTime();
+            assertThrows(SocketTimeoutException.class, () -> c.read(new byte[1], 0, 1));
+            long took = System.nanoTime() - t0;
+            assertTrue(took < Duration.ofSeconds(5).toNanos(), "the deadline fired after " + took + "ns");
+            assertTrue(later.stop(), "the 20 s timer was still pending");
+            c.close();
+            s.close();
+            l.close();
+        }));
+    }
+
     @Test
     void aDeadlineInThePastFailsAtOnceEvenWithDataWaiting() {
         runWithProcs(2, io(() -> {
