@@ -230,11 +230,16 @@ class NetTest {
             // All 1,000 connections are open, their server goroutines parked in read.
             waitUntil("1000 server goroutines park in read", () -> parked("IO wait") >= n);
             peakThreads.set(ManagementFactory.getThreadMXBean().getThreadCount());
+            long ms = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("gort-m")).count();
+            // gort's Ms stay near GOMAXPROCS (2): Ms parked from earlier runs in this JVM aside, a few spares.
+            assertTrue(ms <= 12, ms + " Ms for " + n + " connections at GOMAXPROCS 2");
             release.close();
             finished.await();
             l.close();
         }));
         assertEquals(n, echoed.get());
+        System.out.println("NetTest: " + n + " connections: JVM threads " + threadsBefore + " before, " + peakThreads.get()
+                + " with all open");
         // Few Ms: GOMAXPROCS 2, a spare or two, sysmon, the deadlock watcher, the JVM's own.
         assertTrue(peakThreads.get() - threadsBefore < 40,
                 "threads grew from " + threadsBefore + " to " + peakThreads.get() + " for " + n + " connections");
