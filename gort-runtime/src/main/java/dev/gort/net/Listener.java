@@ -6,9 +6,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.time.Instant;
 
@@ -25,25 +22,9 @@ public final class Listener implements Closeable {
         this.fd = fd;
     }
 
-    /** Go's Accept: the next connection. */
+    /** Go's Accept: the next connection. Several goroutines may accept at once (one waits on the poller, the others on the read lock). */
     public Conn accept() throws IOException {
-        ServerSocketChannel ssc = (ServerSocketChannel) fd.channel;
-        fd.check("accept", NetpollRt.READ);
-        for (;;) {
-            SocketChannel ch;
-            try {
-                ch = ssc.accept();
-            } catch (IOException e) {
-                if (fd.isClosed()) {
-                    throw fd.error(NetpollRt.ERR_CLOSING, "accept");
-                }
-                throw OpErrors.wrap(e, "accept", "accept", fd.net, null, fd.laddr);
-            }
-            if (ch != null) {
-                return Net.newConn(fd.net, ch);
-            }
-            fd.waitFor("accept", NetpollRt.READ);
-        }
+        return Net.newConn(fd.net, fd.accept());
     }
 
     /** Go's Addr. */

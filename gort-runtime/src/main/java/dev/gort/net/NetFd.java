@@ -77,6 +77,32 @@ final class NetFd {
         }
     }
 
+    /** Go's fd.Accept: the next connection, under the read lock (one waiter per direction). */
+    java.nio.channels.SocketChannel accept() throws IOException {
+        java.nio.channels.ServerSocketChannel ssc = (java.nio.channels.ServerSocketChannel) channel;
+        readLock.lock();
+        try {
+            check("accept", NetpollRt.READ);
+            for (;;) {
+                java.nio.channels.SocketChannel ch;
+                try {
+                    ch = ssc.accept();
+                } catch (IOException e) {
+                    if (closed.get()) {
+                        throw error(NetpollRt.ERR_CLOSING, "accept");
+                    }
+                    throw OpErrors.wrap(e, "accept", "accept", net, null, laddr);
+                }
+                if (ch != null) {
+                    return ch;
+                }
+                waitFor("accept", NetpollRt.READ);
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
     /** Go's fd.Write: all of it, waiting while the socket buffer is full. */
     void write(byte[] b, int off, int len) throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
