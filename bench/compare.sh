@@ -6,12 +6,15 @@
 #
 # BENCHES (space-separated JMH patterns) picks the benchmarks; default: ping-pong, Gosched
 # and select, e.g. BENCHES='PingPongBench.gort$ SpawnBench.gort$ SyscallBench.gort$'.
+# GO_BENCH (a `go test -bench` pattern) also runs those Go twins of bench/go once per round
+# and GOMAXPROCS, in the same run.
 #
 # Build an older jar from its commit in a worktree:
 #   git worktree add /tmp/old COMMIT && (cd /tmp/old && mvn -B -q -pl bench -am package -DskipTests -Djcstress.skip)
 #   bench/compare.sh /tmp/old/bench/target/benchmarks.jar bench/target/benchmarks.jar
 set -euo pipefail
 old=$1 new=$2 rounds=${3:-2}
+here=$(cd "$(dirname "$0")" && pwd)
 benches=${BENCHES:-'PingPongBench.gort$ GoschedBench.gort1$ SelectBench.gort$'}
 for round in $(seq 1 "$rounds"); do
   for procs in 1 2; do
@@ -24,5 +27,9 @@ for round in $(seq 1 "$rounds"); do
         echo "round=$round procs=$procs $v: $r load=$(cut -d' ' -f1 /proc/loadavg)"
       done
     done
+    if [ -n "${GO_BENCH:-}" ]; then
+      (cd "$here/go" && GOMAXPROCS=$procs go test -run '^$' -bench "$GO_BENCH" -benchtime 1s -count 1 2>/dev/null \
+        | grep '^Benchmark' | awk -v r="$round" -v p="$procs" '{print "round=" r " procs=" p " go: " $1, $3, $4}')
+    fi
   done
 done

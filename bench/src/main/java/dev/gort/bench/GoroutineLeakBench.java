@@ -27,13 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class GoroutineLeakBench {
     private GoroutineLeakBench() {}
 
-    private static final OutputStream NULL = new OutputStream() {
-        @Override
-        public void write(int b) {}
-
-        @Override
-        public void write(byte[] b, int off, int len) {}
-    };
+    private static final OutputStream NULL = OutputStream.nullOutputStream();
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Goroutine leak detection: Go 1.26's goroutineleak profile (mgc.go: findGoroutineLeaks,
@@ -73,8 +72,8 @@ final class GoroutineLeak {
     /** The detection's number: a P's owner clears its ring's stale slots once per detection. */
     private static volatile int detection;
 
-    /** Go: goroutineLeakProfileLock. */
-    private static final ReentrantLock lock = new ReentrantLock();
+    /** Go: goroutineLeakProfileLock; a semaphore, as GoroutineProfile's captureLock (why there). */
+    private static final java.util.concurrent.Semaphore lock = new java.util.concurrent.Semaphore(1);
 
     /** An armed goroutine: its allgs slot, weakly, with its record taken at arming. */
     static final class Candidate extends WeakReference<G> {
@@ -109,7 +108,7 @@ final class GoroutineLeak {
      * {@link #KEEP}), oldest first.
      */
     static List<ProfRt.Goroutine> detect() {
-        lock.lock();
+        lock.acquireUninterruptibly();
         try {
             List<ProfRt.Goroutine> leaked = findLeaks();
             for (ProfRt.Goroutine r : leaked) {
@@ -122,23 +121,23 @@ final class GoroutineLeak {
             }
             return new ArrayList<>(recent);
         } finally {
-            lock.unlock();
+            lock.release();
         }
     }
 
     /** Leaks found so far (Go: work.goroutineLeak.count, here cumulative: they are reclaimed). */
     static int count() {
-        lock.lock();
+        lock.acquireUninterruptibly();
         try {
             return (int) Math.min(count, Integer.MAX_VALUE);
         } finally {
-            lock.unlock();
+            lock.release();
         }
     }
 
     /** The stack of every leak found so far, once per leaked goroutine (the count profile's records). */
     static List<ProfRt.Stack> stacks() {
-        lock.lock();
+        lock.acquireUninterruptibly();
         try {
             List<ProfRt.Stack> out = new ArrayList<>();
             perStack.forEach((st, n) -> {
@@ -148,7 +147,7 @@ final class GoroutineLeak {
             });
             return out;
         } finally {
-            lock.unlock();
+            lock.release();
         }
     }
 
@@ -230,11 +229,11 @@ final class GoroutineLeak {
 
     /**
      * Gets the run queues' stale slots cleared (RunQueue.clearStale): an idle P's here,
-     * under sched.lock; a running P's by its owner, at its next execute (the caller's own
-     * before: {@link #clearCallersRing}). A P whose goroutine computes without scheduling,
-     * or sits in a syscall, keeps its stale slots: goroutines stolen from it cannot be found
-     * leaked this time (a missed leak, never a wrong one; a later detection finds them once
-     * the P has scheduled). Rejected: stealers clearing the slots they took by CAS (ABA-safe,
+     * under sched.lock; a P whose goroutine is in a syscall here, under a claim; a running
+     * P's by its owner, at its next execute (the caller's own before:
+     * {@link #clearCallersRing}). A P whose goroutine computes without scheduling keeps its
+     * stale slots: goroutines stolen from it cannot be found leaked this time (a missed
+     * leak, never a wrong one; a later detection finds them once the P has scheduled). Rejected: stealers clearing the slots they took by CAS (ABA-safe,
      * since a stolen G cannot be queued again before it runs), a CAS per stolen G on the
      * victim's lines on every steal, to spare a rare miss.
      */
@@ -253,7 +252,23 @@ final class GoroutineLeak {
                     }
                 }
                 for (P pp : Sched.allp) {
-                    waiting |= pp.leakCleared != d && pp.status == P._Prunning;
+                    if (pp.leakCleared == d || pp.status != P._Prunning) {
+                        continue;
+                    }
+                    // A P whose goroutine is in a syscall: claimed (Go's
+                    // setBlockOnExitSyscall, as stopTheWorld claims it), its M cannot come
+                    // back to the ring until resumed, so the ring is ours to clear.
+                    Syscall.Claim c = Syscall.setBlockOnExitSyscall(pp);
+                    if (c != null) {
+                        try {
+                            pp.leakCleared = d;
+                            RunQueue.clearStale(pp);
+                        } finally {
+                            c.resume();
+                        }
+                        continue;
+                    }
+                    waiting = true;
                 }
             } finally {
                 Sched.lock.unlock();

@@ -2,7 +2,6 @@ package dev.gort.runtime;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The goroutine profile's capture: Go's goroutineProfileWithLabelsConcurrent,
@@ -20,7 +19,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * record is added, and everyone else waits while it is in progress (so the capture cannot
  * end with a record still on its way: found by the churn test). A record is added only to
  * the capture of its epoch (a barrier that read the epoch of a capture that has ended adds
- * nothing, or the next capture would have the goroutine twice: found by the same test):
+ * nothing, or the next capture would have the goroutine twice: found by the same test), and
+ * {@code goroutineProfiled} only moves forward (such a late barrier must not take a goroutine
+ * the next capture has recorded back to its own epoch: {@link #tryRecord(G, int)}):
  * <ul>
  *   <li>the capturing thread, visiting allgs[0, allglen) read after the fix point;</li>
  *   <li>execute, before the goroutine runs again (Go's per-G barrier): a goroutine that
@@ -105,11 +106,17 @@ final class GoroutineProfile {
      * e knows the record is in, and one that sees this waits (Go: yield).
      */
     static int inProgress(int e) {
-        return ~e;
+        return ~e; // negative: epochs are not (tryRecord)
     }
 
-    /** Go: goroutineProfile.sema; one capture at a time. */
-    private static final ReentrantLock captureLock = new ReentrantLock();
+    /**
+     * Go: goroutineProfile.sema; one capture at a time. A semaphore, not a lock with an owner
+     * thread: a goroutine's thread is its M, which the JIT may take for the same across a
+     * yield (a compiled caller that inlines a capture after a Gort.gosched), and a
+     * ReentrantLock then finds another owner at unlock (IllegalMonitorStateException, seen
+     * once under churn).
+     */
+    private static final java.util.concurrent.Semaphore captureLock = new java.util.concurrent.Semaphore(1);
 
     /** The records of the capture in progress; null when none. Guarded by its own monitor. */
     private static List<ProfRt.Goroutine> records;
@@ -122,7 +129,7 @@ final class GoroutineProfile {
      * the others in allgs order.
      */
     static List<ProfRt.Goroutine> capture() {
-        captureLock.lock();
+        captureLock.acquireUninterruptibly();
         try {
             long now = System.nanoTime();
             List<ProfRt.Goroutine> out = new ArrayList<>(Math.max(16, Sched.allglen));
@@ -155,7 +162,7 @@ final class GoroutineProfile {
         } finally {
             capturing = false;
             setBarrier();
-            captureLock.unlock();
+            captureLock.release();
         }
     }
 
@@ -245,15 +252,28 @@ final class GoroutineProfile {
 
     /** Go's tryRecordGoroutineProfile: record gp unless it is dead or recorded already. */
     static void tryRecord(G gp) {
-        int e = epoch;
+        tryRecord(gp, epoch);
+    }
+
+    /**
+     * As {@link #tryRecord(G)} for the capture of epoch e, which may have ended (and a later
+     * one begun) since the caller read it: execute's barrier is such a late recorder when its
+     * thread stalls between reading the epoch and its CAS (a descheduled M, or the backoff
+     * while a capture holds gp's scan bit). It must not take gp back from a later capture's
+     * record to e: that capture would then record gp a second time (found by the churn test:
+     * one goroutine twice, [runnable] both times). So {@code goroutineProfiled} only moves
+     * forward (epochs grow; 2^31 captures would wrap), and any recorder in progress, of
+     * whichever capture, is waited for, never overwritten.
+     */
+    static void tryRecord(G gp, int e) {
         for (int i = 0; ; i++) {
             int p = gp.goroutineProfiled;
-            if (p == e) {
-                return;
-            }
-            if (p == inProgress(e)) {
+            if (p < 0) {
                 Backoff.pause(i); // Go: "Something else is adding gp1 to the goroutine profile right now"
                 continue;
+            }
+            if (p - e >= 0) {
+                return; // recorded by this capture, or created after its fix point, or a later capture's
             }
             int s = G.readgstatus(gp);
             if ((s & G._Gscan) != 0) {
@@ -287,10 +307,10 @@ final class GoroutineProfile {
         }
         try {
             int p = gp.goroutineProfiled;
-            if (p == e) {
-                return true;
+            if (p >= 0 && p - e >= 0) {
+                return true; // recorded by this capture or a later one (tryRecord)
             }
-            if (p == inProgress(e) || !G.PROFILED.compareAndSet(gp, p, inProgress(e))) {
+            if (p < 0 || !G.PROFILED.compareAndSet(gp, p, inProgress(e))) {
                 return false;
             }
             try {
@@ -364,7 +384,7 @@ final class GoroutineProfile {
             return false;
         }
         int p = gp.goroutineProfiled;
-        if (p == e || p == inProgress(e) || !G.PROFILED.compareAndSet(gp, p, inProgress(e))) {
+        if (p < 0 || p - e >= 0 || !G.PROFILED.compareAndSet(gp, p, inProgress(e))) {
             return false; // the caller looks again (and waits for the other recorder)
         }
         try {

@@ -80,42 +80,35 @@ public final class MetricsRt {
 
     /** Go 1.26's /sched/goroutines-created:goroutines: goroutines created since the start. */
     public static long goroutinesCreated() {
-        long n = Sched.goroutinesCreated.get();
-        for (P pp : Stw.allpEver) {
-            n += pp.goroutinesCreated;
-        }
-        return n;
+        return Sched.goroutinesCreated.get() + sumOverPs(pp -> pp.goroutinesCreated);
     }
 
     /** Goroutines switched to since the start (see the class comment). */
     public static long contextSwitches() {
-        long n = 0;
-        for (P pp : Stw.allpEver) {
-            n += pp.nswitch;
-        }
-        return n;
+        return sumOverPs(pp -> pp.nswitch);
     }
 
     /** Goroutines that yielded to a preemption request since the start. */
     public static long preemptions() {
-        long n = 0;
-        for (P pp : Stw.allpEver) {
-            n += pp.npreempt;
-        }
-        return n;
+        return sumOverPs(pp -> pp.npreempt);
     }
 
     /** Successful steals from other Ps' run queues since the start. */
     public static long steals() {
-        long n = 0;
-        for (P pp : Stw.allpEver) {
-            n += pp.nsteal;
-        }
-        return n;
+        return sumOverPs(pp -> pp.nsteal);
     }
 
     /** Ps sysmon's retake took from syscalls and handed off since the start. */
     public static long handoffs() {
         return Sysmon.handoffs;
+    }
+
+    /** A per-P counter summed over every P there ever was (read racily, as schedtrace reads). */
+    private static long sumOverPs(java.util.function.ToLongFunction<P> counter) {
+        long n = 0;
+        for (P pp : Stw.allpEver) {
+            n += counter.applyAsLong(pp);
+        }
+        return n;
     }
 }

@@ -236,8 +236,13 @@ final class ProfStack {
             return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(s -> s
                     .filter(f -> {
                         String n = f.getClassName();
-                        return KIND.get(f.getDeclaringClass()) == SHOWN && !n.startsWith("java.lang.")
-                                && !n.startsWith("jdk.internal.");
+                        int kind = KIND.get(f.getDeclaringClass());
+                        // The caller of Gort.go: the program's frame, or gort's own API when
+                        // that starts the goroutine (WaitGroup.go, as Go's traceback says
+                        // "created by sync.(*WaitGroup).Go"; its lambda class is shared by
+                        // every caller, so the site must be WaitGroup.go, not the first one).
+                        return (kind == SHOWN || kind == API && f.getDeclaringClass() != dev.gort.Gort.class)
+                                && !n.startsWith("java.lang.") && !n.startsWith("jdk.internal.");
                     })
                     .findFirst()
                     .map(f -> frame(new WalkKey(f.getDeclaringClass(), f.getMethodName(), f.getByteCodeIndex()),

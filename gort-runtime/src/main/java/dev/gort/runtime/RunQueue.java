@@ -82,6 +82,9 @@ final class RunQueue {
         if (!P.RUNQHEAD.compareAndSet(pp, h, h + n)) { // commits consume
             return false;
         }
+        for (int i = 0; i < n; i++) {
+            pp.runq[(h + i) & pp.runqmask] = null; // taken: the owner clears (class comment)
+        }
         batch[n] = gp;
         GQueue q = new GQueue();
         for (G g : batch) {

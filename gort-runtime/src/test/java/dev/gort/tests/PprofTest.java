@@ -201,6 +201,31 @@ class PprofTest {
         });
     }
 
+    /**
+     * WaitGroup.go starts the goroutine itself (Go 1.25's WaitGroup.Go): it is the creator,
+     * as Go prints "created by sync.(*WaitGroup).Go", whoever called it first (its lambda
+     * class is shared by every caller).
+     */
+    @Test
+    void waitGroupGoIsTheCreatorOfItsGoroutines() {
+        Gort.run(() -> {
+            Chan<Long> ids = Chan.make(2);
+            Chan<Integer> never = Chan.make();
+            dev.gort.sync.WaitGroup wg = new dev.gort.sync.WaitGroup();
+            wg.go(() -> {
+                ids.send(Gort.goid());
+                blockedReceiving(never);
+            });
+            long id = ids.recv();
+            String text = await(Map.of("dev.gort.tests.PprofTest.blockedReceiving(...)", 1));
+            String g = goroutines(text).get(id);
+            assertNotNull(g, text);
+            assertTrue(g.contains("\ncreated by dev.gort.sync.WaitGroup.go in goroutine " + Gort.goid() + "\n"), g);
+            never.close();
+            wg.await();
+        });
+    }
+
     static void outer(Chan<Long> ids, Chan<Integer> never) {
         ids.send(Gort.goid());
         Gort.go(() -> inner(ids, never));
