@@ -221,7 +221,22 @@ final class FindRunnable {
                         delay = 0;
                     }
                 }
+                // Blocking forever for goroutines that ended runs abandoned only: count this
+                // M as idle, so that checkdead can still judge the live runs (gort's own,
+                // see Netpoll.abandonedWaiters).
+                boolean abandoned = delay < 0 && Netpoll.netpollLiveWaiters() <= 0;
+                if (abandoned) {
+                    Sched.lock.lock();
+                    Sched.nmnetpollAbandoned++;
+                    CheckDead.checkdead();
+                    Sched.lock.unlock();
+                }
                 GQueue list = Netpoll.netpoll(delay); // block until new work is available
+                if (abandoned) {
+                    Sched.lock.lock();
+                    Sched.nmnetpollAbandoned--;
+                    Sched.lock.unlock();
+                }
                 // Refresh now again, after potentially blocking.
                 now = Clock.nanotime();
                 Netpoll.pollUntil = 0;

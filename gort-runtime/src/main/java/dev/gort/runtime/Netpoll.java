@@ -43,6 +43,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * loaded, echo of 16 bytes, GOMAXPROCS 2; /tmp EchoBench against a Go twin of it): one
  * connection 52k round trips/s (Go 68k), 50 connections 66k/s (Go 78k).
  *
+ * <p>Runs (gort's own): a goroutine that an ended or dead run left waiting on a channel
+ * is {@link #abandonedWaiters abandoned}. It is still polled for, but it cannot wake a live
+ * run's goroutine (unless runs share channels, which is their business), so it does not
+ * stop checkdead: the M blocked in netpoll for abandoned waiters only counts as idle, and
+ * the verdict looks at {@link #netpollLiveWaiters}. Without this, one test leaving a
+ * goroutine in accept would hide every later run's deadlock in the JVM.
+ *
  * <p>Plain threads park on the same descriptors ({@link ExternalG}); since no M goes on to
  * poll for them, committing such a waiter wakes an M when none is blocked in the poller
  * ({@link #externalWaiter}).
@@ -86,6 +93,19 @@ final class Netpoll {
     /** Go's netpollinited. */
     static boolean netpollinited() {
         return selector != null;
+    }
+
+    /**
+     * Waiters (in {@link #netpollWaiters}) whose run has ended or died ({@link
+     * Run#netWaiterAdded}). gort's own: a JVM has many runs one after another, and a
+     * goroutine one of them abandoned in a read must not keep every later run's deadlock
+     * from being reported.
+     */
+    static final AtomicInteger abandonedWaiters = new AtomicInteger();
+
+    /** Waiters that belong to a live run, to no run, or are plain threads. */
+    static int netpollLiveWaiters() {
+        return netpollWaiters.get() - abandonedWaiters.get();
     }
 
     /** Go's netpollAnyWaiters. */

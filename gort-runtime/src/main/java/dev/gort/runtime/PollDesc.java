@@ -193,7 +193,15 @@ final class PollDesc {
     private static final Unlockf NETPOLL_BLOCK_COMMIT = (gp, lock) -> {
         @SuppressWarnings("unchecked")
         AtomicReference<Object> gpp = (AtomicReference<Object>) lock;
+        // The run's count goes up before gp can be seen (and counted down by an unblock).
+        Run run = gp.run;
+        if (run != null) {
+            run.netWaiterAdded();
+        }
         boolean r = gpp.compareAndSet(PD_WAIT, gp);
+        if (!r && run != null) {
+            run.netWaiterRemoved();
+        }
         if (r) {
             // Bump the count of goroutines waiting for the poller. The scheduler uses this
             // to decide whether to block waiting for the poller if there is nothing else to do.
@@ -262,8 +270,13 @@ final class PollDesc {
                 if (old == PD_WAIT || old == null) {
                     return null;
                 }
+                G gp = (G) old;
                 Netpoll.netpollWaiters.decrementAndGet();
-                return (G) old;
+                Run run = gp.run;
+                if (run != null) {
+                    run.netWaiterRemoved();
+                }
+                return gp;
             }
         }
     }

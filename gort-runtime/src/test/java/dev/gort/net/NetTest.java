@@ -544,6 +544,56 @@ class NetTest {
         assertEquals("wake", got.get());
     }
 
+    /**
+     * A JVM runs many programs (runs) one after another. Goroutines an ended run left in IO
+     * wait, or a dead run's, must not keep a later run's deadlock from being reported (an M
+     * blocked in the poller for them only is idle to checkdead), and the ended run's
+     * goroutines still get their I/O: the poller goes on serving them.
+     */
+    @Test
+    void goroutinesLeftInIoWaitByEndedRunsDoNotHideALaterDeadlock() throws Exception {
+        int ioWaitBefore = parked("IO wait");
+        AtomicReference<Listener> ln = new AtomicReference<>();
+        AtomicReference<String> served = new AtomicReference<>();
+        Gort.run(io(() -> {
+            Listener l = Net.listen("tcp", "127.0.0.1:0");
+            ln.set(l);
+            Gort.go(io(() -> { // abandoned in accept when the run ends
+                try (Conn c = l.accept()) {
+                    served.set(new String(readFull(c, 2), StandardCharsets.UTF_8));
+                }
+            }));
+            waitUntil("the acceptor in IO wait", () -> parked("IO wait") > ioWaitBefore);
+        }));
+        // A dead run's goroutine in read: its run died of a panic.
+        AtomicReference<Conn> idle = new AtomicReference<>();
+        try (dev.gort.tests.StderrCapture err = new dev.gort.tests.StderrCapture()) {
+            assertThrows(dev.gort.FatalError.class, () -> Gort.run(io(() -> {
+                Listener l2 = Net.listen("tcp", "127.0.0.1:0");
+                Conn c = Net.dial("tcp", Addrs.toString(l2.addr()));
+                idle.set(l2.accept());
+                l2.close();
+                Gort.go(io(() -> c.read(new byte[1], 0, 1)));
+                waitUntil("the reader in IO wait", () -> parked("IO wait") > ioWaitBefore + 1);
+                throw new IllegalStateException("this run dies");
+            })));
+        }
+        try (dev.gort.tests.StderrCapture err = new dev.gort.tests.StderrCapture()) {
+            dev.gort.FatalError e = assertThrows(dev.gort.FatalError.class,
+                    () -> Gort.run(() -> Chan.<Integer>make().recv()));
+            assertEquals("all goroutines are asleep - deadlock!", e.getMessage());
+        }
+        // The ended run's acceptor is still served by the poller, with every M idle.
+        InetSocketAddress a = (InetSocketAddress) ln.get().addr();
+        try (java.net.Socket sock = new java.net.Socket(a.getAddress(), a.getPort())) {
+            sock.getOutputStream().write(bytes("ok"));
+            waitUntil("the abandoned acceptor served", () -> served.get() != null);
+        }
+        assertEquals("ok", served.get());
+        ln.get().close();
+        idle.get().close();
+    }
+
     @Test
     void streamsAdaptTheConnection() {
         runWithProcs(2, io(() -> {
