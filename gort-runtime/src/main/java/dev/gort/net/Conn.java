@@ -93,7 +93,7 @@ public final class Conn implements Closeable {
         return "Conn[" + fd.net + " " + Addrs.toString(fd.laddr) + "->" + Addrs.toString(fd.raddr) + "]";
     }
 
-    private final class ConnInput extends InputStream {
+    private final class ConnInput extends InputStream implements dev.gort.runtime.hook.PollerIo {
         @Override
         public int read() throws IOException {
             byte[] one = new byte[1];
@@ -117,7 +117,7 @@ public final class Conn implements Closeable {
         }
     }
 
-    private final class ConnOutput extends OutputStream {
+    private final class ConnOutput extends OutputStream implements dev.gort.runtime.hook.PollerIo {
         @Override
         public void write(int b) throws IOException {
             fd.write(new byte[] {(byte) b}, 0, 1);

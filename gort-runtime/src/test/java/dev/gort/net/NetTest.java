@@ -677,6 +677,33 @@ class NetTest {
         idle.get().close();
     }
 
+    /**
+     * Under the agent, a call on a connection's stream is rewritten to Blocking's wrapper:
+     * it must call the stream directly (it parks on the poller), not as a syscall, while
+     * any other stream's call is a syscall.
+     */
+    @Test
+    void theAgentsWrappersDoNotMakeConnectionStreamsSyscalls() {
+        runWithProcs(1, io(() -> {
+            Listener l = Net.listen("tcp", "127.0.0.1:0");
+            Conn c = Net.dial("tcp", Addrs.toString(l.addr()));
+            Conn s = l.accept();
+            s.write(bytes("xy"), 0, 2);
+            int t0 = syscallTick();
+            dev.gort.runtime.hook.Blocking.write(c.outputStream(), bytes("a"), 0, 1);
+            assertEquals('x', dev.gort.runtime.hook.Blocking.read(c.inputStream()));
+            byte[] one = new byte[1];
+            assertEquals(1, dev.gort.runtime.hook.Blocking.read(c.inputStream(), one, 0, 1));
+            assertEquals(t0, syscallTick(), "a connection stream's call went through a syscall");
+            dev.gort.runtime.hook.Blocking.read(new java.io.ByteArrayInputStream(one));
+            assertNotEquals(t0, syscallTick(), "another stream's call is a syscall (the probe works)");
+            assertArrayEquals(bytes("a"), readFull(s, 1));
+            c.close();
+            s.close();
+            l.close();
+        }));
+    }
+
     @Test
     void streamsAdaptTheConnection() {
         runWithProcs(2, io(() -> {
