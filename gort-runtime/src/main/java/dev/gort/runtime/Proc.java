@@ -50,6 +50,12 @@ final class Proc {
                     mexit(mp);
                     return;
                 }
+                if (next == null && mp.p == null && mp.lockedg == null) {
+                    // Syscall.exitsyscallNoP queued its goroutine and left us without a P:
+                    // Go's stopm there, here where no frame holds the goroutine (an idle M
+                    // must not keep it from GoroutineLeak: exitsyscallNoP has the reasons).
+                    stopm(mp);
+                }
             }
         } catch (Throwable t) {
             throw Throw.fatalThrow("unexpected error in the scheduler of " + mp + ": " + t, t);
@@ -83,6 +89,11 @@ final class Proc {
             if (gp.lockedm != null) {
                 // Hands off own p to the locked m, then blocks waiting for a new p.
                 startlockedm(mp, gp);
+                // Go's startlockedm stops the M itself; here the frames holding gp go first:
+                // an interpreted frame keeps every slot live, and an idle M must not keep a
+                // goroutine reachable once it unlocks and leaks (GoroutineLeak).
+                gp = null;
+                stopm(mp);
                 continue;
             }
             return gp;
@@ -410,7 +421,7 @@ final class Proc {
         mp.nextp = null;
     }
 
-    /** Go's startlockedm: schedule the locked M to run the locked G, handing it our P; we stop. */
+    /** Go's startlockedm: schedule the locked M to run the locked G, handing it our P; the caller then stops (stopm). */
     static void startlockedm(M mp, G gp) {
         M mp2 = gp.lockedm;
         if (mp2 == mp) {
@@ -424,7 +435,7 @@ final class Proc {
         P pp = releasep(mp);
         mp2.nextp = pp;
         mp2.notewakeup();
-        stopm(mp);
+        // The caller (schedule) stops the M, once it has dropped gp.
     }
 
     /** Go's incidlelocked. */

@@ -238,7 +238,14 @@ final class Syscall {
     /**
      * Go's exitsyscallNoP, on g0: no P to continue on. Take an idle P if one appeared,
      * else queue the goroutine globally and stop the M. Returns the G to execute at once
-     * (with a P), or null to schedule.
+     * (with a P), or null with no P: the M stops in {@link Proc#mstart}'s loop.
+     *
+     * <p>Differences from Go: Go's exitsyscall0 calls stopm itself. Here the M would sleep
+     * under this frame, execute's and mstart's, which all hold gp; the interpreter treats
+     * every reference slot of its frames as live, so an idle M kept the goroutine reachable
+     * for as long as it slept, and a leak detection could not find it leaked once it
+     * blocked (GoroutineLeak; the goroutine leak test missed one in about five runs). So
+     * the M stops once those frames are gone.
      */
     static G exitsyscallNoP(M mp, G gp) {
         TraceThread w = Tracer.acquire(mp);
@@ -268,8 +275,7 @@ final class Syscall {
             mp.inheritTime = false;
             return gp; // execute(gp, false)
         }
-        Proc.stopm(mp);
-        return null; // schedule()
+        return null; // mstart: stopm(), then schedule()
     }
 
     /**

@@ -166,11 +166,9 @@ class GoroutineLeakTest {
             String text = leakProfile(2);
             Map<Long, String> found = leaked(text);
             found.keySet().removeAll(earlier);
-            // Sound: nothing but this test's leaked goroutines is new. Nearly complete: an idle
-            // M asleep under exitsyscallNoP's frames can still hold a goroutine (issue 12's
-            // note; the fix for it broke monitors under the agent and is not on main yet).
+            // Sound: nothing but this test's leaked goroutines is new; complete: all of them.
             assertTrue(want.keySet().containsAll(found.keySet()), () -> "reported goroutines that did not leak:\n" + text);
-            assertTrue(found.size() >= want.size() - 2, () -> "found " + found.keySet() + " of " + want.keySet() + ":\n" + text);
+            assertEquals(want.keySet(), found.keySet(), text);
             int n = found.size();
             assertEquals(leaksBefore + n, Pprof.lookup("goroutineleak").count());
             List<String> reasons = new ArrayList<>(List.of("chan receive", "chan receive", "chan send", "select",
@@ -214,8 +212,6 @@ class GoroutineLeakTest {
      * hand-off wakes the idle M before the collection.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("the idle-M fix (exitsyscallNoP stops its M from mstart) broke AgentIT's monitor shapes "
-            + "(IllegalMonitorStateException); reverted until that is understood: issue 12's note")
     void aGoroutineBackFromASyscallWithoutAPIsFoundLeaked() {
         int procs = Gort.gomaxprocs(1);
         try {
@@ -434,7 +430,7 @@ class GoroutineLeakTest {
             assertTrue(rounds.get() > 0);
             List<Long> mine = reported.subList(others, reported.size());
             assertTrue(leakedIds.containsAll(mine), () -> "reported goroutines that did not leak: " + mine);
-            assertTrue(mine.size() >= leakedIds.size() * 9 / 10, () -> "found " + mine.size() + " of " + leakedIds.size());
+            assertEquals(leakedIds.size(), mine.size(), () -> "found " + mine + " of " + leakedIds);
         });
     }
 
@@ -475,7 +471,7 @@ class GoroutineLeakTest {
                     mine.add(ids.recv());
                 }
                 PprofTest.await(Map.of("GoroutineLeakTest.leakOnNilChan", 3));
-                assertTrue(awaitLeaked(mine).keySet().stream().anyMatch(mine::contains), "none of " + mine + " found");
+                assertTrue(awaitLeaked(mine).keySet().containsAll(mine), "not all of " + mine + " found");
                 try (var out = Files.newOutputStream(proto)) {
                     Pprof.lookup("goroutineleak").writeTo(out, 0);
                 } catch (IOException e) {
