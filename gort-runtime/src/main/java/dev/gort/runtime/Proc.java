@@ -363,6 +363,14 @@ final class Proc {
             startm(pp, false, false);
             return;
         }
+        // If this is the last running P and nobody is polling network, need to wakeup
+        // another M to poll network. (Only once a channel was registered: before that
+        // there is nothing but timers, handled below.)
+        if (Netpoll.netpollinited() && Sched.npidle == Sched.gomaxprocs - 1 && Netpoll.lastpoll.get() != 0) {
+            Sched.lock.unlock();
+            startm(pp, false, false);
+            return;
+        }
         // The scheduler lock cannot be held when calling wakeNetPoller below because
         // wakeNetPoller may call wakep which may call startm.
         long when = pp.timers.wakeTime();
