@@ -17,7 +17,7 @@ import java.time.Instant;
  * ({@code read tcp 127.0.0.1:1->127.0.0.1:2: i/o timeout}).
  */
 public final class Conn implements Closeable {
-    private final NetFd fd;
+    final NetFd fd; // package-private: the tests look at the channel
     private final InputStream in = new ConnInput();
     private final OutputStream out = new ConnOutput();
 
@@ -47,7 +47,7 @@ public final class Conn implements Closeable {
             throw fd.error(NetpollRt.ERR_CLOSING, "close");
         }
         try {
-            ((SocketChannel) fd.channel).shutdownOutput();
+            ChannelCalls.shutdownOutput((SocketChannel) fd.channel);
         } catch (IOException e) {
             throw fd.fail(e, "close", "shutdown");
         }

@@ -44,11 +44,11 @@ public final class Net {
             } catch (IOException e) {
                 throw OpErrors.wrap(e, "bind", "listen", network, null, a);
             }
-            ssc.configureBlocking(false);
+            ChannelCalls.configureNonBlocking(ssc);
             Object pd = NetpollRt.open(ssc, SelectionKey.OP_ACCEPT, 0);
             return new Listener(new NetFd(network, ssc, pd, ssc.getLocalAddress(), null));
         } catch (IOException | RuntimeException e) {
-            ssc.close();
+            ChannelCalls.close(ssc);
             throw e;
         }
     }
@@ -70,10 +70,10 @@ public final class Net {
         SocketAddress ra = Addrs.resolve(network, address, false);
         SocketChannel ch = SocketChannel.open(Addrs.family(ra));
         try {
-            ch.configureBlocking(false);
+            ChannelCalls.configureNonBlocking(ch);
             boolean done;
             try {
-                done = ch.connect(ra);
+                done = ChannelCalls.connect(ch, ra);
             } catch (IOException e) {
                 throw OpErrors.wrap(e, "connect", "dial", network, null, ra);
             }
@@ -90,7 +90,7 @@ public final class Net {
                             throw OpErrors.pollError(code, "dial", network, null, ra);
                         }
                         try {
-                            if (ch.finishConnect()) {
+                            if (ChannelCalls.finishConnect(ch)) {
                                 break;
                             }
                         } catch (IOException e) {
@@ -107,11 +107,12 @@ public final class Net {
                     fd.setDeadline(null, NetpollRt.WRITE);
                 }
             }
+            ChannelCalls.tcpOptions(ch);
             fd.laddr = localAddress(network, ch);
             fd.raddr = ch.getRemoteAddress();
             return new Conn(fd);
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            ChannelCalls.close(ch);
             throw e;
         }
     }
@@ -119,11 +120,12 @@ public final class Net {
     /** An accepted connection, registered with the poller. */
     static Conn newConn(String network, SocketChannel ch) throws IOException {
         try {
-            ch.configureBlocking(false);
+            ChannelCalls.configureNonBlocking(ch);
+            ChannelCalls.tcpOptions(ch);
             Object pd = NetpollRt.open(ch, SelectionKey.OP_READ, SelectionKey.OP_WRITE);
             return new Conn(new NetFd(network, ch, pd, localAddress(network, ch), ch.getRemoteAddress()));
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            ChannelCalls.close(ch);
             throw e;
         }
     }

@@ -63,7 +63,7 @@ final class NetFd {
             for (;;) {
                 int n;
                 try {
-                    n = ch.read(bb);
+                    n = ChannelCalls.read(ch, bb);
                 } catch (IOException e) {
                     throw fail(e, "read", "read");
                 }
@@ -86,7 +86,7 @@ final class NetFd {
             for (;;) {
                 java.nio.channels.SocketChannel ch;
                 try {
-                    ch = ssc.accept();
+                    ch = ChannelCalls.accept(ssc);
                 } catch (IOException e) {
                     if (closed.get()) {
                         throw error(NetpollRt.ERR_CLOSING, "accept");
@@ -113,7 +113,7 @@ final class NetFd {
             ByteBuffer bb = ByteBuffer.wrap(b, off, len);
             while (bb.hasRemaining()) {
                 try {
-                    ch.write(bb);
+                    ChannelCalls.write(ch, bb);
                 } catch (IOException e) {
                     throw fail(e, "write", "write");
                 }

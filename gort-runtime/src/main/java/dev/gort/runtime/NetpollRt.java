@@ -35,6 +35,22 @@ public final class NetpollRt {
         return PollDesc.open(ch, readOp, writeOp);
     }
 
+    /** A call into a JDK channel, for {@link #channelCall}. */
+    @FunctionalInterface
+    public interface ChannelCall {
+        long call(Object channel, Object arg) throws IOException;
+    }
+
+    /**
+     * Runs call(channel, arg) out of line: in a frame the JIT never merges with a goroutine's
+     * compiled frames, so that the JDK's channel locks are owned by the M that really runs
+     * the call (the reason is at {@link Current}'s call). Every call into a channel from
+     * dev.gort.net goes through here.
+     */
+    public static long channelCall(ChannelCall call, Object channel, Object arg) throws IOException {
+        return Current.call(call, channel, arg);
+    }
+
     /** The connect finished: writes now wait for OP_WRITE. */
     public static void connected(Object pd) {
         ((PollDesc) pd).connected();

@@ -108,12 +108,19 @@ final class PollDesc {
      */
     void pollClose() throws IOException {
         key.cancel();
+        // Out of line (Current.call): the close takes the channel's locks, and the flush may
+        // take the selector's lock and select.
+        Current.call(CLOSE, channel, null);
+    }
+
+    private static final NetpollRt.ChannelCall CLOSE = (ch, unused) -> {
         try {
-            channel.close();
+            ((SelectableChannel) ch).close();
         } finally {
             Netpoll.flushClosed();
         }
-    }
+        return 0;
+    };
 
     /** A connect finished: the write direction now waits for OP_WRITE. */
     void connected() {

@@ -704,6 +704,24 @@ class NetTest {
         }));
     }
 
+    /** Go sets TCP_NODELAY (and keep-alive) on every TCP connection, dialed or accepted. */
+    @Test
+    void tcpConnectionsHaveNoDelay() {
+        runWithProcs(2, io(() -> {
+            Listener l = Net.listen("tcp", "127.0.0.1:0");
+            Conn c = Net.dial("tcp", Addrs.toString(l.addr()));
+            Conn s = l.accept();
+            for (Conn conn : List.of(c, s)) {
+                java.nio.channels.SocketChannel ch = (java.nio.channels.SocketChannel) conn.fd.channel;
+                assertTrue(ch.getOption(java.net.StandardSocketOptions.TCP_NODELAY), "TCP_NODELAY");
+                assertTrue(ch.getOption(java.net.StandardSocketOptions.SO_KEEPALIVE), "SO_KEEPALIVE");
+            }
+            c.close();
+            s.close();
+            l.close();
+        }));
+    }
+
     @Test
     void streamsAdaptTheConnection() {
         runWithProcs(2, io(() -> {
