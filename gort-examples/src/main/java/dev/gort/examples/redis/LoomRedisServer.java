@@ -95,6 +95,9 @@ public final class LoomRedisServer {
             commands.serve(in::read, out::write);
         } catch (IOException e) {
             // The client reset the connection or stopped reading: this session ends.
+        } catch (RuntimeException e) {
+            // A bug in a command: this connection is dropped, the server goes on (net/http's recover).
+            System.err.println("redis: " + s.getRemoteSocketAddress() + ": " + e);
         }
     }
 

@@ -81,6 +81,9 @@ public final class RedisServer {
             commands.serve(c::read, c::write);
         } catch (IOException e) {
             // The client reset the connection or stopped reading: this session ends, the server goes on.
+        } catch (RuntimeException e) {
+            // A bug in a command: this connection is dropped, the server goes on (net/http's recover).
+            System.err.println("redis: " + c + ": " + e);
         }
     }
 

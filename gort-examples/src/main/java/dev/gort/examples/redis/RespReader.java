@@ -113,7 +113,7 @@ final class RespReader {
             if (n == b.length) {
                 b = Arrays.copyOf(b, (int) Math.min(len, 2L * b.length));
             }
-            int k = Math.min(lim - pos, len - n);
+            int k = Math.min(lim - pos, b.length - n); // b.length <= len
             System.arraycopy(buf, pos, b, n, k);
             pos += k;
             n += k;
