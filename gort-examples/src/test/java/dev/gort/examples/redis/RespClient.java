@@ -96,9 +96,19 @@ final class RespClient implements Closeable {
         }
     }
 
-    /** True if the server has closed the connection (reads end of stream next). */
+    /**
+     * True if the server has closed the connection: the next read sees end of stream, or a
+     * reset (a server that closes with unread input in its socket sends RST).
+     */
     boolean closedByServer() throws IOException {
-        return in.read() < 0;
+        try {
+            return in.read() < 0;
+        } catch (java.net.SocketException e) {
+            if ("Connection reset".equals(e.getMessage())) {
+                return true;
+            }
+            throw e;
+        }
     }
 
     private String line() throws IOException {
