@@ -81,9 +81,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_server NAME PORT: starts it, waits until it answers PING; sets server_pid.
+# start_server NAME PORT LOG: starts it, waits until it answers PING; sets server_pid.
 start_server() {
-  local name=$1 port=$2 log=$OUT/$1.log
+  local name=$1 port=$2 log=$3
   case $name in
     gort) $JAVA $JAVA_OPTS -jar "$JAR" redis 127.0.0.1:$port >"$log" 2>&1 & ;;
     loom) $JAVA $JAVA_OPTS -cp "$JAR" dev.gort.examples.redis.LoomRedisServer 127.0.0.1:$port >"$log" 2>&1 & ;;
@@ -125,7 +125,7 @@ connections() { ss -Htn state established "( sport = :$1 )" 2>/dev/null | wc -l;
 run() {
   local scen=$1 name=$2 round=$3 port=$4 base=$OUT/$1-$2-$3 pipeline=1
   [ "$scen" = p16 ] && pipeline=16
-  start_server "$name" "$port"
+  start_server "$name" "$port" "$base.log"
   local ready; ready=$(threads_of $server_pid)
   sample $server_pid "$base.peak" & sampler_pid=$!
   if [ "$scen" = idle ]; then
@@ -138,8 +138,16 @@ run() {
     local open; open=$(connections "$port")
     [ "$open" -ge "$IDLE" ] || { echo "redis.sh: only $open of $IDLE idle connections opened to $name" >&2; exit 1; }
   fi
-  redis-benchmark -p "$port" -t ping,set,get,incr -n $((REQUESTS / 10)) -c "$CLIENTS" -P $pipeline -q --csv >/dev/null
-  redis-benchmark -p "$port" -t ping,set,get,incr -n "$REQUESTS" -c "$CLIENTS" -P $pipeline -q --csv >"$base.csv"
+  if ! redis-benchmark -p "$port" -t ping,set,get,incr -n $((REQUESTS / 10)) -c "$CLIENTS" -P $pipeline -q --csv >/dev/null 2>"$base.err" \
+      || ! redis-benchmark -p "$port" -t ping,set,get,incr -n "$REQUESTS" -c "$CLIENTS" -P $pipeline -q --csv >"$base.csv" 2>"$base.err"; then
+    # A server that fails its client is a finding, not the end of the run: keep its
+    # threads (a JVM prints them to its log on SIGQUIT) and go on with the others.
+    echo "redis.sh: redis-benchmark failed against $name ($scen round $round): $(tr '\n' ' ' <"$base.err"); log in $base.log" >&2
+    case $name in gort|loom) kill -QUIT $server_pid; sleep 2 ;; esac
+    rm -f "$base.csv"; touch "$base.failed"
+    stop_server
+    return 0
+  fi
   local hwm; hwm=$(awk '/^VmHWM:/ {print $2}' /proc/$server_pid/status)
   kill $sampler_pid 2>/dev/null || true; wait $sampler_pid 2>/dev/null || true; sampler_pid=""
   echo "$ready $(cat "$base.peak" 2>/dev/null || echo "$ready") $hwm" >"$base.proc"

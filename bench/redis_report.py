@@ -17,10 +17,15 @@ import sys
 SERVERS = {"gort": "gort", "go": "Go twin", "loom": "Loom twin", "redis": "redis-server"}
 SCENARIOS = {"p1": "-P 1", "p16": "-P 16", "idle": "-P 1 + idle conns"}
 TESTS = ["PING_MBULK", "SET", "GET", "INCR"]
+FAILED = {}  # (scenario, server) -> runs where redis-benchmark failed (excluded from the figures)
 
 
 def load(out):
     runs = {}  # (scenario, server) -> list of ({test: (rps, p50, p99)}, (ready, peak, hwm))
+    for path in glob.glob(os.path.join(out, "*.failed")):
+        m = re.match(r"(\w+)-(\w+)-(\d+)\.failed$", os.path.basename(path))
+        if m:
+            FAILED[(m.group(1), m.group(2))] = FAILED.get((m.group(1), m.group(2)), 0) + 1
     for path in sorted(glob.glob(os.path.join(out, "*.csv"))):
         m = re.match(r"(\w+)-(\w+)-(\d+)\.csv$", os.path.basename(path))
         if not m:
@@ -47,6 +52,8 @@ def main(out):
         for server in SERVERS:
             rs = runs.get((scen, server))
             if not rs:
+                if FAILED.get((scen, server)):
+                    print(f"| {SCENARIOS[scen]} | {SERVERS[server]} | every run failed |" + " |" * (len(TESTS) + 1))
                 continue
             cells = []
             for t in TESTS:
@@ -60,8 +67,9 @@ def main(out):
             ready = max(r[1][0] for r in rs)
             peak = max(r[1][1] for r in rs)
             hwm = max(r[1][2] for r in rs) / 1024
-            print(f"| {SCENARIOS[scen]} | {SERVERS[server]} | " + " | ".join(cells)
-                  + f" | {ready} -> {peak} | {hwm:,.0f} |")
+            failed = FAILED.get((scen, server), 0)
+            print(f"| {SCENARIOS[scen]} | {SERVERS[server]}" + (f" ({failed} run(s) failed)" if failed else "")
+                  + " | " + " | ".join(cells) + f" | {ready} -> {peak} | {hwm:,.0f} |")
     print()
     print("gort's requests/s over the others' (p99 latency: gort's over theirs), best of "
           + str(max((len(v) for v in runs.values()), default=0)) + " rounds:")
