@@ -37,7 +37,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * select (level triggering reports data that arrived before the interest was set), so no
  * wake-up is lost. The price over epoll's ET: an interest update per wait, and, when it
  * changes the interest while an M is blocked in select, a selector wake-up (the JDK applies
- * interest changes, and new registrations, at the next select only). Rejected: leaving both
+ * interest changes, and new registrations, at the next select only). The wake-up is a
+ * system call on each side, so a reader the poller woke keeps its read interest: in the
+ * request-and-response pattern it parks again before more data comes, finds the interest
+ * set, and needs no wake-up; if data comes first, the select that reports it finds no
+ * waiter and clears the interest then (the interest is cleared before any unblock and set
+ * again after, so the argument above holds). Rejected: leaving both
  * directions' interest on (a true level-triggered poller): every select would return at
  * once for each writable socket, an M spinning in the poller. Measured here (2 cores,
  * loaded, echo of 16 bytes, GOMAXPROCS 2; /tmp EchoBench against a Go twin of it): one
@@ -236,7 +241,20 @@ final class Netpoll {
             // closed meanwhile; still unblock (close did too, which makes this a no-op)
         }
         if (r) {
-            addG(toRun, pd.netpollunblock(PollDesc.MODE_READ, true));
+            G gp = pd.netpollunblock(PollDesc.MODE_READ, true);
+            if (gp != null) {
+                // Its reader was parked: most likely it reads, answers and parks again before
+                // more data comes (request and response). Keep the read interest, so that its
+                // next park finds it set and needs no selector wake-up; if data comes first,
+                // the next select finds no waiter and clears it. The next select (ours, or one
+                // that starts later) applies the change: no wake-up needed here.
+                try {
+                    k.interestOpsOr(ready & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT));
+                } catch (java.nio.channels.CancelledKeyException e) {
+                    // closed meanwhile
+                }
+            }
+            addG(toRun, gp);
         }
         if (w) {
             addG(toRun, pd.netpollunblock(PollDesc.MODE_WRITE, true));
