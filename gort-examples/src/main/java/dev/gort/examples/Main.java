@@ -21,7 +21,9 @@ public final class Main {
               lateness [SIZE] [MAX_ITER] [PERIOD_MS] [WORKERS]
                                      CPU-bound goroutines beside a 1 ms ticker: its worst
                                      lateness (run it with and without the agent)
-              deadlock               a program whose goroutines all block: Go's deadlock report""";
+              deadlock               a program whose goroutines all block: Go's deadlock report
+              redis [HOST:PORT]      a Redis server (RESP2; default 127.0.0.1:6380), a goroutine
+                                     per connection on the network poller""";
 
     public static void main(String[] args) {
         String name = args.length > 0 ? args[0].toLowerCase(Locale.ROOT) : "";
@@ -34,6 +36,7 @@ public final class Main {
             case "skynet" -> Skynet.main(rest);
             case "lateness" -> Lateness.main(rest);
             case "deadlock" -> Deadlock.main(rest);
+            case "redis" -> dev.gort.examples.redis.RedisServer.main(rest);
             default -> {
                 if (!name.isEmpty()) {
                     System.err.println("unknown example: " + args[0]);

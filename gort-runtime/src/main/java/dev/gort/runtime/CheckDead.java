@@ -90,7 +90,8 @@ final class CheckDead {
      * are not a deadlock). sched.lock held.
      */
     private static long running() {
-        return Sched.mcount() - Sched.nmidle - Sched.nmidlelocked - Sched.nmsys + Sched.stwActive;
+        return Sched.mcount() - Sched.nmidle - Sched.nmidlelocked - Sched.nmsys - Sched.nmnetpollAbandoned
+                + Sched.stwActive;
     }
 
     private static void wake() {
@@ -217,6 +218,13 @@ final class CheckDead {
             if (pp.timers.live() > 0) {
                 return victims;
             }
+        }
+        // A goroutine waiting on the network poller is not deadlocked: the peer may write
+        // (in Go an M blocks in netpoll for it, so it is never idle and checkdead never
+        // decides; gort checks it here too, for a poller between two polls). Goroutines
+        // that ended runs left waiting do not count: they cannot wake a live run's.
+        if (Netpoll.netpollLiveWaiters() > 0) {
+            return victims;
         }
         // Stuck goroutines run on Ms of their own and change state without sched.lock, so
         // everything is judged from one pass: first who is stuck, then that nothing else may

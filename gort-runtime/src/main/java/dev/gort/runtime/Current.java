@@ -55,6 +55,39 @@ final class Current {
     }
 
     /**
+     * Runs {@code call(channel, arg)} (a call into a JDK channel) in a frame of its own,
+     * padded as {@link #thread()} so that C2 never merges it with the caller's. The JDK's
+     * channels take {@code ReentrantLock}s, which record {@code Thread.currentThread()} as
+     * their owner; inlined into a goroutine's compiled frame that parks (and resumes on
+     * another M) between two calls, the lock would be taken in the name of the previous M,
+     * and its unlock, reading the thread afresh, throws IllegalMonitorStateException and
+     * leaves the lock held by an M that no longer has it (seen: two Ms deadlocked in close
+     * on each other's channels under redis-benchmark). Every lock taken in this frame is
+     * released in it, where the thread is read once and is right.
+     */
+    static long call(NetpollRt.ChannelCall call, Object channel, Object arg) throws java.io.IOException {
+        if (never) {
+            switch (sink) {
+                case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7: case 8: case 9:
+                case 10: case 11: case 12: case 13: case 14: case 15: case 16: case 17: case 18: case 19:
+                case 20: case 21: case 22: case 23: case 24: case 25: case 26: case 27: case 28: case 29:
+                case 30: case 31: case 32: case 33: case 34: case 35: case 36: case 37: case 38: case 39:
+                case 40: case 41: case 42: case 43: case 44: case 45: case 46: case 47: case 48: case 49:
+                case 50: case 51: case 52: case 53: case 54: case 55: case 56: case 57: case 58: case 59:
+                case 60: case 61: case 62: case 63: case 64: case 65: case 66: case 67: case 68: case 69:
+                case 70: case 71: case 72: case 73: case 74: case 75: case 76: case 77: case 78: case 79:
+                case 80: case 81: case 82: case 83: case 84: case 85: case 86: case 87: case 88: case 89:
+                case 90: case 91: case 92: case 93: case 94: case 95: case 96: case 97: case 98: case 99:
+                    sink++;
+                    break;
+                default:
+                    break;
+            }
+        }
+        return call.call(channel, arg);
+    }
+
+    /**
      * {@code Thread.interrupted()} for the thread read afresh: clears the current thread's
      * interrupt status and returns what it was. Padded as {@link #thread()}, for the same
      * reason (a stale thread would clear another goroutine's interrupt).

@@ -73,6 +73,22 @@ final class FindRunnable {
                 }
             }
 
+            // Poll network. This netpoll is only an optimization before we resort to
+            // stealing. We can safely skip it if there are no waiters or a thread is blocked
+            // in netpoll already. If there is any kind of logical race with that blocked
+            // thread (e.g. it has already returned from netpoll, but does not set lastpoll
+            // yet), this thread will do blocking netpoll below anyway.
+            if (Netpoll.netpollinited() && Netpoll.netpollAnyWaiters() && Netpoll.lastpoll.get() != 0) {
+                GQueue list = Netpoll.netpoll(0); // non-blocking
+                gp = list.pop();
+                if (gp != null) {
+                    Netpoll.injectglist(list);
+                    Netpoll.readyToRun(mp, gp);
+                    mp.inheritTime = false;
+                    return gp;
+                }
+            }
+
             // Spinning Ms: steal work from other Ps.
             //
             // Limit the number of spinning Ms to half the number of busy Ps. This is
@@ -181,8 +197,10 @@ final class FindRunnable {
                 pollUntil = checkTimersNoP(allpSnapshot.allp, pollUntil);
             }
 
-            // Wait until the next timer ("poll network until next timer"): one M at a time.
-            if (pollUntil != 0 && Netpoll.lastpoll.getAndSet(0) != 0) {
+            // Poll network until next timer (one M at a time): with only timers, until the
+            // earliest; with goroutines waiting on the network, until then or forever.
+            boolean netWait = Netpoll.netpollinited() && Netpoll.netpollAnyWaiters();
+            if ((netWait || pollUntil != 0) && Netpoll.lastpoll.getAndSet(0) != 0) {
                 Netpoll.pollUntil = pollUntil;
                 if (mp.p != null) {
                     throw Throw.fatalThrow("findRunnable: netpoll with p");
@@ -190,17 +208,35 @@ final class FindRunnable {
                 if (mp.spinning) {
                     throw Throw.fatalThrow("findRunnable: netpoll with spinning");
                 }
-                if (now == 0) {
-                    now = Clock.nanotime();
+                long delay = -1;
+                if (pollUntil != 0) {
+                    if (now == 0) {
+                        now = Clock.nanotime();
+                    }
+                    delay = Math.max(1, pollUntil - now);
+                    if (Timers.timeSleepUntil() > pollUntil) {
+                        // The timer we would wait for was stopped after we saw it (its
+                        // stopper looked before we published pollUntil: Netpoll.timerGone).
+                        // Look again instead of sleeping until its old time.
+                        delay = 0;
+                    }
                 }
-                long delay = Math.max(1, pollUntil - now);
-                if (Timers.timeSleepUntil() > pollUntil) {
-                    // The timer we would wait for was stopped after we saw it (its
-                    // stopper looked before we published pollUntil: Netpoll.timerGone).
-                    // Look again instead of sleeping until its old time.
-                    delay = 0;
+                // Blocking forever for goroutines that ended runs abandoned only: count this
+                // M as idle, so that checkdead can still judge the live runs (gort's own,
+                // see Netpoll.abandonedWaiters).
+                boolean abandoned = delay < 0 && Netpoll.netpollLiveWaiters() <= 0;
+                if (abandoned) {
+                    Sched.lock.lock();
+                    Sched.nmnetpollAbandoned++;
+                    CheckDead.checkdead();
+                    Sched.lock.unlock();
                 }
-                Netpoll.netpoll(delay); // block until new work is available
+                GQueue list = Netpoll.netpoll(delay); // block until new work is available
+                if (abandoned) {
+                    Sched.lock.lock();
+                    Sched.nmnetpollAbandoned--;
+                    Sched.lock.unlock();
+                }
                 // Refresh now again, after potentially blocking.
                 now = Clock.nanotime();
                 Netpoll.pollUntil = 0;
@@ -208,8 +244,17 @@ final class FindRunnable {
                 Sched.lock.lock();
                 P pp2 = Sched.pidleget();
                 Sched.lock.unlock();
-                if (pp2 != null) {
+                if (pp2 == null) {
+                    Netpoll.injectglist(list);
+                } else {
                     Proc.acquirep(mp, pp2);
+                    gp = list.pop();
+                    if (gp != null) {
+                        Netpoll.injectglist(list);
+                        Netpoll.readyToRun(mp, gp);
+                        mp.inheritTime = false;
+                        return gp;
+                    }
                     if (wasSpinning) {
                         Proc.becomeSpinning(mp);
                     }

@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -42,6 +43,14 @@ final class Run {
     volatile boolean mainGoexited;
     @SuppressWarnings("unused") // through DEATH
     private volatile FatalError death;
+
+    /**
+     * The run's goroutines parked on the network poller, plus {@link #NET_ENDED} once the run
+     * has ended: from then on they are {@link Netpoll#abandonedWaiters}. One word, so that a
+     * waiter added or removed around the end is counted exactly once.
+     */
+    private final AtomicLong netWaiters = new AtomicLong();
+    private static final long NET_ENDED = 1L << 62;
 
     /** The controller of a controlled run (dev.gort.explore), or null for a normal run. */
     final Controlled ctl;
@@ -151,12 +160,33 @@ final class Run {
             return;
         }
         ended = true;
+        long net = netWaiters.getAndAdd(NET_ENDED);
+        if (net != 0) {
+            Netpoll.abandonedWaiters.addAndGet((int) net);
+            // An M blocked in the poller for them decided it was busy before they were
+            // abandoned: make it look again (it then counts as idle to checkdead).
+            Netpoll.netpollBreak();
+        }
         G w = waiter;
         waiter = null;
         lock.unlock();
         active.remove(this);
         if (w != null) {
             Park.goready(w);
+        }
+    }
+
+    /** One of the run's goroutines committed its park on the poller (PollDesc's netpollblockcommit). */
+    void netWaiterAdded() {
+        if ((netWaiters.getAndIncrement() & NET_ENDED) != 0) {
+            Netpoll.abandonedWaiters.incrementAndGet();
+        }
+    }
+
+    /** One of the run's goroutines left the poller (netpollunblock), or its park was refused. */
+    void netWaiterRemoved() {
+        if ((netWaiters.getAndDecrement() & NET_ENDED) != 0) {
+            Netpoll.abandonedWaiters.decrementAndGet();
         }
     }
 

@@ -39,6 +39,11 @@ final class Sched {
     static long nmfreed;
     /** System Ms not counted for deadlock (sysmon). */
     static int nmsys;
+    /**
+     * Ms blocked in netpoll for nobody but goroutines that ended runs abandoned
+     * ({@link Netpoll#netpollLiveWaiters}): idle as far as checkdead is concerned. gort's own.
+     */
+    static int nmnetpollAbandoned;
 
     // Idle Ps. lock, npidle also atomic.
     static P pidle;

@@ -43,6 +43,8 @@ final class Sysmon {
     static final long BUSY_MAX_DELAY_NANOS = 1_000_000;
     /** Go's retake: a P stays in a syscall with nothing else to do for at most 10ms. */
     static final long SYSCALL_RETAKE_NS = 10_000_000;
+    /** Go's sysmon: poll the network if nobody has for this long (10 ms), so ready connections are not starved by busy Ps. */
+    static final long NETPOLL_STALE_NS = 10_000_000;
     /** Go's forcegcperiod/2: the longest deep sleep. */
     static final long DEEP_SLEEP_NANOS = 60_000_000_000L;
 
@@ -145,6 +147,17 @@ final class Sysmon {
             }
 
             now = Clock.nanotime();
+            // poll network if not polled for more than 10ms
+            long lastpoll = Netpoll.lastpoll.get();
+            if (Netpoll.netpollinited() && lastpoll != 0 && lastpoll + NETPOLL_STALE_NS < now) {
+                Netpoll.lastpoll.compareAndSet(lastpoll, now | 1);
+                GQueue list = Netpoll.netpoll(0); // non-blocking - returns list of goroutines
+                if (!list.empty()) {
+                    // Differences from Go: no incidlelocked(-1/+1) around it: sysmon is not
+                    // an M here (injectglist queues and starts Ms under sched.lock).
+                    Netpoll.injectglist(list);
+                }
+            }
             // retake P's blocked in syscalls and preempt long running G's
             if (retake(now) != 0) {
                 idle = 0;

@@ -35,7 +35,9 @@
  *       <td>{@link dev.gort.runtime.Sema}, {@link dev.gort.runtime.NotifyList}</td></tr>
  *   <tr><td>time.go (timer, timers)</td>
  *       <td>{@link dev.gort.runtime.RuntimeTimer}, {@link dev.gort.runtime.Timers}</td></tr>
- *   <tr><td>netpoll.go (the wait for the next timer)</td><td>{@link dev.gort.runtime.Netpoll}</td></tr>
+ *   <tr><td>netpoll.go, netpoll_epoll.go (the poller, the wait for the next timer)</td><td>{@link dev.gort.runtime.Netpoll}</td></tr>
+ *   <tr><td>netpoll.go (pollDesc, deadlines)</td><td>{@link dev.gort.runtime.PollDesc}</td></tr>
+ *   <tr><td>netpoll.go's poll_runtime_* (linknamed by internal/poll)</td><td>{@link dev.gort.runtime.NetpollRt}</td></tr>
  *   <tr><td>panic.go (fatalpanic, fatal), traceback.go</td>
  *       <td>{@link dev.gort.runtime.Panics}, {@link dev.gort.runtime.Traceback}</td></tr>
  *   <tr><td>mprof.go (goroutineProfileWithLabelsConcurrent, tryRecordGoroutineProfile,

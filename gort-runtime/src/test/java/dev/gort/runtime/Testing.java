@@ -112,6 +112,12 @@ public final class Testing {
         }
     }
 
+    /** The current P's syscall count (Go's p.syscalltick): it moves at every syscall's entry or exit. */
+    public static int syscallTick() {
+        M mp = Current.m();
+        return mp.p.syscalltick;
+    }
+
     /** Number of goroutines parked with the wait reason Go would print (e.g. "chan receive"). */
     public static int parked(String reason) {
         int n = 0;

@@ -31,8 +31,8 @@ class PublicSurfaceTest {
      * profiles, runtime/metrics (the scheduler's counters, for the MXBean), controlled runs
      * (dev.gort.explore), and the agent's hooks.
      */
-    private static final Set<String> FACADES = Set.of("Rt", "ChanRt", "SyncRt", "TimeRt", "HookRt", "TraceRt", "ProfRt", "ExploreRt",
-            "MetricsRt");
+    private static final Set<String> FACADES = Set.of("Rt", "ChanRt", "SyncRt", "TimeRt", "HookRt", "TraceRt", "ProfRt",
+            "MetricsRt", "NetpollRt", "ExploreRt");
     /** Classes the API extends (Chan, Select.Case): public, but nothing of them beyond a protected constructor. */
     private static final Set<String> BASES = Set.of("HChan", "SCase");
 

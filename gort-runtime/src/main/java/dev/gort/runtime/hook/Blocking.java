@@ -52,6 +52,9 @@ import java.util.concurrent.locks.LockSupport;
  * checked exception through a generic type parameter. The agent's table of these methods
  * (gort-agent's {@code WrapperTable}) is generated from the {@link Wraps} annotations.
  *
+ * <p>Streams marked {@link PollerIo} (dev.gort.net's connections) are called directly: they
+ * park on the network poller and never block the M.
+ *
  * <p>One wrapper per wrapped signature, written by hand; the owners' class names are in
  * {@link Owners}.
  */
@@ -100,6 +103,9 @@ public final class Blocking {
 
     @Wraps(Owners.INPUT_STREAM)
     public static int read(InputStream self) throws IOException {
+        if (self instanceof PollerIo) {
+            return self.read();
+        }
         Object s = HookRt.enterSyscall(false);
         try {
             return self.read();
@@ -110,6 +116,9 @@ public final class Blocking {
 
     @Wraps(Owners.INPUT_STREAM)
     public static int read(InputStream self, byte[] b) throws IOException {
+        if (self instanceof PollerIo) {
+            return self.read(b);
+        }
         Object s = HookRt.enterSyscall(false);
         try {
             return self.read(b);
@@ -120,6 +129,9 @@ public final class Blocking {
 
     @Wraps(Owners.INPUT_STREAM)
     public static int read(InputStream self, byte[] b, int off, int len) throws IOException {
+        if (self instanceof PollerIo) {
+            return self.read(b, off, len);
+        }
         Object s = HookRt.enterSyscall(false);
         try {
             return self.read(b, off, len);
@@ -130,6 +142,9 @@ public final class Blocking {
 
     @Wraps(Owners.INPUT_STREAM)
     public static byte[] readAllBytes(InputStream self) throws IOException {
+        if (self instanceof PollerIo) {
+            return self.readAllBytes();
+        }
         Object s = HookRt.enterSyscall(false);
         try {
             return self.readAllBytes();
@@ -140,6 +155,9 @@ public final class Blocking {
 
     @Wraps(Owners.INPUT_STREAM)
     public static byte[] readNBytes(InputStream self, int len) throws IOException {
+        if (self instanceof PollerIo) {
+            return self.readNBytes(len);
+        }
         Object s = HookRt.enterSyscall(false);
         try {
             return self.readNBytes(len);
@@ -150,6 +168,9 @@ public final class Blocking {
 
     @Wraps(Owners.INPUT_STREAM)
     public static int readNBytes(InputStream self, byte[] b, int off, int len) throws IOException {
+        if (self instanceof PollerIo) {
+            return self.readNBytes(b, off, len);
+        }
         Object s = HookRt.enterSyscall(false);
         try {
             return self.readNBytes(b, off, len);
@@ -160,6 +181,9 @@ public final class Blocking {
 
     @Wraps(Owners.INPUT_STREAM)
     public static long skip(InputStream self, long n) throws IOException {
+        if (self instanceof PollerIo) {
+            return self.skip(n);
+        }
         Object s = HookRt.enterSyscall(false);
         try {
             return self.skip(n);
@@ -170,6 +194,9 @@ public final class Blocking {
 
     @Wraps(Owners.INPUT_STREAM)
     public static long transferTo(InputStream self, OutputStream out) throws IOException {
+        if (self instanceof PollerIo && out instanceof PollerIo) {
+            return self.transferTo(out);
+        }
         Object s = HookRt.enterSyscall(false);
         try {
             return self.transferTo(out);
@@ -180,6 +207,10 @@ public final class Blocking {
 
     @Wraps(Owners.OUTPUT_STREAM)
     public static void write(OutputStream self, int b) throws IOException {
+        if (self instanceof PollerIo) {
+            self.write(b);
+            return;
+        }
         Object s = HookRt.enterSyscall(false);
         try {
             self.write(b);
@@ -190,6 +221,10 @@ public final class Blocking {
 
     @Wraps(Owners.OUTPUT_STREAM)
     public static void write(OutputStream self, byte[] b) throws IOException {
+        if (self instanceof PollerIo) {
+            self.write(b);
+            return;
+        }
         Object s = HookRt.enterSyscall(false);
         try {
             self.write(b);
@@ -200,6 +235,10 @@ public final class Blocking {
 
     @Wraps(Owners.OUTPUT_STREAM)
     public static void write(OutputStream self, byte[] b, int off, int len) throws IOException {
+        if (self instanceof PollerIo) {
+            self.write(b, off, len);
+            return;
+        }
         Object s = HookRt.enterSyscall(false);
         try {
             self.write(b, off, len);
@@ -210,6 +249,10 @@ public final class Blocking {
 
     @Wraps(Owners.OUTPUT_STREAM)
     public static void flush(OutputStream self) throws IOException {
+        if (self instanceof PollerIo) {
+            self.flush();
+            return;
+        }
         Object s = HookRt.enterSyscall(false);
         try {
             self.flush();
