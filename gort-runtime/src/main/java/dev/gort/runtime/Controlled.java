@@ -105,7 +105,8 @@ import java.util.function.Supplier;
  * fatal error such as unlock of an unlocked mutex ({@link #fatal}), a deadlock (Go's
  * text), the step budget, a goroutine still blocked once main returned and every other
  * goroutine exited or blocked (time no longer advances then: a sleeper counts as blocked),
- * and uncontrolled concurrency: another thread operating on a channel the run made
+ * waiting on the network (the poller would decide when it wakes), and uncontrolled
+ * concurrency: another thread operating on a channel the run made
  * ({@link #checkUse}, from {@code HChan.ctlRun}), a goroutine of the run woken by another
  * thread, a plain thread woken by the run, or a channel or goroutine of an earlier run. The goroutines left blocked or runnable stay parked for good
  * (the run is marked dead, so execute freezes any that something outside still wakes).
@@ -393,6 +394,10 @@ final class Controlled {
                 G again = Park.park_m(mp, gp);
                 if (again != null) {
                     runnable.add(again); // unlockf refused: runnable at once
+                } else if (gp.waitreason == WaitReason.IO_WAIT) {
+                    // The network poller, not the strategy, would decide when it wakes.
+                    fail(ExploreRt.UNCONTROLLED, "uncontrolled: goroutine " + gp.goid
+                            + " waits on the network [IO wait]: network I/O cannot be controlled", null);
                 }
             }
             case M.GOSCHED_M, M.GOPREEMPT_M, M.GOYIELD_M -> {
@@ -457,6 +462,7 @@ final class Controlled {
         }
         FatalError death = new FatalError("controlled run ended");
         run.retire(death);
+        run.end(); // its goroutines left on the network poller are abandoned (no run waits for them)
         for (G gp : runnable) {
             // Runnable but never to run: parked for good, so checkdead never counts it.
             gp.waitreason = WaitReason.FROZEN;

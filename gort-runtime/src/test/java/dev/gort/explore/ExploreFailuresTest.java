@@ -300,4 +300,19 @@ class ExploreFailuresTest {
         assertEquals("uncontrolled concurrency: goroutine 1 sent on a channel made by an earlier run: a channel shared"
                 + " between runs", r.failure().getMessage());
     }
+
+    /** Waiting on the network: the poller would decide when the goroutine wakes, so the run fails at once. */
+    @Test
+    void networkIoIsUncontrolled() {
+        Explore.Result r = Explore.run(once(), () -> {
+            try (dev.gort.net.Listener l = dev.gort.net.Net.listen("tcp", "127.0.0.1:0")) {
+                l.accept();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertInstanceOf(Explore.ScheduleFailure.class, r.failure());
+        assertEquals("uncontrolled: goroutine 1 waits on the network [IO wait]: network I/O cannot be controlled",
+                r.failure().getMessage());
+    }
 }
