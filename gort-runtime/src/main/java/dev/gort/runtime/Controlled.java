@@ -361,6 +361,7 @@ final class Controlled {
             prev = gp.goid;
             step(gp);
             strayWork();
+            timerRounds = 0; // counts timer rounds in a row that woke nobody
         }
     }
 
