@@ -303,10 +303,12 @@ class ExploreFailuresTest {
 
     /** Waiting on the network: the poller would decide when the goroutine wakes, so the run fails at once. */
     @Test
-    void networkIoIsUncontrolled() {
+    void networkIoIsUncontrolled() throws Exception {
+        dev.gort.net.Listener[] listener = {null};
         Explore.Result r = Explore.run(once(), () -> {
-            try (dev.gort.net.Listener l = dev.gort.net.Net.listen("tcp", "127.0.0.1:0")) {
-                l.accept();
+            try {
+                listener[0] = dev.gort.net.Net.listen("tcp", "127.0.0.1:0");
+                listener[0].accept();
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -314,5 +316,8 @@ class ExploreFailuresTest {
         assertInstanceOf(Explore.ScheduleFailure.class, r.failure());
         assertEquals("uncontrolled: goroutine 1 waits on the network [IO wait]: network I/O cannot be controlled",
                 r.failure().getMessage());
+        // The goroutine stays frozen in accept; closing wakes it, and it is set aside for good
+        // (its run is over), never run by another M.
+        listener[0].close();
     }
 }
