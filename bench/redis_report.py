@@ -14,7 +14,8 @@ import os
 import re
 import sys
 
-SERVERS = {"gort": "gort", "go": "Go twin", "loom": "Loom twin", "redis": "redis-server"}
+SERVERS = {"gort": "gort", "go": "Go twin", "loom": "Loom twin", "redis": "redis-server",
+           "jdk-agent": "JDK sockets in goroutines (agent)"}
 SCENARIOS = {"p1": "-P 1", "p16": "-P 16", "idle": "-P 1 + idle conns"}
 TESTS = ["PING_MBULK", "SET", "GET", "INCR"]
 FAILED = {}  # (scenario, server) -> runs where redis-benchmark failed (excluded from the figures)
