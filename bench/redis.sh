@@ -17,7 +17,9 @@
 # peak RSS (VmHWM). Before each measured run a warm-up of REQUESTS/10 (not recorded).
 #
 # Environment (defaults): REQUESTS=200000 CLIENTS=50 ROUNDS=3 IDLE=10000
-# SERVERS="gort go loom redis" SCENARIOS="p1 p16 idle" PORT=16380 (PORT..PORT+3)
+# SERVERS="gort go loom redis" SCENARIOS="p1 p16 idle" PORT=16380 (PORT..PORT+n-1)
+# (also: SERVERS=... jdk-agent: the Loom twin's code with a goroutine per connection under
+# gort's agent, where the JDK sockets' blocking calls are syscalls that hold an M each)
 # JAVA=java (21+) JAVA_OPTS="" OUT=bench/target/redis-YYYYmmdd-HHMMSS
 # A quick check: REQUESTS=20000 ROUNDS=1 bench/redis.sh
 #
@@ -33,6 +35,7 @@ SERVERS=${SERVERS:-gort go loom redis} SCENARIOS=${SCENARIOS:-p1 p16 idle} PORT=
 JAVA=${JAVA:-java} JAVA_OPTS=${JAVA_OPTS:-}
 OUT=${OUT:-$BENCH/target/redis-$(date +%Y%m%d-%H%M%S)}
 JAR=$ROOT/gort-examples/target/gort-examples.jar
+AGENT=$ROOT/gort-agent/target/gort-agent-0.1.0-SNAPSHOT.jar
 rebuild=0
 case "${1:-}" in
   --rebuild) rebuild=1 ;;
@@ -65,9 +68,9 @@ fi
 ulimit -Sn "$( [ "$hard" = unlimited ] && echo $want || echo "$hard" )"
 
 mkdir -p "$OUT"
-if [ $rebuild = 1 ] || [ ! -f "$JAR" ]; then
+if [ $rebuild = 1 ] || [ ! -f "$JAR" ] || [ ! -f "$AGENT" ]; then
   echo "building gort-examples.jar ..." >&2
-  (cd "$ROOT" && mvn -B -q -pl gort-examples -am package -DskipTests -Djcstress.skip) >&2
+  (cd "$ROOT" && mvn -B -q -pl gort-examples,gort-agent -am package -DskipTests -Djcstress.skip) >&2
 fi
 (cd "$BENCH/go" && go build -o "$OUT/redis-go" ./redis)
 
@@ -88,8 +91,10 @@ start_server() {
     gort) $JAVA $JAVA_OPTS -jar "$JAR" redis 127.0.0.1:$port >"$log" 2>&1 & ;;
     loom) $JAVA $JAVA_OPTS -cp "$JAR" dev.gort.examples.redis.LoomRedisServer 127.0.0.1:$port >"$log" 2>&1 & ;;
     go) "$OUT/redis-go" 127.0.0.1:$port >"$log" 2>&1 & ;;
+    # The Loom twin's code (JDK blocking sockets) with a goroutine per connection, under the agent.
+    jdk-agent) $JAVA $JAVA_OPTS -javaagent:"$AGENT" -Dredis.spawn=goroutine -cp "$JAR" dev.gort.examples.redis.LoomRedisServer 127.0.0.1:$port >"$log" 2>&1 & ;;
     redis) redis-server --port $port --bind 127.0.0.1 --save '' --appendonly no --maxclients $((IDLE + CLIENTS + 100)) >"$log" 2>&1 & ;;
-    *) echo "redis.sh: unknown server $name (gort, go, loom, redis)" >&2; exit 2 ;;
+    *) echo "redis.sh: unknown server $name (gort, go, loom, redis, jdk-agent)" >&2; exit 2 ;;
   esac
   server_pid=$!
   for _ in $(seq 300); do

@@ -14,7 +14,8 @@ import os
 import re
 import sys
 
-SERVERS = {"gort": "gort", "go": "Go twin", "loom": "Loom twin", "redis": "redis-server"}
+SERVERS = {"gort": "gort", "go": "Go twin", "loom": "Loom twin", "redis": "redis-server",
+           "jdk-agent": "JDK sockets in goroutines (agent)"}
 SCENARIOS = {"p1": "-P 1", "p16": "-P 16", "idle": "-P 1 + idle conns"}
 TESTS = ["PING_MBULK", "SET", "GET", "INCR"]
 FAILED = {}  # (scenario, server) -> runs where redis-benchmark failed (excluded from the figures)
@@ -23,11 +24,11 @@ FAILED = {}  # (scenario, server) -> runs where redis-benchmark failed (excluded
 def load(out):
     runs = {}  # (scenario, server) -> list of ({test: (rps, p50, p99)}, (ready, peak, hwm))
     for path in glob.glob(os.path.join(out, "*.failed")):
-        m = re.match(r"(\w+)-(\w+)-(\d+)\.failed$", os.path.basename(path))
+        m = re.match(r"(\w+)-([\w-]+)-(\d+)\.failed$", os.path.basename(path))
         if m:
             FAILED[(m.group(1), m.group(2))] = FAILED.get((m.group(1), m.group(2)), 0) + 1
     for path in sorted(glob.glob(os.path.join(out, "*.csv"))):
-        m = re.match(r"(\w+)-(\w+)-(\d+)\.csv$", os.path.basename(path))
+        m = re.match(r"(\w+)-([\w-]+)-(\d+)\.csv$", os.path.basename(path))
         if not m:
             continue
         with open(path) as f:

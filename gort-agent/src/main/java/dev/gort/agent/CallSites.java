@@ -1,11 +1,13 @@
 package dev.gort.agent;
 
+import org.objectweb.asm.Handle;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.FieldInsnNode;
 import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.InvokeDynamicInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 
@@ -65,6 +67,10 @@ final class CallSites {
                 changed = true;
                 continue;
             }
+            if (n instanceof InvokeDynamicInsnNode indy) {
+                changed |= wrapMethodReference(indy);
+                continue;
+            }
             if (!(n instanceof MethodInsnNode call)) {
                 continue;
             }
@@ -98,17 +104,49 @@ final class CallSites {
         return changed;
     }
 
+    private static final String LAMBDA_METAFACTORY = "java/lang/invoke/LambdaMetafactory";
+
+    /**
+     * A method reference to a wrapped JDK method ({@code in::read}, {@code queue::take}) is
+     * not a call site: javac compiles it to an invokedynamic whose LambdaMetafactory
+     * implementation handle names the method, and the lambda calls it from a class the agent
+     * never sees. Point that handle at the wrapper instead (a static method taking the
+     * receiver first, which is the shape LambdaMetafactory expects of a bound or unbound
+     * receiver). Only {@code metafactory}: {@code altMetafactory} serves serializable lambdas,
+     * whose deserialization checks the implementation method's name and kind.
+     */
+    private boolean wrapMethodReference(InvokeDynamicInsnNode indy) {
+        if (!indy.bsm.getOwner().equals(LAMBDA_METAFACTORY) || !indy.bsm.getName().equals("metafactory")
+                || indy.bsmArgs.length < 3 || !(indy.bsmArgs[1] instanceof Handle impl)) {
+            return false;
+        }
+        int tag = impl.getTag();
+        boolean isStatic = tag == Opcodes.H_INVOKESTATIC;
+        if (!isStatic && tag != Opcodes.H_INVOKEVIRTUAL && tag != Opcodes.H_INVOKEINTERFACE) {
+            return false; // constructors, super calls
+        }
+        String w = wrapperFor(impl.getOwner(), impl.getName(), impl.getDesc(), isStatic);
+        if (w == null) {
+            return false;
+        }
+        indy.bsmArgs[1] = new Handle(Opcodes.H_INVOKESTATIC, Hooks.BLOCKING, impl.getName(), w, false);
+        return true;
+    }
+
     private String wrapperFor(MethodInsnNode call) {
-        boolean isStatic = call.getOpcode() == Opcodes.INVOKESTATIC;
-        String w = wrappers.get(call.owner + "." + call.name + call.desc);
+        return wrapperFor(call.owner, call.name, call.desc, call.getOpcode() == Opcodes.INVOKESTATIC);
+    }
+
+    private String wrapperFor(String owner, String name, String desc, boolean isStatic) {
+        String w = wrappers.get(owner + "." + name + desc);
         if (w == null && !isStatic) {
-            w = wrappers.get("*." + call.name + call.desc);
+            w = wrappers.get("*." + name + desc);
         }
         if (w == null) {
             return null;
         }
         // The wrapper of a static method takes the same arguments; of an instance method, one more.
-        int extra = Type.getArgumentTypes(w).length - Type.getArgumentTypes(call.desc).length;
+        int extra = Type.getArgumentTypes(w).length - Type.getArgumentTypes(desc).length;
         return extra == (isStatic ? 0 : 1) ? w : null;
     }
 

@@ -229,6 +229,15 @@ class AgentIT {
         assertTrue(offTicks < ticks / 4, "unwrapped, the read holds the only P: " + off.out() + " vs " + on.out());
     }
 
+    /** The same read through a method reference ({@code in::read}): its lambda is wrapped too. */
+    @Test
+    void aMethodReferenceToABlockingCallIsASyscall() throws Exception {
+        Result r = agent("maxprocs=1", "dev.gort.agentit.NativeRead", "methodref");
+        assertEquals(0, r.exit(), r.err());
+        long ticks = Long.parseLong(r.out().trim().split(" ")[3]);
+        assertTrue(ticks > 100, "the ticker kept running during a 1 s read through in::read: " + r.out());
+    }
+
     @Test
     void mainRunsAsTheMainGoroutine() throws Exception {
         Result ok = agent("main=goroutine", "dev.gort.agentit.MainAsGoroutine", "a", "b");

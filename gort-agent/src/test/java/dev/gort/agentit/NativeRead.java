@@ -19,6 +19,14 @@ public final class NativeRead {
     static final AtomicInteger ticks = new AtomicInteger();
     static volatile boolean reading;
 
+    interface ByteReader {
+        int read() throws IOException;
+    }
+
+    static int read(ByteReader r) throws IOException {
+        return r.read();
+    }
+
     public static void main(String[] args) throws IOException {
         Process p = new ProcessBuilder("sh", "-c", "sleep 1; echo x").start();
         Gort.main(() -> {
@@ -35,7 +43,8 @@ public final class NativeRead {
             reading = true;
             int c;
             try {
-                c = in.read();
+                // With "methodref": through a method reference, which is no call site of read.
+                c = args.length > 0 && args[0].equals("methodref") ? read(in::read) : in.read();
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }

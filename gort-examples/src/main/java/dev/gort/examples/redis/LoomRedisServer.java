@@ -23,6 +23,13 @@ import dev.gort.sync.Locker;
  * Prints {@code listening HOST:PORT} once it accepts connections.
  */
 public final class LoomRedisServer {
+    /**
+     * {@code -Dredis.spawn=goroutine}: the same code with a goroutine per connection instead
+     * of a virtual thread (run under gort's agent, the JDK sockets' blocking calls are then
+     * syscalls that hold an M each; bench/redis.sh's {@code jdk-agent} server).
+     */
+    static final boolean IN_GOROUTINES = "goroutine".equals(System.getProperty("redis.spawn"));
+
     private final ServerSocket server;
     private final Commands commands;
 
@@ -83,7 +90,11 @@ public final class LoomRedisServer {
                 }
                 continue;
             }
-            Thread.ofVirtual().start(() -> handle(s));
+            if (IN_GOROUTINES) {
+                dev.gort.Gort.go(() -> handle(s));
+            } else {
+                Thread.ofVirtual().start(() -> handle(s));
+            }
         }
     }
 
