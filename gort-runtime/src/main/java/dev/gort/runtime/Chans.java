@@ -57,6 +57,9 @@ final class Chans {
             Park.gopark(null, null, WaitReason.CHAN_SEND_NIL_CHAN);
             throw Throw.fatalThrow("unreachable");
         }
+        if (c.ctlRun != null) {
+            Controlled.checkUse(c.ctlRun, gp, "sent on");
+        }
 
         // Fast path: check for failed non-blocking operation without acquiring the lock.
         // After observing that the channel is not closed, we observe that the channel is
@@ -174,6 +177,9 @@ final class Chans {
             }
             Park.gopark(null, null, WaitReason.CHAN_RECEIVE_NIL_CHAN);
             throw Throw.fatalThrow("unreachable");
+        }
+        if (c.ctlRun != null) {
+            Controlled.checkUse(c.ctlRun, gp, "received from");
         }
         if (c.timer != null) {
             c.timer.maybeRunChan();
@@ -309,6 +315,9 @@ final class Chans {
     static void closechan(HChan c) {
         G gp = Entry.enter();
         try {
+            if (c.ctlRun != null) {
+                Controlled.checkUse(c.ctlRun, gp, "closed");
+            }
             closechan0(c);
         } finally {
             Entry.exit(gp);

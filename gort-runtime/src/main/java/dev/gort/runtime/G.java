@@ -88,6 +88,13 @@ class G implements Runnable {
     /** The run this goroutine belongs to, or null (started by a plain thread outside any run). */
     Run run;
     /**
+     * The controller of the controlled run ({@link Controlled}) this goroutine belongs to, or
+     * null (every goroutine of a normal run). Set by newproc1 from {@code run.ctl}, cleared by
+     * goexit0; the owner's (plain). ready and newproc test it to hand the G to its controller
+     * instead of a run queue.
+     */
+    Controlled ctl;
+    /**
      * Locks and monitors the agent saw this goroutine take and not yet release
      * ({@link HookRt#pin()}); while positive its continuation is pinned. Only the goroutine
      * itself touches it (plain).
@@ -312,6 +319,9 @@ class G implements Runnable {
         // Back in the runtime (Go: goexit1 and fatalpanic are runtime calls). If sysmon
         // moved this goroutine into an implicit syscall while it was blocked in user code,
         // this leaves the syscall (and gets a P) before goexit0 or the panic report.
+        if (ctl != null) {
+            preempt = false; // a controlled goroutine's end is no scheduling point: nothing follows it
+        }
         Entry.enter();
         if (failure != null) {
             Panics.fatalpanic(this, failure);

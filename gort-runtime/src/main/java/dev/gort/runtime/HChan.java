@@ -81,6 +81,13 @@ public abstract class HChan extends SpinLock {
     final boolean isNil;
 
     /**
+     * The controlled run (dev.gort.explore) whose goroutine made this channel, or null:
+     * every operation of anyone else on it is uncontrolled concurrency
+     * ({@link Controlled#checkUse}). Immutable.
+     */
+    final Run ctlRun;
+
+    /**
      * Go's makechan: a buffer larger than any array can be panics as Go's does past
      * maxAlloc; one the heap cannot hold is an OutOfMemoryError (Go: "out of memory").
      */
@@ -91,6 +98,7 @@ public abstract class HChan extends SpinLock {
         this.dataqsiz = size;
         this.buf = size > 0 ? new Object[size] : null;
         this.isNil = isNil;
+        this.ctlRun = isNil ? null : Controlled.currentRun();
     }
 
     // ---- racy reads for the fast paths, and the writes they pair with ----

@@ -153,7 +153,9 @@ public final class HookRt {
      */
     public static Object enterSyscall(boolean block) {
         G gp = Entry.enter();
-        if (gp == null || gp.m == null) {
+        if (gp == null || gp.m == null || gp.ctl != null) {
+            // A controlled run (Controlled) runs the call inline: its one M has nobody to
+            // hand its P to.
             Entry.exit(gp);
             return null;
         }

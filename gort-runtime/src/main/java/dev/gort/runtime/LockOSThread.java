@@ -13,8 +13,8 @@ final class LockOSThread {
 
     /** Go's LockOSThread; nothing on a plain thread. */
     static void lock() {
-        if (!(Current.thread() instanceof M mp) || mp.curg == null) {
-            return;
+        if (!(Current.thread() instanceof M mp) || mp.curg == null || mp.ctl != null) {
+            return; // a controlled run has one thread: every goroutine of it is locked to it already
         }
         mp.lockedExt++;
         if (mp.lockedExt == 0) {
@@ -28,7 +28,7 @@ final class LockOSThread {
 
     /** Go's UnlockOSThread; nothing on a plain thread or when not locked. */
     static void unlock() {
-        if (!(Current.thread() instanceof M mp) || mp.curg == null) {
+        if (!(Current.thread() instanceof M mp) || mp.curg == null || mp.ctl != null) {
             return;
         }
         if (mp.lockedExt == 0) {

@@ -80,6 +80,12 @@ final class M extends Thread {
     long cpuBase;
     long cpuBaseAt;
 
+    /**
+     * Set only on the M that drives controlled runs ({@link Controlled}): its thread runs the
+     * controller's loop instead of {@link Proc#mstart}. Final in spirit: set before start.
+     */
+    Controlled ctl;
+
     /** Go's mcall argument: set by the goroutine just before it yields. */
     int mcallfn;
     /** Go: m.waitunlockf/m.waitlock, for park_m. */
@@ -121,7 +127,17 @@ final class M extends Thread {
 
     @Override
     public void run() {
-        Proc.mstart(this);
+        Controlled c = ctl;
+        if (c != null) {
+            c.loop(this);
+        } else {
+            Proc.mstart(this);
+        }
+    }
+
+    /** Restarts this M's generator from seed (a controlled run: select's order is then the schedule's). */
+    void seedCheaprand(long seed) {
+        cheaprand = seed;
     }
 
     /**

@@ -265,8 +265,10 @@ final class Netpoll {
         if (gp == null) {
             return;
         }
-        if (gp instanceof ExternalG) {
-            Park.ready(gp, false); // a plain thread: unpark it now
+        if (gp instanceof ExternalG || gp.ctl != null) {
+            // A plain thread: unpark it now. A goroutine of a controlled run (Controlled):
+            // only its controller may run it; ready reports the wake-up as uncontrolled.
+            Park.ready(gp, false);
         } else {
             toRun.pushBack(gp);
         }

@@ -41,7 +41,9 @@ final class NewProc {
             run.mainGoid = newg.goid;
             run.main = newg;
         }
-        if (pp != null) {
+        if (newg.ctl != null) {
+            newg.ctl.ready(newg); // a controlled run's goroutines never go on a run queue
+        } else if (pp != null) {
             RunQueue.runqput(pp, newg, true);
             Proc.wakep();
         } else {
@@ -73,6 +75,7 @@ final class NewProc {
         newg.inits = null;
         newg.ownedSyncs = null;
         newg.run = run;
+        newg.ctl = run != null ? run.ctl : null;
         newg.goid = nextGoid(pp);
         newg.waitsince = 0;
         newg.profStack = null;

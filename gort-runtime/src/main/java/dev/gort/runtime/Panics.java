@@ -37,6 +37,10 @@ final class Panics {
             if (reported.remove(t) || (r != null && r.dead())) {
                 return;
             }
+            if (r != null && r.ctl != null) {
+                r.ctl.panicked(gp, t); // a controlled run: the failure is the exploration's result
+                return;
+            }
             StringBuilder b = new StringBuilder();
             b.append("panic: ").append(t instanceof Panic ? t.getMessage() : t.toString()).append("\n\n");
             Traceback.header(b, gp, "running");
@@ -78,7 +82,11 @@ final class Panics {
             Entry.exit(gp);
             return e;
         }
-        r.die(e, b.toString()); // false: the run was already dead, and reported
+        if (r.ctl != null) {
+            r.ctl.fatal(e); // a controlled run: no report, the error is the exploration's result
+        } else {
+            r.die(e, b.toString()); // false: the run was already dead, and reported
+        }
         Park.gopark(null, null, WaitReason.FROZEN);
         throw Throw.fatalThrow("unreachable: a goroutine frozen by a fatal error was woken");
     }

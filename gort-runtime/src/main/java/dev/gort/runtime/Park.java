@@ -61,6 +61,10 @@ final class Park {
             if (!mcall(mp, M.PARK_M)) {
                 mp.waitlock = null;
                 mp.waitunlockf = null;
+                if (gp.ctl != null) {
+                    // The controller's M cannot sleep with the goroutine on it: the run is lost.
+                    throw gp.ctl.pinnedPark(gp, reason);
+                }
                 parkPinned(mp, gp, unlockf, lock);
             }
             if (jfr != null) {
@@ -242,6 +246,9 @@ final class Park {
      */
     static void ready(G gp, boolean next) {
         if (gp instanceof ExternalG eg) {
+            if (Current.thread() instanceof M mp && mp.ctl != null) {
+                mp.ctl.uncontrolledWake(eg); // a controlled goroutine woke a plain thread
+            }
             G.casgstatus(gp, G._Gwaiting, G._Grunnable);
             LockSupport.unpark(eg.thread);
             return;
@@ -256,7 +263,9 @@ final class Park {
             TraceEv.goUnpark(w, gp, null); // no stack: see TraceStack (Differences from Go)
             Tracer.release(w);
         }
-        if (Current.thread() instanceof M mp && mp.p != null) {
+        if (gp.ctl != null) {
+            gp.ctl.ready(gp); // a controlled run's goroutine: to its controller, never a run queue
+        } else if (Current.thread() instanceof M mp && mp.p != null) {
             RunQueue.runqput(mp.p, gp, next);
             Proc.wakep();
         } else {
@@ -409,6 +418,7 @@ final class Park {
         gp.param = null;
         gp.waiting = null;
         gp.run = null;
+        gp.ctl = null;
         gp.fn = null;
         gp.stack = null;
         gp.timer = null;

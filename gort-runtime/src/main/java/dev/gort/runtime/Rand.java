@@ -14,4 +14,20 @@ final class Rand {
     static int cheaprandn(int n) {
         return (int) (((cheaprand() & 0xFFFFFFFFL) * n) >>> 32);
     }
+
+    /**
+     * cheaprandn for select's poll order: in a controlled run, a choice of its strategy
+     * (so a systematic search covers select's picks). Elsewhere cheaprandn, at the cost of
+     * one more read of a field of the M it reads anyway.
+     */
+    static int selectrandn(int n) {
+        if (Current.thread() instanceof M mp) {
+            Controlled c = mp.ctl;
+            if (c != null) {
+                return c.randn(n);
+            }
+            return (int) (((mp.cheaprand() & 0xFFFFFFFFL) * n) >>> 32);
+        }
+        return (int) (((ThreadLocalRandom.current().nextInt() & 0xFFFFFFFFL) * n) >>> 32);
+    }
 }

@@ -113,6 +113,10 @@ public final class Rt {
         G caller = Entry.enter();
         ExternalG eg = caller instanceof ExternalG e ? e : null;
         try {
+            if (caller != null && caller.ctl != null) {
+                throw new IllegalStateException("Gort.run inside a controlled run (dev.gort.explore): "
+                        + "its goroutines would escape the controller; start goroutines with Gort.go");
+            }
             Run.active.add(r);
             // Until its main goroutine is queued, this thread counts as one that may still
             // wake goroutines (Go: the M in newproc is running), so checkdead waits.
@@ -162,6 +166,9 @@ public final class Rt {
     /** Go's runtime.NumGoroutine. */
     public static int numGoroutine() {
         start();
+        if (Current.thread() instanceof M mp && mp.ctl != null && mp.curg != null) {
+            return mp.ctl.numGoroutine(); // a controlled run counts its own
+        }
         return NewProc.gcount();
     }
 
@@ -169,6 +176,9 @@ public final class Rt {
     public static int gomaxprocs(int n) {
         G gp = Entry.enter();
         try {
+            if (n > 0 && gp != null && gp.ctl != null) {
+                throw new UnsupportedOperationException("GOMAXPROCS cannot change inside a controlled run (dev.gort.explore)");
+            }
             return Stw.gomaxprocs(n);
         } finally {
             Entry.exit(gp);

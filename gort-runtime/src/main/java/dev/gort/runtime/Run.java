@@ -52,6 +52,17 @@ final class Run {
     private final AtomicLong netWaiters = new AtomicLong();
     private static final long NET_ENDED = 1L << 62;
 
+    /** The controller of a controlled run (dev.gort.explore), or null for a normal run. */
+    final Controlled ctl;
+
+    Run() {
+        this(null);
+    }
+
+    Run(Controlled ctl) {
+        this.ctl = ctl;
+    }
+
     private final RMutex lock = new RMutex();
     private boolean ended; // lock
     private G waiter; // lock
@@ -88,6 +99,15 @@ final class Run {
         DeathHooks.run(); // the trace leading here is saved before run's caller hears of it
         end();
         return true;
+    }
+
+    /**
+     * A controlled run is over: mark it dead without a report, so that a goroutine of it
+     * left blocked is frozen if anything ever wakes it (execute refuses it). Its controller
+     * has already stopped running it.
+     */
+    void retire(FatalError e) {
+        DEATH.compareAndSet(this, null, e);
     }
 
     /** Go's freezetheworld rounds: ask this often, this many times, for the run's goroutines to stop. */

@@ -277,7 +277,9 @@ final class RuntimeTimer extends SpinLock {
         }
         unlockT();
         ts.lock.unlock();
-        if (wake) {
+        if (wake && (mp == null || mp.ctl == null)) {
+            // (A controlled run's timers are on its controller's private P, on a virtual
+            // clock: no M of the scheduler waits for them.)
             Netpoll.wakeNetPoller(w);
         }
     }
@@ -356,7 +358,7 @@ final class RuntimeTimer extends SpinLock {
             return;
         }
         lock();
-        long now = Clock.nanotime();
+        long now = Controlled.nanotime();
         if ((state & TIMER_HEAPED) != 0 || when == 0 || when > now) {
             unlockT();
             return;

@@ -155,7 +155,10 @@ final class Selects {
             if (cas.c.timer != null) {
                 cas.c.timer.maybeRunChan();
             }
-            int j = Rand.cheaprandn(norder + 1);
+            if (cas.c.ctlRun != null) {
+                Controlled.checkUse(cas.c.ctlRun, gp, "selected on");
+            }
+            int j = Rand.selectrandn(norder + 1);
             pollorder[norder] = pollorder[j];
             pollorder[j] = i;
             norder++;

@@ -346,7 +346,8 @@ final class Sema extends SpinLock {
         // One read of m.p: a goroutine back from a block sysmon took for a syscall runs
         // user code while its P may be retaken under it (Syscall, "Implicit syscalls").
         P pp = mp != null ? mp.p : null;
-        return pp != null && RunQueue.runqempty(pp);
+        // A controlled run has one goroutine running: spinning would wait for nobody.
+        return pp != null && mp.ctl == null && RunQueue.runqempty(pp);
     }
 
     /** Go's sync_runtime_doSpin: procyield(active_spin_cnt). */

@@ -69,6 +69,21 @@ public final class SyncRt {
         ((NotifyList) l).notifyListNotifyOne();
     }
 
+    /** Whether the caller is a goroutine of a controlled run (its sync objects take controlled paths). */
+    public static boolean controlled() {
+        M mp = Controlled.controllerM();
+        return mp != null && mp.curg != null;
+    }
+
+    /**
+     * A scheduling point of a controlled run: its goroutine yields to the controller here
+     * (as at every runtime entry, {@link Controlled}); elsewhere, a runtime entry.
+     */
+    public static void yieldPoint() {
+        G gp = Entry.enter();
+        Entry.exit(gp);
+    }
+
     /** Go's sync_runtime_canSpin: whether Mutex.Lock may spin (iteration i). */
     public static boolean canSpin(int i) {
         return Sema.canSpin(i);
@@ -81,7 +96,7 @@ public final class SyncRt {
 
     /** Go's internal_sync_nanotime. */
     public static long nanotime() {
-        return Clock.nanotime();
+        return Controlled.nanotime(); // a controlled run's mutex starvation runs on its fake clock
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.gort.runtime;
 
-import java.time.Instant;
 
 /**
  * The runtime side of package time (time.go's timeSleep, resetForSleep, newTimer,
@@ -24,7 +23,7 @@ public final class TimeRt {
      * ago), without blocking (the channel has one slot, drained by stop/reset).
      */
     private static final RuntimeTimer.Func SEND_TIME_FUNC = (arg, seq, delay) ->
-            Chans.chansend((HChan) arg, Instant.now().minusNanos(delay), false, Park.getg());
+            Chans.chansend((HChan) arg, Controlled.instant(delay), false, Park.getg());
 
     /** Go's goFunc: an AfterFunc timer fired; run its function in a new goroutine. */
     private static final RuntimeTimer.Func GO_FUNC_FUNC = (arg, seq, delay) -> {
@@ -43,7 +42,7 @@ public final class TimeRt {
 
     /** Go's when(d): the clock reading d from now, saturated. */
     public static long when(long d) {
-        long now = Clock.nanotime();
+        long now = Controlled.nanotime();
         if (d <= 0) {
             return now;
         }

@@ -72,12 +72,15 @@
  * {@link dev.gort.runtime.TraceRt} (runtime/trace's: tracing, annotations),
  * {@link dev.gort.runtime.ProfRt} (runtime/pprof's and runtime.Stack's: goroutine profiles),
  * {@link dev.gort.runtime.MetricsRt} (runtime/metrics': the scheduler's counters, for the
- * MXBean) and {@link dev.gort.runtime.HookRt} (the agent's hooks, {@code dev.gort.runtime.hook}), plus
+ * MXBean), {@link dev.gort.runtime.ExploreRt} (controlled runs, for {@code dev.gort.explore}) and {@link dev.gort.runtime.HookRt} (the agent's hooks, {@code dev.gort.runtime.hook}), plus
  * the two classes the API extends, {@link dev.gort.runtime.HChan} and
  * {@link dev.gort.runtime.SCase}, whose members are all internal.
  *
  * <p>gort's own pieces, with no Go counterpart:
  * <ul>
+ *   <li>{@link dev.gort.runtime.Controlled}: controlled runs, one goroutine at a time on a
+ *       controller's M, every scheduling choice a strategy's (Go's nearest kin: testing/synctest's
+ *       bubbles and fake clock, and -race's randomizeScheduler);</li>
  *   <li>{@link dev.gort.runtime.Entry}: the door of every call from user code into the
  *       runtime (Go's getg() and prologue check, plus the handshake that lets sysmon take
  *       the P of a goroutine blocked in the JDK);</li>

@@ -31,12 +31,24 @@ import java.lang.invoke.VarHandle;
  * <p>Locks are not owned (as in Go): one goroutine may unlock what another locked. Blocking
  * parks the goroutine, never the M; on a plain Java thread it blocks the thread. The zero
  * value ({@code new Mutex()}) is an unlocked mutex.
+ *
+ * <h2>In a controlled run (dev.gort.explore)</h2>
+ * A mutex made by a goroutine of a controlled run starts with {@link #MUTEX_CONTROLLED}
+ * (the sign bit) set, so both fast paths fail (the lock CAS expects 0, the unlock's result
+ * is not 0) and the slow paths, seeing the bit, take the controlled path: every lock and
+ * unlock is a scheduling point, and waiters wait on the semaphore, free to be overtaken
+ * (the orders of Go's normal mode; starvation mode only narrows them). Normal mutexes pay
+ * nothing: the bit is tested on values the slow paths and tryLock read anyway. A mutex
+ * made outside the run and used inside it keeps Go's algorithm, whose uncontended
+ * operations are then not scheduling points.
  */
 public class Mutex implements Locker {
     static final int MUTEX_LOCKED = 1; // mutex is locked
     static final int MUTEX_WOKEN = 2;
     static final int MUTEX_STARVING = 4;
     static final int MUTEX_WAITER_SHIFT = 3;
+    /** Not in Go: the mutex belongs to a controlled run (see the class comment). */
+    static final int MUTEX_CONTROLLED = Integer.MIN_VALUE;
     /** Go's starvationThresholdNs: a waiter that waited 1ms switches to starvation mode. */
     static final long STARVATION_THRESHOLD_NS = 1_000_000;
 
@@ -55,7 +67,11 @@ public class Mutex implements Locker {
     private final Object sema = SyncRt.newSema();
 
     /** An unlocked mutex. */
-    public Mutex() {}
+    public Mutex() {
+        if (SyncRt.controlled()) {
+            state = MUTEX_CONTROLLED;
+        }
+    }
 
     private boolean cas(int old, int nw) {
         return STATE.compareAndSet(this, old, nw);
@@ -76,7 +92,17 @@ public class Mutex implements Locker {
     public boolean tryLock() {
         int old = state;
         if ((old & (MUTEX_LOCKED | MUTEX_STARVING)) != 0) {
+            if (old < 0) {
+                SyncRt.yieldPoint(); // controlled: a scheduling point, failing or not
+            }
             return false;
+        }
+        if (old < 0) {
+            SyncRt.yieldPoint();
+            old = state;
+            if ((old & MUTEX_LOCKED) != 0) {
+                return false;
+            }
         }
         // There may be a goroutine waiting for the mutex, but we are running now and can
         // try to grab the mutex before that goroutine wakes up.
@@ -84,6 +110,10 @@ public class Mutex implements Locker {
     }
 
     private void lockSlow() {
+        if (state < 0) {
+            lockControlled();
+            return;
+        }
         long waitStartTime = 0;
         boolean starving = false;
         boolean awoke = false;
@@ -180,6 +210,10 @@ public class Mutex implements Locker {
     }
 
     private void unlockSlow(int nw) {
+        if (nw < 0) {
+            unlockControlled(nw + MUTEX_LOCKED);
+            return;
+        }
         if (((nw + MUTEX_LOCKED) & MUTEX_LOCKED) == 0) {
             STATE.getAndAdd(this, MUTEX_LOCKED); // leave the state as it was
             throw SyncRt.fatal("sync: unlock of unlocked mutex");
@@ -209,6 +243,49 @@ public class Mutex implements Locker {
             // is not set, the waiter will set it after wakeup. But mutex is still considered
             // locked if mutexStarving is set, so new coming goroutines won't acquire it.
             SyncRt.semrelease(sema, true);
+        }
+    }
+
+    // ---- controlled runs (see the class comment): one goroutine runs at a time ----
+
+    /** Lock in a controlled run: a scheduling point, then take the lock or wait on the semaphore. */
+    private void lockControlled() {
+        SyncRt.yieldPoint();
+        for (;;) {
+            int old = state;
+            if ((old & MUTEX_LOCKED) == 0) {
+                if (cas(old, old | MUTEX_LOCKED)) {
+                    return;
+                }
+                continue;
+            }
+            if (cas(old, old + (1 << MUTEX_WAITER_SHIFT))) {
+                SyncRt.semacquireMutex(sema, false); // the unlocker took us off the count
+            }
+        }
+    }
+
+    /** Unlock in a controlled run; old is the state before unlock's fast path took the lock bit off. */
+    private void unlockControlled(int old) {
+        if ((old & MUTEX_LOCKED) == 0) {
+            STATE.getAndAdd(this, MUTEX_LOCKED); // leave the state as it was
+            throw SyncRt.fatal("sync: unlock of unlocked mutex");
+        }
+        // The fast path has already unlocked: lock again, so that the unlock happens at the
+        // scheduling point (after it, another goroutine may take the lock before any waiter
+        // is woken, as in Go's normal mode).
+        STATE.getAndAdd(this, MUTEX_LOCKED);
+        SyncRt.yieldPoint();
+        STATE.getAndAdd(this, -MUTEX_LOCKED);
+        for (;;) {
+            int cur = state;
+            if (((cur & ~MUTEX_CONTROLLED) >> MUTEX_WAITER_SHIFT) == 0) {
+                return;
+            }
+            if (cas(cur, cur - (1 << MUTEX_WAITER_SHIFT))) {
+                SyncRt.semrelease(sema, false);
+                return;
+            }
         }
     }
 }

@@ -12,9 +12,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * finish. The state word holds the counter (high 32 bits) and the number of waiters (low
  * 32 bits); waiters sleep on a semaphore released once per waiter when the counter
  * reaches zero. The zero value is ready to use.
+ *
+ * <p>In a controlled run (dev.gort.explore), a WaitGroup made by one of its goroutines has
+ * {@link #CONTROLLED} set, the bit of the waiter word Go 1.25 uses to mark a WaitGroup of
+ * a synctest bubble: then every Add, Done and Wait is a scheduling point (tested on the
+ * state word each operation reads anyway).
  */
 public class WaitGroup {
-    private final AtomicLong state = new AtomicLong();
+    /** Not counted among the waiters (they are the low 31 bits): the WaitGroup belongs to a controlled run. */
+    static final long CONTROLLED = 0x8000_0000L;
+
+    private final AtomicLong state = new AtomicLong(SyncRt.controlled() ? CONTROLLED : 0);
     private final Object sema = SyncRt.newSema();
 
     public WaitGroup() {}
@@ -37,6 +45,9 @@ public class WaitGroup {
             throw new Panic("sync: WaitGroup misuse: Add called concurrently with Wait");
         }
         if (v > 0 || w == 0) {
+            if ((st & CONTROLLED) != 0) {
+                SyncRt.yieldPoint(); // controlled: a scheduling point after the change
+            }
             return;
         }
         // This goroutine has set counter to 0 when waiters > 0. Now there can't be
@@ -47,7 +58,7 @@ public class WaitGroup {
             throw new Panic("sync: WaitGroup misuse: Add called concurrently with Wait");
         }
         // Reset waiters count to 0.
-        state.set(0);
+        state.set(st & CONTROLLED);
         for (; w != 0; w--) {
             SyncRt.semrelease(sema, false);
         }
@@ -60,8 +71,14 @@ public class WaitGroup {
 
     /** {@code wg.Wait}: blocks until the counter is zero. */
     public void await() {
+        boolean yielded = false;
         for (;;) {
             long st = state.get();
+            if ((st & CONTROLLED) != 0 && !yielded) {
+                SyncRt.yieldPoint(); // controlled: a scheduling point before the look
+                yielded = true;
+                continue;
+            }
             int v = (int) (st >> 32);
             if (v == 0) {
                 // Counter is 0, no need to wait.
@@ -70,7 +87,7 @@ public class WaitGroup {
             // Increment waiters count.
             if (state.compareAndSet(st, st + 1)) {
                 SyncRt.semacquireWaitGroup(sema);
-                if (state.get() != 0) {
+                if ((state.get() & ~CONTROLLED) != 0) {
                     throw new Panic("sync: WaitGroup is reused before previous Wait has returned");
                 }
                 return;

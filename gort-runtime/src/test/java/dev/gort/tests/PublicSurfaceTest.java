@@ -28,10 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PublicSurfaceTest {
     /**
      * The facades: Go's runtime functions for package runtime, chan/select, sync, time, traces,
-     * profiles, runtime/metrics (the scheduler's counters, for the MXBean), and the agent's hooks.
+     * profiles, runtime/metrics (the scheduler's counters, for the MXBean), controlled runs
+     * (dev.gort.explore), and the agent's hooks.
      */
     private static final Set<String> FACADES = Set.of("Rt", "ChanRt", "SyncRt", "TimeRt", "HookRt", "TraceRt", "ProfRt",
-            "MetricsRt", "NetpollRt");
+            "MetricsRt", "NetpollRt", "ExploreRt");
     /** Classes the API extends (Chan, Select.Case): public, but nothing of them beyond a protected constructor. */
     private static final Set<String> BASES = Set.of("HChan", "SCase");
 

@@ -1,0 +1,574 @@
+package dev.gort.runtime;
+
+import dev.gort.FatalError;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Controlled runs (dev.gort.explore): one goroutine at a time, every scheduling choice
+ * made by a strategy, time virtual, the same choices giving the same run byte for byte.
+ *
+ * <h2>Shape</h2>
+ * A controller owns a dedicated M ({@code m.ctl} set, so its thread runs {@link #loop}
+ * instead of {@link Proc#mstart}) and a private P that is in no list of the scheduler
+ * ({@code allp}, the idle list): no other M steals from it, sysmon never looks at it,
+ * stop-the-world never waits for it. The M is counted as a running M ({@code mReserveID}),
+ * so the deadlock detector never sees a controlled goroutine runnable with no M to run it.
+ * The controller keeps the run's runnable goroutines itself, in the order they became
+ * runnable; they are never on a run queue. Each step:
+ * <ol>
+ *   <li>asks the strategy which runnable goroutine goes on (it sees their goids);</li>
+ *   <li>mounts it as {@link Proc#execute} does ({@code gp.stack.run()}) with its
+ *       {@code preempt} request set, so that it yields back at its next gort operation
+ *       (channel, select, sync, sleep and timers, go, gosched): {@link Entry#enter} already
+ *       tests {@code gp.preempt} on every entry and yields through gopreempt_m, so a
+ *       controlled goroutine yields there at no cost to other goroutines. The operation
+ *       itself runs at the start of the goroutine's next step; so every interleaving of
+ *       operations is reachable, even of operations that would not block. The request is
+ *       set only while another goroutine is runnable (at the mount, or by {@link #ready}
+ *       when one becomes so): a goroutine with no rival has no choice to offer, and runs on
+ *       to its next operation that readies one, blocks or yields;</li>
+ *   <li>runs on the M's own stack what the goroutine asked for when it yielded: park_m
+ *       (it blocked), or back to the runnable set (the preemption yield, Gosched, a
+ *       semaphore hand-off's goyield), or goexit0 (its function returned).</li>
+ * </ol>
+ * When nothing is runnable, the virtual clock jumps to the earliest timer of the private
+ * P's heap and the due timers run (sleeps, {@code Timer}, {@code After}, {@code AfterFunc}
+ * live in that heap, armed by the controlled goroutines on the controller's P). Nothing
+ * runnable and no timer: the run is deadlocked.
+ *
+ * <h2>Hooks in the normal runtime, and what they cost there</h2>
+ * <ul>
+ *   <li>{@link Park#ready} and {@link NewProc#newproc}: {@code if (gp.ctl != null)} hands a
+ *       readied or new goroutine to its controller instead of a run queue. One plain field
+ *       of the G being readied (written just before by newproc1, or next to the status the
+ *       CAS just changed): no measurable cost. {@code G.ctl} is set by newproc1 from
+ *       {@code run.ctl}, the run being read there already.</li>
+ *   <li>{@link Entry#enter}: nothing new; its {@code gp.preempt} test is the yield point.</li>
+ *   <li>{@link TimeRt#when}, {@link RuntimeTimer#maybeRunChan}, {@code SyncRt.nanotime}:
+ *       read the clock through {@link #nanotime()}, which asks whether the current thread
+ *       is a controller's M ({@link #controllerM}: a thread read and a field test, on
+ *       paths that arm timers or block on a mutex, never on a channel operation).</li>
+ *   <li>{@code Chans}/{@code Selects}: {@code if (c.ctlRun != null)} on each channel
+ *       operation, a final field of the channel the operation reads anyway (set at make,
+ *       when the maker is a goroutine of a controlled run: {@link #controllerM} next to
+ *       the channel's allocation).</li>
+ *   <li>{@link Rand#selectrandn} (select's poll order): one more read of a field of the
+ *       M that cheaprand reads anyway, so that select's draws are the strategy's.</li>
+ *   <li>{@code dev.gort.sync.Mutex}: a mutex made in a controlled run starts with its sign
+ *       bit set, which fails both fast paths; the slow paths test the bit on the state
+ *       they read anyway. {@code WaitGroup}: made in a controlled run, it sets Go 1.25's
+ *       bubble bit of its state, tested on the state word each operation reads anyway.
+ *       Their constructors ask {@code SyncRt.controlled()} ({@link #controllerM}, next to
+ *       the allocations of the object and its semaphore).</li>
+ *   <li>Paths that cost far more than a field read already, each with one test of
+ *       {@code gp.ctl} or {@code mp.ctl}: the end of a goroutine ({@link G#run}: no
+ *       scheduling point there), {@link RuntimeTimer#maybeAdd} (no wake-up of the
+ *       scheduler's poller for a virtual timer), {@link HookRt#enterSyscall} (the call runs
+ *       inline), {@link LockOSThread}, {@code Sema.canSpin} (no spinning), and
+ *       {@code Rt.run}/{@code numGoroutine}/{@code gomaxprocs}.</li>
+ *   <li>Slow paths only: {@link Panics#fatalpanic} and {@link Panics#fatal} (the failure
+ *       becomes the exploration's result, with no report), a pinned park (the controller
+ *       cannot sleep with the goroutine on its thread), a controlled goroutine waking a
+ *       plain thread ({@link Park#ready}'s ExternalG branch).</li>
+ * </ul>
+ * No global volatile is added anywhere: a normal run never reads anything the controller
+ * writes.
+ *
+ * <h2>Determinism</h2>
+ * The runnable set is ordered by when each goroutine became runnable, goids are the run's
+ * own (the private P's goid cache restarts at 1, so main is goroutine 1), the virtual clock
+ * starts at the same reading, select's draws are the strategy's ({@link #randn}), the M's
+ * own generator (anything else the runtime draws) is seeded from the schedule, and timers
+ * due together run in heap order (their order is not yet a choice of the strategy). So a
+ * strategy that makes the same picks gets the same run. The strategy sees, at each step,
+ * every runnable goroutine and which one ran last, which is what a systematic search
+ * needs (Explore.exhaustive: depth first, with a preemption bound).
+ *
+ * <h2>Rejected</h2>
+ * Running the controlled goroutines on the scheduler's own Ps and run queues, one at a
+ * time by a token: every queue operation and every M's loop would need a test, and the
+ * order of run queues, stealing and wake-ups would have to be forced rather than chosen.
+ * A scheduler of its own, apart from the runtime: channels, select, semaphores and timers
+ * would have to be written twice. Raising the agent's global preemption flag for the
+ * duration of a controlled run: every instrumented check in the JVM would take its slow
+ * path meanwhile.
+ *
+ * <h2>Failures</h2>
+ * The first failure ends the run: a throwable no goroutine caught ({@link #panicked}), a
+ * fatal error such as unlock of an unlocked mutex ({@link #fatal}), a deadlock (Go's
+ * text), the step budget, a goroutine still blocked once main returned and every other
+ * goroutine exited or blocked (time no longer advances then: a sleeper counts as blocked),
+ * waiting on the network (the poller would decide when it wakes), and uncontrolled
+ * concurrency: another thread operating on a channel the run made
+ * ({@link #checkUse}, from {@code HChan.ctlRun}), a goroutine of the run woken by another
+ * thread, a plain thread woken by the run, or a channel or goroutine of an earlier run. The goroutines left blocked or runnable stay parked for good
+ * (the run is marked dead, so execute freezes any that something outside still wakes).
+ *
+ * <p>Differences from a normal run: one M; no sysmon preemption; no time slices; syscalls
+ * run inline ({@link HookRt#enterSyscall}: there is no other M to hand the P to, and a call
+ * that blocks blocks the exploration); LockOSThread does nothing (every goroutine of the
+ * run is on the one thread); GOMAXPROCS cannot change; tracing a controlled run is not
+ * supported (its goroutines' events would be missing); goids repeat across runs. Not yet
+ * controlled: the agent's injected checks (they read one global flag, and raising it for
+ * a controlled run would send every instrumented check in the JVM down its slow path: a
+ * per-M flag the check could reach cheaply is the way, not done), and the uncontended
+ * fast paths of RWMutex's read lock and of Once (they do not enter the runtime, so they
+ * are not yield points; Mutex and WaitGroup made in the run mark themselves, see them).
+ */
+final class Controlled {
+    /** The virtual clock's reading when a controlled run starts (any positive constant works). */
+    static final long VIRTUAL_START = 1_000_000_000_000L;
+    /** The wall-clock time the virtual clock starts at: Go's synctest bubbles start at 2000-01-01T00:00:00Z. */
+    static final Instant VIRTUAL_EPOCH = Instant.parse("2000-01-01T00:00:00Z");
+
+    /** The M whose thread runs {@link #loop}; set before it starts. */
+    M m;
+    private final Supplier<?> body;
+    /** Result of body, or what it threw. Published to the joiner by Thread.join. */
+    Object result;
+    Throwable thrown;
+
+    // ---- one run's state; the controller's thread only, unless said otherwise ----
+    private P pp;
+    private Run run;
+    private ExploreRt.Scheduler sched;
+    /** Runnable goroutines of the run, in the order they became runnable. */
+    private final ArrayList<G> runnable = new ArrayList<>();
+    /** Goroutines of the run that have not exited. */
+    private final Map<G, Boolean> live = new IdentityHashMap<>();
+    /** Virtual clock. Written by the controller between steps; read by its goroutines (same thread). */
+    long now;
+    private boolean mainReturned;
+    private int kind;
+    private String message;
+    private Throwable failure;
+    /** Set (first sign wins) by another thread that used the run's channel or woke its goroutine (uncontrolled concurrency). */
+    private final java.util.concurrent.atomic.AtomicReference<String> foreign = new java.util.concurrent.atomic.AtomicReference<>();
+    private int[] choices = new int[64];
+    private int steps;
+    private long[] goids = new long[16];
+
+    Controlled(Supplier<?> body) {
+        this.body = body;
+    }
+
+    /** The controlled run of the calling goroutine, or null. */
+    static Run currentRun() {
+        M mp = controllerM();
+        return mp != null && mp.curg != null ? mp.curg.run : null;
+    }
+
+    /**
+     * gp (a goroutine, a plain thread's ExternalG, or null on an M's own stack) operates
+     * on a channel made by the controlled run owner: fine from the run's own goroutines
+     * and its controller's timers; from anyone else, uncontrolled concurrency. The
+     * operation itself goes on (a plain thread must not be stranded); the run fails.
+     */
+    static void checkUse(Run owner, G gp, String op) {
+        if (gp != null && gp.run == owner) {
+            return;
+        }
+        Controlled c = owner.ctl;
+        Thread t = Current.thread();
+        if (gp == null && t == c.m) {
+            return; // the controller's timers (a Timer's channel)
+        }
+        if (t == c.m && gp != null && gp.ctl == c && gp.run == c.run) {
+            // A goroutine of this run, on a channel an earlier run made (a static field).
+            c.fail(ExploreRt.UNCONTROLLED, "uncontrolled concurrency: goroutine " + gp.goid + " " + op
+                    + " a channel made by an earlier run: a channel shared between runs", null);
+            return;
+        }
+        if (owner == c.run) { // (racy from another thread: a hint) a channel of the run under way
+            String who = gp instanceof ExternalG || gp == null ? "thread \"" + t.getName() + "\""
+                    : "goroutine " + gp.goid + " of another run (thread \"" + t.getName() + "\")";
+            c.foreign.compareAndSet(null, "uncontrolled concurrency: " + who + " " + op + " a channel of the controlled run");
+        }
+    }
+
+    /** Whether the current thread is a controller's M (its goroutines or its own loop). */
+    static boolean inControlledRun() {
+        return controllerM() != null;
+    }
+
+    /**
+     * The current thread if it is a controller's M, else null. Reads
+     * {@code Thread.currentThread()} directly: unlike {@link Current#thread} it may be
+     * inlined, and a compiled caller may reuse a reading from before a yield that moved
+     * its goroutine to another M. That cannot change this answer: a goroutine of a
+     * controlled run never leaves its controller's M, and no other goroutine ever runs on
+     * one. So the hooks on object creation and timer paths cost a field read, not a call.
+     */
+    static M controllerM() {
+        return Thread.currentThread() instanceof M mp && mp.ctl != null ? mp : null;
+    }
+
+    /** Go's nanotime as the caller sees it: the virtual clock inside a controlled run. */
+    static long nanotime() {
+        M mp = controllerM();
+        if (mp != null) {
+            return mp.ctl.now;
+        }
+        return Clock.nanotime();
+    }
+
+    /** The wall-clock time a timer channel sends: virtual inside a controlled run. */
+    static Instant instant(long delay) {
+        M mp = controllerM();
+        if (mp != null) {
+            return VIRTUAL_EPOCH.plusNanos(mp.ctl.now - VIRTUAL_START - delay);
+        }
+        return Instant.now().minusNanos(delay);
+    }
+
+    // ---- the controller's thread ----
+
+    /** The controller M's body: a private P, the session's work, then the M's exit. */
+    void loop(M mp) {
+        try {
+            pp = newP(null);
+            mp.p = pp;
+            try {
+                result = body.get();
+            } catch (Throwable t) {
+                thrown = t;
+            }
+        } finally {
+            mp.p = null;
+            if (pp != null) {
+                pp.m = null;
+                NewProc.gfpurge(pp); // its free Gs go on serving normal runs
+            }
+            // Go's mexit, without a P to hand off: the M no longer counts as running. Its
+            // trace writer goes too, unless it holds a trace's data (the tracer drops it then).
+            TraceThread w = mp.trace;
+            Tracer.threads.removeIf(t -> t == w && t.buf[0] == null && t.buf[1] == null && !t.writing());
+            Sched.lock.lock();
+            Sched.nmfreed++;
+            CheckDead.checkdead();
+            Sched.lock.unlock();
+        }
+    }
+
+    /** A fresh private P (fresh timers: one run's timers never fire in the next), keeping old's free Gs. */
+    private P newP(P old) {
+        P p = new P(-1);
+        p.status = P._Prunning;
+        p.m = m;
+        if (old != null) {
+            p.gFree = old.gFree;
+            p.gFreeSize = old.gFreeSize;
+            old.gFree = null;
+            old.gFreeSize = 0;
+            old.m = null;
+        }
+        p.goidcache = 1; // the run's own goids: main is goroutine 1
+        p.goidcacheend = Long.MAX_VALUE;
+        return p;
+    }
+
+    /**
+     * One controlled run of main under sched, on this controller's thread. Returns its
+     * outcome; never throws for a failure of the run.
+     */
+    ExploreRt.Outcome runOnce(Runnable main, ExploreRt.Scheduler sched, long seed, int maxSteps) {
+        if (Current.thread() != m || m.curg != null) {
+            throw new IllegalStateException("a controlled run must be started by its controller");
+        }
+        pp = newP(pp);
+        m.p = pp;
+        m.seedCheaprand(seed);
+        runnable.clear();
+        live.clear();
+        now = VIRTUAL_START;
+        mainReturned = false;
+        kind = ExploreRt.PASS;
+        message = null;
+        failure = null;
+        foreign.set(null);
+        steps = 0;
+        this.sched = sched;
+        run = new Run(this);
+        NewProc.newproc(() -> {
+            main.run();
+            mainReturned = true;
+        }, run, true);
+        try {
+            loopSteps(maxSteps);
+        } finally {
+            finish(); // also when the strategy throws (a replayed schedule that does not fit the program)
+        }
+        return new ExploreRt.Outcome(kind, message, failure, steps, Arrays.copyOf(choices, steps));
+    }
+
+    private void loopSteps(int maxSteps) {
+        long prev = 0;
+        int timerRounds = 0;
+        for (;;) {
+            checkForeign();
+            if (kind != ExploreRt.PASS) {
+                break;
+            }
+            if (runnable.isEmpty()) {
+                if (mainReturned) {
+                    if (!live.isEmpty()) {
+                        fail(ExploreRt.LEAK, leakReport(), null);
+                    }
+                    break;
+                }
+                if (advanceTime()) {
+                    if (++timerRounds > maxSteps) {
+                        fail(ExploreRt.MAX_STEPS, "maxSteps exceeded: timers fired " + maxSteps
+                                + " times without waking a goroutine", null);
+                        break;
+                    }
+                    continue;
+                }
+                String msg = run.mainGoexited && live.isEmpty()
+                        ? "no goroutines (main called runtime.Goexit) - deadlock!"
+                        : "all goroutines are asleep - deadlock!";
+                fail(ExploreRt.FATAL, msg, new FatalError(msg));
+                break;
+            }
+            if (steps >= maxSteps) {
+                fail(ExploreRt.MAX_STEPS, "maxSteps exceeded: the run took more than " + maxSteps
+                        + " steps (a livelock, or a run longer than maxSteps allows)", null);
+                break;
+            }
+            int n = runnable.size();
+            if (goids.length < n) {
+                goids = new long[Math.max(n, goids.length * 2)];
+            }
+            for (int i = 0; i < n; i++) {
+                goids[i] = runnable.get(i).goid;
+            }
+            int pick = sched.next(goids, n, prev);
+            if (pick < 0 || pick >= n) {
+                throw new IllegalStateException("strategy picked " + pick + " of " + n + " runnable goroutines");
+            }
+            G gp = runnable.remove(pick);
+            if (steps == choices.length) {
+                choices = Arrays.copyOf(choices, steps * 2);
+            }
+            choices[steps++] = (int) gp.goid;
+            prev = gp.goid;
+            step(gp);
+            strayWork();
+            timerRounds = 0; // counts timer rounds in a row that woke nobody
+        }
+    }
+
+    /** Runs gp until it yields at its next gort operation, blocks or ends (Go's execute, for one step). */
+    private void step(G gp) {
+        M mp = m;
+        if (GoroutineProfile.active) {
+            GoroutineProfile.barrier(mp, gp);
+        }
+        mp.curg = gp;
+        gp.m = mp;
+        G.casgstatus(gp, G._Grunnable, G._Grunning);
+        gp.waitsince = 0;
+        gp.profStack = null;
+        // The yield point: Entry.enter sends it back here at its next gort operation, if
+        // another goroutine is runnable by then (ready raises it); alone, it has no rival.
+        gp.preempt = !runnable.isEmpty();
+        M.IN_RUNTIME.setRelease(mp, 1);
+        gp.stack.run();
+        Thread.interrupted(); // a goroutine's interrupt of "its thread" stays with this step
+        if (gp.stack.isDone()) {
+            live.remove(gp);
+            Park.goexit0(mp, gp);
+            return;
+        }
+        int fn = mp.mcallfn;
+        mp.mcallfn = M.MCALL_NONE;
+        switch (fn) {
+            case M.PARK_M -> {
+                mp.traceStack = null;
+                G again = Park.park_m(mp, gp);
+                if (again != null) {
+                    runnable.add(again); // unlockf refused: runnable at once
+                } else if (gp.waitreason == WaitReason.IO_WAIT) {
+                    // The network poller, not the strategy, would decide when it wakes.
+                    fail(ExploreRt.UNCONTROLLED, "uncontrolled: goroutine " + gp.goid
+                            + " waits on the network [IO wait]: network I/O cannot be controlled", null);
+                }
+            }
+            case M.GOSCHED_M, M.GOPREEMPT_M, M.GOYIELD_M -> {
+                gp.preempt = false;
+                mp.traceStack = null;
+                G.casgstatus(gp, G._Grunning, G._Grunnable);
+                Park.dropg(mp, gp);
+                runnable.add(gp);
+            }
+            default -> {
+                // EXITSYSCALL_NOP: a syscall left without its P, which a controlled run never
+                // gives up; or a yield with no function.
+                Park.dropg(mp, gp);
+                fail(ExploreRt.UNCONTROLLED, "goroutine " + gp.goid + " left the controller (mcall "
+                        + fn + "): syscalls are not supported in a controlled run yet", null);
+            }
+        }
+    }
+
+    /** Runs the timers due at the next timer's instant; false if there is none. */
+    private boolean advanceTime() {
+        long next = pp.timers.wakeTime();
+        if (next == 0) {
+            return false;
+        }
+        if (next > now) {
+            now = next;
+        }
+        pp.timers.check(now, m, true);
+        if (!runnable.isEmpty() || m.timerRan) {
+            return true;
+        }
+        return pp.timers.wakeTime() != next && pp.timers.wakeTime() != 0;
+    }
+
+    /** A goroutine of another run readied by this run lands on the private P: uncontrolled. */
+    private void strayWork() {
+        if (pp.runnext == null && RunQueue.runqempty(pp)) {
+            return;
+        }
+        G gp;
+        StringBuilder ids = new StringBuilder();
+        while ((gp = RunQueue.runqget(pp, m)) != null) {
+            ids.append(ids.isEmpty() ? "" : ", ").append(gp.goid);
+            Park.injectNoP(gp); // its own run's Ms run it
+        }
+        fail(ExploreRt.UNCONTROLLED, "uncontrolled concurrency: the controlled run woke goroutine " + ids
+                + ", which belongs to another run (a channel or lock shared with it)", null);
+    }
+
+    private void checkForeign() {
+        String f = foreign.get();
+        if (f != null) {
+            fail(ExploreRt.UNCONTROLLED, f, null);
+        }
+    }
+
+    /** The end of a run: its goroutines never run again. */
+    private void finish() {
+        if (run == null) {
+            return;
+        }
+        FatalError death = new FatalError("controlled run ended");
+        run.retire(death);
+        run.end(); // its goroutines left on the network poller are abandoned (no run waits for them)
+        for (G gp : runnable) {
+            // Runnable but never to run: parked for good, so checkdead never counts it.
+            gp.waitreason = WaitReason.FROZEN;
+            G.casgstatus(gp, G._Grunnable, G._Gwaiting);
+        }
+        runnable.clear();
+        live.clear();
+        run = null;
+    }
+
+    private void fail(int k, String msg, Throwable t) {
+        if (kind == ExploreRt.PASS) {
+            kind = k;
+            message = msg;
+            failure = t;
+        }
+    }
+
+    private String leakReport() {
+        List<G> blocked = new ArrayList<>(live.keySet());
+        blocked.sort((a, b) -> Long.compare(a.goid, b.goid));
+        StringBuilder b = new StringBuilder();
+        b.append("goroutine leak: ").append(blocked.size()).append(blocked.size() == 1 ? " goroutine" : " goroutines")
+                .append(" blocked after main returned:");
+        String sep = " ";
+        for (G gp : blocked) {
+            b.append(sep).append("goroutine ").append(gp.goid).append(" [").append(gp.waitreason.text).append(']');
+            sep = ", ";
+        }
+        return b.toString();
+    }
+
+    // ---- hooks (see the class comment) ----
+
+    /** gp (new, or woken) is runnable. On another thread than the controller's: uncontrolled. */
+    void ready(G gp) {
+        if (Current.thread() != m) {
+            String why = "uncontrolled concurrency: thread \"" + Current.thread().getName()
+                    + "\" woke goroutine " + gp.goid + " [" + gp.waitreason.text + "] of the controlled run"
+                    + " (a plain thread or another run touched one of its channels or locks)";
+            Run r = gp.run;
+            if (r == run) { // (a racy read: a hint; a goroutine of an earlier run is frozen below anyway)
+                foreign.compareAndSet(null, why); // the first sign wins
+            }
+            if (r != null) {
+                r.retire(new FatalError(why));
+            }
+            Park.injectNoP(gp); // execute freezes it: its run is dead
+            return;
+        }
+        if (gp.run != run) {
+            // A goroutine an earlier run left blocked, woken through state the runs share (a
+            // static channel or lock): it stays parked; the run cannot be reproduced alone.
+            gp.waitreason = WaitReason.FROZEN;
+            G.casgstatus(gp, G._Grunnable, G._Gwaiting);
+            fail(ExploreRt.UNCONTROLLED, "uncontrolled concurrency: goroutine " + gp.goid
+                    + " of an earlier run was woken: a channel or lock is shared between runs", null);
+            return;
+        }
+        live.put(gp, Boolean.TRUE); // new, or already there
+        runnable.add(gp);
+        G cur = m.curg;
+        if (cur != null) {
+            cur.preempt = true; // a rival: the running goroutine yields at its next gort operation
+        }
+    }
+
+    /** A goroutine of the run woke a plain thread waiting on the run's channel or lock. */
+    void uncontrolledWake(ExternalG eg) {
+        fail(ExploreRt.UNCONTROLLED, "uncontrolled concurrency: the controlled run woke thread \""
+                + eg.thread.getName() + "\", blocked [" + eg.waitreason.text + "] on one of its channels or locks", null);
+    }
+
+    /** gp's function threw t, which nothing caught. */
+    void panicked(G gp, Throwable t) {
+        fail(ExploreRt.PANIC, "goroutine " + gp.goid + " panicked: " + t, t);
+    }
+
+    /** A fatal error in the run (Go's fatal: the goroutine then parks for good). */
+    void fatal(FatalError e) {
+        fail(ExploreRt.FATAL, e.getMessage(), e);
+    }
+
+    /** gp must park but its continuation is pinned: the controller cannot go on. */
+    RuntimeException pinnedPark(G gp, WaitReason reason) {
+        String msg = "uncontrolled: goroutine " + gp.goid + " blocked [" + reason.text
+                + "] while pinned (inside synchronized, a held JDK lock or a native frame)";
+        fail(ExploreRt.UNCONTROLLED, msg, null);
+        return new IllegalStateException(msg);
+    }
+
+    /** Select's poll order inside the run: the strategy's choice among n. */
+    int randn(int n) {
+        if (n <= 1) {
+            return 0;
+        }
+        int r = sched.random(n);
+        if (r < 0 || r >= n) {
+            throw new IllegalStateException("strategy picked " + r + " of " + n + " alternatives");
+        }
+        return r;
+    }
+
+    /** Goroutines of the run that exist now (Go's NumGoroutine inside it). */
+    int numGoroutine() {
+        return live.size();
+    }
+}
