@@ -26,13 +26,21 @@ final class Corpus {
 
     /**
      * A result sent on an unbuffered channel after the receiver gave up on a timeout: the
-     * worker blocks on its send for ever (a goroutine leak). Fix: a one-slot buffer.
+     * worker blocks on its send for ever (a goroutine leak). The worker is slow only when
+     * another request took the cached connection first, so the timeout depends on the order
+     * of the two. Fix: a one-slot buffer.
      */
     static Runnable sendAfterSelectTimeout(boolean fixed) {
         return () -> {
             Chan<Integer> result = fixed ? Chan.make(1) : Chan.make();
+            Chan<Boolean> cachedConn = Chan.make(1);
+            cachedConn.send(true);
+            Gort.go(() -> cachedConn.tryRecv()); // another request
             Gort.go(() -> {
-                Time.sleep(Duration.ofMillis(10)); // the work takes as long as the timeout
+                boolean cached = cachedConn.tryRecv() != null;
+                // Else dial: as slow as the timeout, and the timeout wins (timers due at one instant
+                // all fire before a goroutine runs). Longer would leak a sleeper: time stops when main returns.
+                Time.sleep(Duration.ofMillis(cached ? 1 : 10));
                 result.send(42);
             });
             Select.select(

@@ -48,7 +48,7 @@ class CorpusTest {
                         Explore.random().iterations(100).seed(1), FatalError.class, DEADLOCK),
                 // GoKer: kubernetes/5316-like: the receiver's select takes another case; the sender blocks for ever.
                 leak("sendAfterSelectTimeout", Corpus::sendAfterSelectTimeout,
-                        Explore.random().iterations(10).seed(1), "goroutine 2 [chan send]"),
+                        Explore.random().iterations(100).seed(1), "goroutine 3 [chan send]"),
                 // GoKer: moby/4951-like: AB-BA deadlock between two mutexes.
                 exact("lockOrderInversion", Corpus::lockOrderInversion,
                         Explore.exhaustive(1).iterations(100), FatalError.class, DEADLOCK),
