@@ -352,10 +352,13 @@ final class RuntimeTimer extends SpinLock {
      * has expired, run it now (the value appears as if sent on time).
      */
     void maybeRunChan() {
-        if ((astate() & TIMER_HEAPED) != 0) {
+        int s = astate();
+        if ((s & TIMER_HEAPED) != 0) {
             // If the timer is in the heap, the ordinary timer code is in charge of sending
             // when appropriate.
-            return;
+            if ((s & TIMER_ZOMBIE) == 0 || !sweepDueZombie()) {
+                return;
+            }
         }
         lock();
         long now = Controlled.nanotime();
@@ -364,6 +367,34 @@ final class RuntimeTimer extends SpinLock {
             return;
         }
         unlockAndRun(now);
+    }
+
+    /**
+     * A channel timer nobody waits on any longer is a zombie still in its heap; if it is due,
+     * drop the zombies of that heap now (Go's ts.adjust, forced), so that maybeRunChan can
+     * run it. Returns whether t left the heap.
+     *
+     * <p>Differences from Go: in Go the zombie's time is its heap's wake time, so some M
+     * wakes then, checks that heap and drops it before anyone looks at the channel. Here a
+     * heap of zombies only has no wake time ({@link Timers#wakeTime}): on a P that is idle,
+     * nobody would ever drop it, and a due tick would never be seen (Ticker.c().tryRecv()
+     * after a sleep returning nothing). The channel operation sweeps that heap itself; it
+     * costs a heap lock, only when a due zombie is found.
+     */
+    private boolean sweepDueZombie() {
+        Timers heapTs = ts; // racy: checked again under the heap's lock
+        if (heapTs == null || when <= 0 || when > Controlled.nanotime()) {
+            return false;
+        }
+        heapTs.lock.lock();
+        try {
+            if (ts == heapTs && (astate() & (TIMER_HEAPED | TIMER_ZOMBIE)) == (TIMER_HEAPED | TIMER_ZOMBIE)) {
+                heapTs.adjust(Controlled.nanotime(), true);
+            }
+        } finally {
+            heapTs.lock.unlock();
+        }
+        return (astate() & TIMER_HEAPED) == 0;
     }
 
     /** Go's blockTimerChan: a goroutine is about to block on the timer's channel c. */

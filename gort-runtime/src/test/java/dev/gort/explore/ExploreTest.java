@@ -131,6 +131,42 @@ class ExploreTest {
         assertTrue(ms < 5_000, "three virtual hours took " + ms + " ms");
     }
 
+    /**
+     * Timers fire in the order they are due, whatever the strategy picks: on the virtual
+     * clock each fires at its own instant, once every goroutine is blocked (TimeTest checks
+     * real timers' lateness; their arrival order there is the machine's).
+     */
+    @Test
+    void timersFireInOrderOnTheVirtualClock() {
+        int n = 50;
+        List<Integer> delays = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            delays.add(10 + 15 * i);
+        }
+        java.util.Collections.shuffle(delays, new java.util.Random(42));
+        List<Integer> order = new ArrayList<>();
+        Explore.Result r = Explore.run(Explore.random().iterations(20).seed(3), () -> {
+            order.clear();
+            dev.gort.Chan<Integer> fired = dev.gort.Chan.make(n);
+            for (int d : delays) {
+                Gort.go(() -> {
+                    Time.after(Duration.ofMillis(d)).recv();
+                    fired.send(d);
+                });
+            }
+            for (int i = 0; i < n; i++) {
+                order.add(fired.recv());
+            }
+            List<Integer> sorted = new ArrayList<>(order);
+            java.util.Collections.sort(sorted);
+            if (!sorted.equals(order)) {
+                throw new AssertionError("timers fired out of order: " + order);
+            }
+        });
+        assertFalse(r.failed(), r.toString());
+        assertEquals(20, r.iterations());
+    }
+
     /** Every Lock and Unlock of a mutex made in the run is a scheduling point: a lock split in two is found. */
     @Test
     void mutexOperationsAreSchedulingPoints() {

@@ -442,6 +442,26 @@ class DeathTest {
         assertEquals(42, got.get());
     }
 
+    /**
+     * A plain thread blocked for good in a gort operation (a send nobody will take) can wake
+     * no one: a deadlocked run is reported while it lives.
+     */
+    @Test
+    void aPlainThreadBlockedInGortDoesNotHideADeadlock() throws Exception {
+        Chan<Integer> nobody = Chan.make();
+        Thread stuck = new Thread(() -> nobody.send(1), "stuck-sender");
+        stuck.setDaemon(true);
+        stuck.start();
+        waitUntil("the plain thread blocked on its send", () -> stuck.getState() == Thread.State.WAITING);
+        try (StderrCapture err = new StderrCapture()) {
+            FatalError e = assertThrows(FatalError.class, () -> Gort.run(() -> Chan.make().recv()));
+            assertEquals(DEADLOCK, e.getMessage());
+        }
+        assertTrue(stuck.isAlive(), "the blocked thread is still there");
+        nobody.tryRecv(); // let it go
+        stuck.join();
+    }
+
     /** Once every plain thread that used gort has ended, the blocked run dies. */
     @Test
     void deadlockIsReportedOnceTheLastPlainThreadEnds() throws Exception {
