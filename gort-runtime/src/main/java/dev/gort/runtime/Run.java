@@ -22,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
  * waiter, and a plain thread blocks (as an {@link ExternalG} marked {@code inRun}, which
  * the deadlock rule sets aside).
  */
-final class Run {
+final class Run implements ChanAssoc {
     /** Runs that have started and not ended; the deadlock detector kills the blocked ones. */
     static final Set<Run> active = ConcurrentHashMap.newKeySet();
 
@@ -61,6 +61,18 @@ final class Run {
 
     Run(Controlled ctl) {
         this.ctl = ctl;
+    }
+
+    /** Controlled.checkUse's words for the ChanAssoc operations. */
+    private static final String[] USE = {"sent on", "received from", "closed", "selected on"};
+
+    /**
+     * A channel made by one of this controlled run's goroutines (only a controlled run's
+     * channels are associated with their run): see {@link Controlled#checkUse}.
+     */
+    @Override
+    public void checkUse(HChan c, G gp, int op) {
+        Controlled.checkUse(this, gp, USE[op]);
     }
 
     private final RMutex lock = new RMutex();
