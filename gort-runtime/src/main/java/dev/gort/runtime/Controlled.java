@@ -65,8 +65,9 @@ import java.util.function.Supplier;
  *       M that cheaprand reads anyway, so that select's draws are the strategy's.</li>
  *   <li>{@code dev.gort.sync.Mutex}: a mutex made in a controlled run starts with its sign
  *       bit set, which fails both fast paths; the slow paths test the bit on the state
- *       they read anyway. {@code WaitGroup}: made in a controlled run, it sets Go 1.25's
- *       bubble bit of its state, tested on the state word each operation reads anyway.
+ *       they read anyway. {@code WaitGroup}: made in a controlled run (or a synctest
+ *       bubble), it sets Go 1.25's bubble bit of its state, tested on the state word each
+ *       operation reads anyway, and its association field.
  *       Their constructors ask {@code SyncRt.controlled()} ({@link #controllerM}, next to
  *       the allocations of the object and its semaphore).</li>
  *   <li>Paths that cost far more than a field read already, each with one test of

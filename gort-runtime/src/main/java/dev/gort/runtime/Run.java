@@ -107,6 +107,7 @@ final class Run implements ChanAssoc {
             return false;
         }
         freeze();
+        SynctestBubble.runEnded(this); // its bubbles' roots are frozen in synctest.Run
         Panics.print(report);
         DeathHooks.run(); // the trace leading here is saved before run's caller hears of it
         end();
@@ -120,6 +121,7 @@ final class Run implements ChanAssoc {
      */
     void retire(FatalError e) {
         DEATH.compareAndSet(this, null, e);
+        SynctestBubble.runEnded(this);
     }
 
     /** Go's freezetheworld rounds: ask this often, this many times, for the run's goroutines to stop. */

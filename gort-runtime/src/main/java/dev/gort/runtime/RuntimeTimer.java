@@ -23,6 +23,13 @@ import java.lang.invoke.VarHandle;
  * So an unreferenced timer is garbage, and an unstopped ticker nobody reads does not keep
  * the program from being seen deadlocked. Stop and reset bump {@code seq} under
  * {@code sendLock} and drain the buffer: after they return no stale value is received.
+ *
+ * <h2>Fake timers (Go 1.25's synctest)</h2>
+ * A timer made by a goroutine of a synctest bubble ({@link #bubble}, Go's {@code isFake})
+ * goes into its bubble's heap instead of a P's, runs on the bubble's clock, and is run by
+ * the bubble's root when the bubble's time advances ({@link SynctestBubble}); one armed to
+ * fire at once runs in the goroutine that armed it (modify). No M of the scheduler waits
+ * for it, so it never wakes the poller.
  */
 final class RuntimeTimer extends SpinLock {
     // state bits (Go's timerHeaped, timerModified, timerZombie)

@@ -4,6 +4,8 @@ import dev.gort.Panic;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -98,7 +100,8 @@ final class SynctestBubble implements ChanAssoc {
     }
 
     /**
-     * Bubbles whose Run call has not returned. Atomic adds (LIVE), plain reads: a goroutine
+     * Bubbles whose Run call has not returned, and whose root's run has not died (its root
+     * then never returns: {@link #runEnded}). Atomic adds (LIVE), plain reads: a goroutine
      * of a bubble is started after its bubble was counted (its creation, and the run queue
      * that hands it to an M, order the read after the add), so it never reads 0; anyone else
      * may read a stale value, and merely takes the slower path, or the faster one it would
@@ -106,6 +109,8 @@ final class SynctestBubble implements ChanAssoc {
      */
     @SuppressWarnings("unused") // also through LIVE
     private static int live;
+    /** The bubbles counted in {@link #live}. */
+    private static final Set<SynctestBubble> liveBubbles = ConcurrentHashMap.newKeySet();
 
     /** Go: bubble.mu. A leaf lock (see the class comment). */
     final RMutex mu = new RMutex();
@@ -156,6 +161,28 @@ final class SynctestBubble implements ChanAssoc {
         M mp = Current.m();
         G gp = mp != null ? mp.curg : null;
         return gp != null ? gp.bubble : null;
+    }
+
+    private void uncount() {
+        if (liveBubbles.remove(this)) {
+            LIVE.getAndAdd(-1);
+        }
+    }
+
+    /**
+     * Run r died or was retired (a controlled run's end): the bubbles whose root is one of
+     * its goroutines are over, their goroutines frozen, though the root never returns from
+     * Run; so that programs after them take the fast paths again, they stop counting.
+     */
+    static void runEnded(Run r) {
+        if (live == 0) {
+            return;
+        }
+        for (SynctestBubble b : liveBubbles) {
+            if (b.root.run == r) {
+                b.uncount();
+            }
+        }
     }
 
     /** Whether some bubble may exist (see {@link #live}: never false for a goroutine of a bubble). */
@@ -274,6 +301,12 @@ final class SynctestBubble implements ChanAssoc {
         return root;
     }
 
+    /** The counters (for tests and debugging; racy unless mu is held). */
+    @Override
+    public String toString() {
+        return "total=" + total + " running=" + running + " active=" + active;
+    }
+
     // ---- channels (ChanAssoc) ----
 
     private static final String[] FROM_OUTSIDE = {
@@ -342,13 +375,14 @@ final class SynctestBubble implements ChanAssoc {
                 throw new Panic("synctest.Run called from within a synctest bubble");
             }
             SynctestBubble bubble = new SynctestBubble(gp);
+            liveBubbles.add(bubble);
             LIVE.getAndAdd(1);
             gp.bubble = bubble;
             try {
                 bubble.runLoop(gp, f);
             } finally {
                 gp.bubble = null;
-                LIVE.getAndAdd(-1);
+                bubble.uncount();
             }
         } finally {
             Entry.exit(gp);

@@ -892,6 +892,28 @@ class SynctestTest {
         assertEquals("boom", e.getCause().getMessage());
     }
 
+    /** The README's example. */
+    @Test
+    void theReadmesExample() {
+        Synctest.run(() -> {
+            Chan<String> evicted = Chan.make(1);
+            Gort.go(() -> {                                    // the code under test
+                Time.sleep(Duration.ofSeconds(5));
+                evicted.send("key");
+            });
+            Time.sleep(Duration.ofSeconds(5).minusNanos(1));    // returns at once
+            Synctest.await();                                   // the evictor sleeps: nothing else can happen
+            assertEquals(0, evicted.len());
+            Time.sleep(Duration.ofNanos(1));
+            Synctest.await();                                   // the evictor has sent and exited
+            assertEquals("key", evicted.recv());
+            assertEquals(Instant.parse("2000-01-01T00:00:05Z"), Time.now());
+        });
+        // ... and a failing assertion inside the bubble fails the test.
+        FatalError e = assertThrows(FatalError.class, () -> Synctest.run(() -> assertEquals(1, 2)));
+        assertInstanceOf(AssertionError.class, e.getCause());
+    }
+
     // ---- controlled runs ----
 
     /** A bubble inside a controlled run: its own clock from 2000-01-01, exact; every schedule passes. */
