@@ -44,19 +44,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * <h2>Invariants</h2>
  * {@code total >= 0}, {@code running >= 0}, {@code active >= 0} (checked: a broken one is
  * a fatal error naming it); time never goes backwards; only the root writes {@link #now},
- * and only while every goroutine of the bubble is durably blocked (it reads are then
- * ordered by the wake-ups). {@link #mu} is a leaf: nothing else is locked under it, and
+ * and only while every goroutine of the bubble is durably blocked (its reads are
+ * then ordered by the wake-ups). {@link #mu} is a leaf: nothing else is locked under it, and
  * the goroutine to wake is readied after it is released (goready may take the scheduler's
  * locks).
  *
  * <h2>Cost to programs without bubbles</h2>
  * One plain field test of the G in casgstatus and park_m ({@code gp.bubble != null}, as
- * Go's), of the waiter's G in a Cond's wake-ups, and of the timer on timer paths; the
- * channel's one association field ({@code HChan.assoc}), shared with controlled runs.
- * Objects that must learn the maker's bubble when made (channels, WaitGroups) read one
- * plain static, the count of bubbles under way ({@link #current}), and only while a bubble
+ * Go's), of the parent in newproc, of the waiter's G in a Cond's wake-ups, and of the
+ * timer on timer paths; one more plain write in newproc1 and goexit0; the channel's one
+ * association field ({@code HChan.assoc}), shared with controlled runs, and a type test
+ * per case in a select. Objects that must learn the maker's bubble when made (channels,
+ * WaitGroups) and the clock of new timers and {@code Time.now} ({@link FakeTime}) read one
+ * plain static, the count of bubbles under way ({@link #anyLive}), and only while a bubble
  * exists the current goroutine: Go's {@code getg()} is free, gort's is a call that the JIT
- * may not inline (Current). No global volatile is read on any path.
+ * may not inline (Current). No global volatile is read on any path, and no object grew
+ * (the new fields of G, RuntimeTimer and WaitGroup fit in their alignment padding).
  *
  * <h2>Rejected</h2>
  * Running a bubble on the controller of controlled runs (Controlled), one goroutine at a
@@ -84,6 +87,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>WaitGroups are associable only when made in a bubble (sync.WaitGroup's comment).</li>
  *   <li>A bubble inside a controlled run (dev.gort.explore) works: its goroutines are the
  *       run's, one at a time; the bubble has its own clock, the run's goes on apart.</li>
+ *   <li>Go's fatal errors (a bubble's channel used from outside, ...) end the run of the
+ *       goroutine that made them, as every gort fatal error does, not the process; on a
+ *       plain thread they are thrown.</li>
+ *   <li>{@code Gort.run} inside a bubble starts a new program, whose main goroutine is
+ *       not in the bubble (the caller's wait for it is not durable).</li>
  * </ul>
  */
 final class SynctestBubble implements ChanAssoc {

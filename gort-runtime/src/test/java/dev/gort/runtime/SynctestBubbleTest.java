@@ -100,6 +100,43 @@ class SynctestBubbleTest {
         assertFalse(SynctestBubble.anyLive(), "after a failed controlled run");
     }
 
+    /**
+     * An unrecovered deadlock panic reports, after the root's block, the bubble's goroutines
+     * (Go's dopanic_m), with Go 1.26's headers: the durable wait reason and the bubble's id.
+     */
+    @Test
+    void theDeadlockReportShowsTheBubblesGoroutines() {
+        String report;
+        try (dev.gort.tests.StderrCapture err = new dev.gort.tests.StderrCapture()) {
+            assertThrows(FatalError.class, () -> Gort.run(() -> Synctest.run(() -> {
+                Chan<Object> c = Chan.make();
+                Gort.go(() -> {
+                    Time.sleep(Duration.ofDays(1));
+                    c.recv();
+                });
+                c.recv();
+            })));
+            report = err.text();
+        }
+        assertTrue(report.startsWith("panic: deadlock: all goroutines in bubble are blocked\n"), report);
+        assertTrue(report.matches("(?s).*\ngoroutine \\d+ \\[chan receive \\(durable\\), synctest bubble \\d+\\]:\n.*"), report);
+    }
+
+    /**
+     * Go's TestWaitGroupLinkerAllocated, gort's way: a WaitGroup made outside any bubble is
+     * never the bubble's; used inside, its operations are not durable, and do not fail.
+     */
+    @Test
+    void aWaitGroupMadeOutsideWorksInsideABubble() {
+        WaitGroup wg = new WaitGroup();
+        Synctest.run(() -> {
+            wg.go(() -> {});
+            wg.await();
+        });
+        wg.add(1);
+        wg.done();
+    }
+
     /** A WaitGroup made outside bubbles and controlled runs has no association (its Add is the plain one). */
     @Test
     void aPlainWaitGroupHasNoAssociation() throws Exception {
