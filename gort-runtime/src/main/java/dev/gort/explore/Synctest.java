@@ -45,9 +45,11 @@ import dev.gort.runtime.ExploreRt;
  * is used from outside it ({@code send on synctest channel from outside bubble}, and
  * {@code receive}, {@code close}, {@code select}); a timer or ticker made in a bubble is
  * stopped or reset from outside any bubble ({@code stop of synctest timer from outside
- * bubble}, {@code reset ...}); a WaitGroup made in a bubble gets an {@code add} from outside
- * it while it counts goroutines of the bubble ({@code sync: WaitGroup.Add called from
- * inside and outside synctest bubble}, {@code ... from multiple synctest bubbles}); a
+ * bubble}, {@code reset ...}); a WaitGroup of a bubble gets an {@code add} from outside it
+ * ({@code sync: WaitGroup.Add called from inside and outside synctest bubble},
+ * {@code ... from multiple synctest bubbles}; Go's rules: the WaitGroup stops being the
+ * bubble's when its counter returns to zero with waiters, or an {@code await} finds it
+ * idle); a
  * goroutine of a bubble waiting in {@code Cond.await} is signalled from outside it
  * ({@code semaphore wake of synctest goroutine from outside bubble}).
  *
