@@ -57,8 +57,8 @@ final class Chans {
             Park.gopark(null, null, WaitReason.CHAN_SEND_NIL_CHAN);
             throw Throw.fatalThrow("unreachable");
         }
-        if (c.ctlRun != null) {
-            Controlled.checkUse(c.ctlRun, gp, "sent on");
+        if (c.assoc != null) {
+            c.assoc.checkUse(c, gp, ChanAssoc.SEND); // Go: "send on synctest channel from outside bubble"
         }
 
         // Fast path: check for failed non-blocking operation without acquiring the lock.
@@ -112,7 +112,7 @@ final class Chans {
         gp.waiting = mysg;
         gp.param = null;
         c.enqueue(false, mysg);
-        Park.gopark(CHANPARKCOMMIT, c, WaitReason.CHAN_SEND);
+        Park.gopark(CHANPARKCOMMIT, c, c.assoc instanceof SynctestBubble ? WaitReason.SYNCTEST_CHAN_SEND : WaitReason.CHAN_SEND);
 
         // someone woke us up.
         if (mysg != gp.waiting) {
@@ -178,8 +178,8 @@ final class Chans {
             Park.gopark(null, null, WaitReason.CHAN_RECEIVE_NIL_CHAN);
             throw Throw.fatalThrow("unreachable");
         }
-        if (c.ctlRun != null) {
-            Controlled.checkUse(c.ctlRun, gp, "received from");
+        if (c.assoc != null) {
+            c.assoc.checkUse(c, gp, ChanAssoc.RECV); // before the timer: a bubble's timer runs on its clock
         }
         if (c.timer != null) {
             c.timer.maybeRunChan();
@@ -252,7 +252,7 @@ final class Chans {
         if (c.timer != null) {
             RuntimeTimer.blockTimerChan(c);
         }
-        Park.gopark(CHANPARKCOMMIT, c, WaitReason.CHAN_RECEIVE);
+        Park.gopark(CHANPARKCOMMIT, c, c.assoc instanceof SynctestBubble ? WaitReason.SYNCTEST_CHAN_RECEIVE : WaitReason.CHAN_RECEIVE);
 
         // someone woke us up
         if (mysg != gp.waiting) {
@@ -315,8 +315,8 @@ final class Chans {
     static void closechan(HChan c) {
         G gp = Entry.enter();
         try {
-            if (c.ctlRun != null) {
-                Controlled.checkUse(c.ctlRun, gp, "closed");
+            if (c.assoc != null) {
+                c.assoc.checkUse(c, gp, ChanAssoc.CLOSE);
             }
             closechan0(c);
         } finally {

@@ -2,7 +2,6 @@ package dev.gort.runtime;
 
 import dev.gort.FatalError;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -51,20 +50,24 @@ import java.util.function.Supplier;
  *       CAS just changed): no measurable cost. {@code G.ctl} is set by newproc1 from
  *       {@code run.ctl}, the run being read there already.</li>
  *   <li>{@link Entry#enter}: nothing new; its {@code gp.preempt} test is the yield point.</li>
- *   <li>{@link TimeRt#when}, {@link RuntimeTimer#maybeRunChan}, {@code SyncRt.nanotime}:
- *       read the clock through {@link #nanotime()}, which asks whether the current thread
- *       is a controller's M ({@link #controllerM}: a thread read and a field test, on
- *       paths that arm timers or block on a mutex, never on a channel operation).</li>
- *   <li>{@code Chans}/{@code Selects}: {@code if (c.ctlRun != null)} on each channel
- *       operation, a final field of the channel the operation reads anyway (set at make,
- *       when the maker is a goroutine of a controlled run: {@link #controllerM} next to
- *       the channel's allocation).</li>
+ *   <li>{@link TimeRt#when}, {@link RuntimeTimer#maybeRunChan}, {@code SyncRt.nanotime},
+ *       {@code Time.now}: read the clock through {@link FakeTime}, the one place that
+ *       knows which fake clock applies (a synctest bubble's, a controlled run's, or none):
+ *       the current goroutine and two of its fields, on paths that arm timers or read the
+ *       time; a running timer's clock is a field of the timer, then a thread read and a
+ *       field test, as the mutex's starvation clock ({@link #controllerM}).</li>
+ *   <li>{@code Chans}/{@code Selects}: {@code if (c.assoc != null)} on each channel
+ *       operation ({@link ChanAssoc}), a final field of the channel the operation reads
+ *       anyway, which is the run when the maker is a goroutine of a controlled run
+ *       ({@link #controllerM} next to the channel's allocation), or the maker's synctest
+ *       bubble.</li>
  *   <li>{@link Rand#selectrandn} (select's poll order): one more read of a field of the
  *       M that cheaprand reads anyway, so that select's draws are the strategy's.</li>
  *   <li>{@code dev.gort.sync.Mutex}: a mutex made in a controlled run starts with its sign
  *       bit set, which fails both fast paths; the slow paths test the bit on the state
- *       they read anyway. {@code WaitGroup}: made in a controlled run, it sets Go 1.25's
- *       bubble bit of its state, tested on the state word each operation reads anyway.
+ *       they read anyway. {@code WaitGroup}: made in a controlled run (or a synctest
+ *       bubble), it sets Go 1.25's bubble bit of its state, tested on the state word each
+ *       operation reads anyway, and its association field.
  *       Their constructors ask {@code SyncRt.controlled()} ({@link #controllerM}, next to
  *       the allocations of the object and its semaphore).</li>
  *   <li>Paths that cost far more than a field read already, each with one test of
@@ -107,7 +110,7 @@ import java.util.function.Supplier;
  * goroutine exited or blocked (time no longer advances then: a sleeper counts as blocked),
  * waiting on the network (the poller would decide when it wakes), and uncontrolled
  * concurrency: another thread operating on a channel the run made
- * ({@link #checkUse}, from {@code HChan.ctlRun}), a goroutine of the run woken by another
+ * ({@link #checkUse}, from {@code HChan.assoc}), a goroutine of the run woken by another
  * thread, a plain thread woken by the run, or a channel or goroutine of an earlier run. The goroutines left blocked or runnable stay parked for good
  * (the run is marked dead, so execute freezes any that something outside still wakes).
  *
@@ -123,10 +126,12 @@ import java.util.function.Supplier;
  * are not yield points; Mutex and WaitGroup made in the run mark themselves, see them).
  */
 final class Controlled {
-    /** The virtual clock's reading when a controlled run starts (any positive constant works). */
-    static final long VIRTUAL_START = 1_000_000_000_000L;
-    /** The wall-clock time the virtual clock starts at: Go's synctest bubbles start at 2000-01-01T00:00:00Z. */
-    static final Instant VIRTUAL_EPOCH = Instant.parse("2000-01-01T00:00:00Z");
+    /**
+     * The virtual clock's reading when a controlled run starts: Go's synctestBaseTime, the
+     * start of a synctest bubble's clock (2000-01-01T00:00:00Z in nanoseconds since the Unix
+     * epoch), so that the reading is also the run's wall-clock time ({@link FakeTime}).
+     */
+    static final long VIRTUAL_START = FakeTime.BASE_TIME;
 
     /** The M whose thread runs {@link #loop}; set before it starts. */
     M m;
@@ -143,7 +148,7 @@ final class Controlled {
     private final ArrayList<G> runnable = new ArrayList<>();
     /** Goroutines of the run that have not exited. */
     private final Map<G, Boolean> live = new IdentityHashMap<>();
-    /** Virtual clock. Written by the controller between steps; read by its goroutines (same thread). */
+    /** Virtual clock ({@link FakeTime}). Written by the controller between steps; read by its goroutines (same thread). */
     long now;
     private boolean mainReturned;
     private int kind;
@@ -210,24 +215,6 @@ final class Controlled {
         return Thread.currentThread() instanceof M mp && mp.ctl != null ? mp : null;
     }
 
-    /** Go's nanotime as the caller sees it: the virtual clock inside a controlled run. */
-    static long nanotime() {
-        M mp = controllerM();
-        if (mp != null) {
-            return mp.ctl.now;
-        }
-        return Clock.nanotime();
-    }
-
-    /** The wall-clock time a timer channel sends: virtual inside a controlled run. */
-    static Instant instant(long delay) {
-        M mp = controllerM();
-        if (mp != null) {
-            return VIRTUAL_EPOCH.plusNanos(mp.ctl.now - VIRTUAL_START - delay);
-        }
-        return Instant.now().minusNanos(delay);
-    }
-
     // ---- the controller's thread ----
 
     /** The controller M's body: a private P, the session's work, then the M's exit. */
@@ -287,7 +274,7 @@ final class Controlled {
         m.seedCheaprand(seed);
         runnable.clear();
         live.clear();
-        now = VIRTUAL_START;
+        now = VIRTUAL_START; // (a synctest bubble inside the run has its own clock)
         mainReturned = false;
         kind = ExploreRt.PASS;
         message = null;

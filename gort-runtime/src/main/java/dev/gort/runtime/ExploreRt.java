@@ -4,7 +4,9 @@ import java.util.function.Supplier;
 
 /**
  * The runtime's entry points for {@code dev.gort.explore}: controlled runs
- * ({@link Controlled}). A facade: public only because the API lives in another package.
+ * ({@link Controlled}) and synctest bubbles ({@link SynctestBubble}: Go's linknamed
+ * internal/synctest.Run and Wait). A facade: public only because the API lives in another
+ * package.
  *
  * <p>A session ({@link #session}) starts a controller M and runs its work there; the work
  * calls {@link #runOnce} for each controlled run. Strategies live in dev.gort.explore and
@@ -129,5 +131,52 @@ public final class ExploreRt {
     /** Whether the caller is a goroutine of a controlled run (or its controller). */
     public static boolean inControlledRun() {
         return Controlled.inControlledRun();
+    }
+
+    /**
+     * Go's synctestRun (internal/synctest.Run): runs f in a new goroutine of a new bubble
+     * and returns once every goroutine of the bubble has exited. The caller is the root: a
+     * goroutine parks meanwhile; a plain thread runs the root as the main goroutine of a run
+     * of its own ({@code Gort.run}) and waits for it, so that a throwable escaping a goroutine
+     * of the bubble kills that run, as it would the Go program ({@code FatalError}).
+     *
+     * @throws NullPointerException "go of nil func value" if f is null
+     * @throws dev.gort.Panic Go's texts: nested bubbles, deadlocks
+     */
+    public static void synctestRun(Runnable f) {
+        if (f == null) {
+            throw new NullPointerException("go of nil func value");
+        }
+        Rt.start();
+        M mp = Current.m();
+        if (mp != null && mp.curg != null) {
+            SynctestBubble.run(f);
+            return;
+        }
+        Throwable[] thrown = new Throwable[1];
+        Rt.run(() -> {
+            try {
+                SynctestBubble.run(f);
+            } catch (Throwable t) {
+                thrown[0] = t; // the root's panic (a deadlock) is the caller's
+            }
+        });
+        Throwable t = thrown[0];
+        if (t instanceof RuntimeException e) {
+            throw e;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+    }
+
+    /**
+     * Go's synctestWait (internal/synctest.Wait): blocks until every other goroutine of the
+     * caller's bubble is durably blocked.
+     *
+     * @throws dev.gort.Panic "goroutine is not in a bubble", "wait already in progress"
+     */
+    public static void synctestWait() {
+        SynctestBubble.await();
     }
 }

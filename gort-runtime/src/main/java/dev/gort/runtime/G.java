@@ -95,6 +95,14 @@ class G implements Runnable {
      */
     Controlled ctl;
     /**
+     * Go: g.bubble, the synctest bubble this goroutine belongs to, or null. Set by newproc1
+     * from the creator's (before the status CAS that makes the G runnable), by synctestRun
+     * on its caller for the call's duration, cleared by goexit0 after the status CAS to
+     * _Gdead; the owner's (plain). {@link #casgstatus} tests it to keep the bubble's
+     * counters ({@link SynctestBubble#changegstatus}).
+     */
+    SynctestBubble bubble;
+    /**
      * Locks and monitors the agent saw this goroutine take and not yet release
      * ({@link HookRt#pin()}); while positive its continuation is pinned. Only the goroutine
      * itself touches it (plain).
@@ -192,7 +200,8 @@ class G implements Runnable {
 
     /**
      * Go's casgstatus: the only way a status changes. Waits while a traceback holds the
-     * {@code _Gscan} bit; any other mismatch is a broken invariant.
+     * {@code _Gscan} bit; any other mismatch is a broken invariant. A goroutine of a
+     * synctest bubble tells its bubble of the change after the CAS, as Go's does.
      */
     static void casgstatus(G gp, int oldval, int newval) {
         if ((oldval & _Gscan) != 0 || (newval & _Gscan) != 0 || oldval == newval) {
@@ -206,6 +215,12 @@ class G implements Runnable {
                         + ", not " + oldval + " (wanted " + newval + ")");
             }
             Backoff.pause(i);
+        }
+        // Go: casgstatus's gp.bubble test. One plain field of the G whose status just
+        // changed: all a goroutine outside any bubble pays.
+        SynctestBubble b = gp.bubble;
+        if (b != null) {
+            b.changegstatus(gp, oldval, newval);
         }
     }
 
@@ -221,7 +236,9 @@ class G implements Runnable {
 
     /**
      * Go's casfrom_Gscanstatus to another status: release the scan bit and change the state
-     * in one step (sysmon moving a blocked goroutine from _Grunning to _Gsyscall).
+     * in one step (sysmon moving a blocked goroutine from _Grunning to _Gsyscall). A
+     * synctest bubble is not told: it does not distinguish _Grunning from _Gsyscall (both
+     * are running), as Go's casGToPreemptScan does not tell it of _Gpreempted.
      */
     static void casfromGscanstatus(G gp, int oldval, int newval) {
         if (!STATUS.compareAndSet(gp, oldval | _Gscan, newval)) {

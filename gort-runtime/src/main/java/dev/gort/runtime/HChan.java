@@ -81,11 +81,13 @@ public abstract class HChan extends SpinLock {
     final boolean isNil;
 
     /**
-     * The controlled run (dev.gort.explore) whose goroutine made this channel, or null:
-     * every operation of anyone else on it is uncontrolled concurrency
-     * ({@link Controlled#checkUse}). Immutable.
+     * Go's c.bubble, generalized: the synctest bubble whose goroutine made this channel
+     * (any other goroutine's operation on it is Go's fatal error), else the controlled run
+     * (dev.gort.explore) whose goroutine made it (anyone else's operation is uncontrolled
+     * concurrency, {@link Controlled#checkUse}), else null. Every operation tests it
+     * ({@link ChanAssoc}). Immutable.
      */
-    final Run ctlRun;
+    final ChanAssoc assoc;
 
     /**
      * Go's makechan: a buffer larger than any array can be panics as Go's does past
@@ -98,7 +100,20 @@ public abstract class HChan extends SpinLock {
         this.dataqsiz = size;
         this.buf = size > 0 ? new Object[size] : null;
         this.isNil = isNil;
-        this.ctlRun = isNil ? null : Controlled.currentRun();
+        this.assoc = isNil ? null : assoc();
+    }
+
+    /**
+     * The maker's association (Go's makechan: {@code c.bubble = getg().bubble}): its
+     * bubble ({@link SynctestBubble#current}: one plain static read while no bubble
+     * exists), else its controlled run ({@link Controlled#currentRun}: a read of the thread).
+     */
+    private static ChanAssoc assoc() {
+        SynctestBubble b = SynctestBubble.current();
+        if (b != null) {
+            return b;
+        }
+        return Controlled.currentRun();
     }
 
     // ---- racy reads for the fast paths, and the writes they pair with ----

@@ -29,18 +29,28 @@ final class NewProc {
         return newproc(fn, run, false);
     }
 
-    /** newproc; with {@code main}, the G is recorded as run's main before it can start. */
+    /**
+     * newproc; with {@code main}, the G is recorded as run's main before it can start. A
+     * goroutine started by a goroutine of a synctest bubble is in the bubble (Go's
+     * newproc1), except a new run's main: a new program.
+     */
     static G newproc(Runnable fn, Run run, boolean main) {
         M me = Current.thread() instanceof M mp ? mp : null;
         P pp = me != null ? me.p : null;
         // Go: newg.parentGoid, newg.gopc. A run's main has no creator, as Go's main.
         G parent = me != null ? me.curg : null;
         G newg = newproc1(fn, pp, run, main || parent == null ? 0 : parent.goid,
-                main || fn == null ? null : ProfStack.createSite(fn));
+                main || fn == null ? null : ProfStack.createSite(fn), main || parent == null ? null : parent.bubble);
         if (main) {
             run.mainGoid = newg.goid;
             run.main = newg;
         }
+        queue(newg, pp);
+        return newg;
+    }
+
+    /** The end of newproc: a new G (from newproc1) goes to pp's runnext, its controller, or the global queue. */
+    static void queue(G newg, P pp) {
         if (newg.ctl != null) {
             newg.ctl.ready(newg); // a controlled run's goroutines never go on a run queue
         } else if (pp != null) {
@@ -49,14 +59,14 @@ final class NewProc {
         } else {
             Park.injectNoP(newg);
         }
-        return newg;
     }
 
     /**
      * Go's newproc1: a new G in _Grunnable, starting at fn, created by goroutine parentGoid
-     * (0: a plain thread or none) at createdBy. The caller queues it.
+     * (0: a plain thread or none) at createdBy, in the synctest bubble {@code bubble} (the
+     * creator's; null if none). The caller queues it.
      */
-    static G newproc1(Runnable fn, P pp, Run run, long parentGoid, ProfRt.Frame createdBy) {
+    static G newproc1(Runnable fn, P pp, Run run, long parentGoid, ProfRt.Frame createdBy, SynctestBubble bubble) {
         if (fn == null) {
             throw new NullPointerException("go of nil func value");
         }
@@ -76,6 +86,7 @@ final class NewProc {
         newg.ownedSyncs = null;
         newg.run = run;
         newg.ctl = run != null ? run.ctl : null;
+        newg.bubble = bubble; // before the status CAS: the bubble counts the new goroutine from there
         newg.goid = nextGoid(pp);
         newg.waitsince = 0;
         newg.profStack = null;

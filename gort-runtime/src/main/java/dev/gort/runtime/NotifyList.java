@@ -88,6 +88,19 @@ final class NotifyList extends SpinLock {
         }
     }
 
+    /**
+     * Go's test before readying a Cond waiter: a goroutine durably blocked in a synctest
+     * bubble may only be woken from inside it. A field of the waiter's G, which the wake
+     * reads anyway.
+     */
+    private static void checkWake(G gp, G waiter) {
+        SynctestBubble b = waiter.bubble;
+        if (b != null && (gp == null ? null : gp.bubble) != b) {
+            Panics.print("semaphore wake of synctest goroutine " + waiter.goid + " from outside bubble\n");
+            throw Panics.fatal("semaphore wake of synctest goroutine from outside bubble");
+        }
+    }
+
     /** Go's notifyListNotifyAll: wake every waiter with a ticket. */
     void notifyListNotifyAll() {
         G gp = Entry.enter();
@@ -112,6 +125,7 @@ final class NotifyList extends SpinLock {
             while (s != null) {
                 Sudog next = s.next;
                 s.next = null;
+                checkWake(gp, s.g);
                 Sema.readyWithTime(s);
                 s = next;
             }
@@ -155,6 +169,7 @@ final class NotifyList extends SpinLock {
                     }
                     unlock();
                     s.next = null;
+                    checkWake(gp, s.g);
                     Sema.readyWithTime(s);
                     return;
                 }

@@ -46,6 +46,11 @@ final class Panics {
             Traceback.header(b, gp, "running");
             Traceback.throwable(b, t);
             Traceback.createdBy(b, gp);
+            if (t instanceof SynctestBubble.DeadlockError d) {
+                // Go's dopanic_m: this panic is caused by a synctest bubble deadlock; print
+                // the goroutines of the deadlocked bubble too.
+                d.bubble.tracebackOthers(b, gp);
+            }
             b.append('\n');
             if (r == null || !r.die(new FatalError(t.toString(), t), b.toString())) {
                 print(b.toString());

@@ -77,6 +77,13 @@ final class Park {
 
     /** Go's park_m, on g0. Returns gp if it must run again at once (unlockf refused), else null. */
     static G park_m(M mp, G gp) {
+        // If gp is in a synctest bubble, we don't want to let the bubble become idle until
+        // after the waitunlockf (if any) has confirmed that the park is happening. Read
+        // gp.bubble here, since waitunlockf can change it.
+        SynctestBubble bubble = gp.bubble;
+        if (bubble != null) {
+            bubble.incActive();
+        }
         TraceThread w = Tracer.acquire(mp);
         G.casgstatus(gp, G._Grunning, G._Gwaiting);
         if (w != null) {
@@ -93,12 +100,18 @@ final class Park {
             if (!fn.unlock(gp, lock)) {
                 TraceThread w2 = Tracer.acquire(mp);
                 G.casgstatus(gp, G._Gwaiting, G._Grunnable);
+                if (bubble != null) {
+                    bubble.decActive();
+                }
                 if (w2 != null) {
                     TraceEv.goUnpark(w2, gp, null);
                     Tracer.release(w2);
                 }
                 return gp; // execute(gp, true): schedule it back
             }
+        }
+        if (bubble != null) {
+            bubble.decActive();
         }
         return null;
     }
@@ -113,6 +126,10 @@ final class Park {
         gp.lockedm = mp;
         mp.lockedg = gp;
         TraceStack.Stack pcs = Tracer.enabled ? TraceStack.cached(gp, gp.waitreason, lock) : null;
+        SynctestBubble bubble = gp.bubble; // as park_m
+        if (bubble != null) {
+            bubble.incActive();
+        }
         TraceThread w = Tracer.acquire(mp);
         G.casgstatus(gp, G._Grunning, G._Gwaiting);
         if (w != null) {
@@ -123,11 +140,17 @@ final class Park {
         if (unlockf != null && !unlockf.unlock(gp, lock)) {
             w = Tracer.acquire(mp);
             G.casgstatus(gp, G._Gwaiting, G._Grunnable);
+            if (bubble != null) {
+                bubble.decActive();
+            }
             if (w != null) {
                 TraceEv.goUnpark(w, gp, null);
                 Tracer.release(w);
             }
         } else {
+            if (bubble != null) {
+                bubble.decActive(); // the M still has its P: a wake-up it causes goes on it
+            }
             // Without the agent, an initializer is seen here (ClassInits): its waiters may
             // hold the Ps it and its wakers need. After unlockf: the walk takes microseconds.
             ClassInits.State init = ClassInits.pinnedWait(gp);
@@ -419,6 +442,7 @@ final class Park {
         gp.waiting = null;
         gp.run = null;
         gp.ctl = null;
+        gp.bubble = null; // after the status CAS, which told the bubble (Go's gdestroy)
         gp.fn = null;
         gp.stack = null;
         gp.timer = null;

@@ -22,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
  * waiter, and a plain thread blocks (as an {@link ExternalG} marked {@code inRun}, which
  * the deadlock rule sets aside).
  */
-final class Run {
+final class Run implements ChanAssoc {
     /** Runs that have started and not ended; the deadlock detector kills the blocked ones. */
     static final Set<Run> active = ConcurrentHashMap.newKeySet();
 
@@ -63,6 +63,18 @@ final class Run {
         this.ctl = ctl;
     }
 
+    /** Controlled.checkUse's words for the ChanAssoc operations. */
+    private static final String[] USE = {"sent on", "received from", "closed", "selected on"};
+
+    /**
+     * A channel made by one of this controlled run's goroutines (only a controlled run's
+     * channels are associated with their run): see {@link Controlled#checkUse}.
+     */
+    @Override
+    public void checkUse(HChan c, G gp, int op) {
+        Controlled.checkUse(this, gp, USE[op]);
+    }
+
     private final RMutex lock = new RMutex();
     private boolean ended; // lock
     private G waiter; // lock
@@ -95,6 +107,7 @@ final class Run {
             return false;
         }
         freeze();
+        SynctestBubble.runEnded(this); // its bubbles' roots are frozen in synctest.Run
         Panics.print(report);
         DeathHooks.run(); // the trace leading here is saved before run's caller hears of it
         end();
@@ -108,6 +121,7 @@ final class Run {
      */
     void retire(FatalError e) {
         DEATH.compareAndSet(this, null, e);
+        SynctestBubble.runEnded(this);
     }
 
     /** Go's freezetheworld rounds: ask this often, this many times, for the run's goroutines to stop. */

@@ -23,6 +23,13 @@ import java.lang.invoke.VarHandle;
  * So an unreferenced timer is garbage, and an unstopped ticker nobody reads does not keep
  * the program from being seen deadlocked. Stop and reset bump {@code seq} under
  * {@code sendLock} and drain the buffer: after they return no stale value is received.
+ *
+ * <h2>Fake timers (Go 1.25's synctest)</h2>
+ * A timer made by a goroutine of a synctest bubble ({@link #bubble}, Go's {@code isFake})
+ * goes into its bubble's heap instead of a P's, runs on the bubble's clock, and is run by
+ * the bubble's root when the bubble's time advances ({@link SynctestBubble}); one armed to
+ * fire at once runs in the goroutine that armed it (modify). No M of the scheduler waits
+ * for it, so it never wakes the poller.
  */
 final class RuntimeTimer extends SpinLock {
     // state bits (Go's timerHeaped, timerModified, timerZombie)
@@ -73,10 +80,23 @@ final class RuntimeTimer extends SpinLock {
     private volatile int isSending;
     /** For a goroutine's own sleep timer: when the current sleep ends (Go: gp.sleepWhen). */
     long sleepWhen;
+    /**
+     * Go's t.isFake, and the bubble it is fake in: the synctest bubble whose goroutine made
+     * this timer (a sleep, {@code Timer}, {@code Ticker}, {@code After}, {@code AfterFunc}),
+     * or null. Such a timer runs on its bubble's clock, in its bubble's heap, run by the
+     * bubble's root ({@link SynctestBubble}); only goroutines of a bubble may stop or reset
+     * it. Immutable.
+     */
+    final SynctestBubble bubble;
 
     RuntimeTimer(Func f, Object arg, HChan c) {
+        this(f, arg, c, null);
+    }
+
+    RuntimeTimer(Func f, Object arg, HChan c, SynctestBubble bubble) {
         this.f = f;
         this.arg = arg;
+        this.bubble = bubble;
         this.isChan = c != null;
         this.sendLock = c != null ? new SpinLock.Plain() : null;
         if (c != null) {
@@ -162,7 +182,7 @@ final class RuntimeTimer extends SpinLock {
             }
         }
         unlockT();
-        if (pending) {
+        if (pending && bubble == null) {
             Netpoll.timerGone(wasWhen);
         }
         if (isChan) {
@@ -216,6 +236,22 @@ final class RuntimeTimer extends SpinLock {
             }
         }
         boolean add = needsAdd();
+        SynctestBubble b = bubble;
+        if (add && b != null) {
+            // If this is a bubbled timer scheduled to fire immediately, run it now rather
+            // than waiting for the bubble's timer scheduler. This avoids deferring timer
+            // execution until after the bubble becomes durably blocked. (Bubbled timers are
+            // made by the time package only, and safe to run in the current goroutine: one
+            // of the bubble, checked by the callers.)
+            long now = b.now;
+            if ((state & TIMER_HEAPED) == 0 && when <= now) {
+                if (isChan) {
+                    sendLock.unlock();
+                }
+                unlockAndRun(now);
+                return pending;
+            }
+        }
         if (isChan) {
             // Stop any future sends with stale values.
             this.seq++;
@@ -233,7 +269,7 @@ final class RuntimeTimer extends SpinLock {
         if (add) {
             maybeAdd();
         }
-        if (wake) {
+        if (wake && b == null) { // (a bubble's timers wait for its root, not for an M)
             Netpoll.wakeNetPoller(when);
         }
         return pending;
@@ -251,18 +287,24 @@ final class RuntimeTimer extends SpinLock {
 
     /**
      * Go's t.maybeAdd: add t to the current P's heap if it needs adding (a plain thread
-     * without a P uses some P's heap: any heap is correct, it is locked). Called without
-     * t's lock.
+     * without a P uses some P's heap: any heap is correct, it is locked); a fake timer to
+     * its bubble's heap. Called without t's lock.
      */
     void maybeAdd() {
-        M mp = Current.m();
-        P own = mp != null ? mp.p : null; // read once: see Sema.canSpin
-        P pp = own != null ? own : Timers.anyP();
-        if (pp == null) {
-            // Every way to arm a timer starts the runtime first (TimeRt), so there are Ps.
-            throw Throw.fatalThrow("maybeAdd: timer armed before the runtime started");
+        M mp = null;
+        Timers ts;
+        if (bubble != null) {
+            ts = bubble.timers;
+        } else {
+            mp = Current.m();
+            P own = mp != null ? mp.p : null; // read once: see Sema.canSpin
+            P pp = own != null ? own : Timers.anyP();
+            if (pp == null) {
+                // Every way to arm a timer starts the runtime first (TimeRt), so there are Ps.
+                throw Throw.fatalThrow("maybeAdd: timer armed before the runtime started");
+            }
+            ts = pp.timers;
         }
-        Timers ts = pp.timers;
         ts.lock.lock();
         ts.cleanHead();
         lock();
@@ -277,9 +319,9 @@ final class RuntimeTimer extends SpinLock {
         }
         unlockT();
         ts.lock.unlock();
-        if (wake && (mp == null || mp.ctl == null)) {
-            // (A controlled run's timers are on its controller's private P, on a virtual
-            // clock: no M of the scheduler waits for them.)
+        if (wake && bubble == null && (mp == null || mp.ctl == null)) {
+            // (A controlled run's timers are on its controller's private P, and a bubble's
+            // in its own heap, on fake clocks: no M of the scheduler waits for them.)
             Netpoll.wakeNetPoller(w);
         }
     }
@@ -349,7 +391,9 @@ final class RuntimeTimer extends SpinLock {
 
     /**
      * Go's t.maybeRunChan: a channel op on c looks at its timer: if it is not in a heap and
-     * has expired, run it now (the value appears as if sent on time).
+     * has expired, run it now (the value appears as if sent on time), on the timer's clock
+     * ({@link FakeTime#timerNanotime}: a fake timer's channel is its bubble's, which only
+     * its goroutines touch, checked before by the channel's association).
      */
     void maybeRunChan() {
         int s = astate();
@@ -361,7 +405,7 @@ final class RuntimeTimer extends SpinLock {
             }
         }
         lock();
-        long now = Controlled.nanotime();
+        long now = FakeTime.timerNanotime(this);
         if ((state & TIMER_HEAPED) != 0 || when == 0 || when > now) {
             unlockT();
             return;
@@ -434,7 +478,9 @@ final class RuntimeTimer extends SpinLock {
             t.ts.zombies.getAndAdd(1);
             long when = t.when;
             t.unlockT();
-            Netpoll.timerGone(when);
+            if (t.bubble == null) {
+                Netpoll.timerGone(when);
+            }
             return;
         }
         t.unlockT();

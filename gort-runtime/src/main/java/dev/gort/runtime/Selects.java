@@ -146,17 +146,22 @@ final class Selects {
 
         // generate permuted order
         int norder = 0;
+        boolean allSynctest = true;
         for (int i = 0; i < ncases; i++) {
             SCase cas = scases[i];
             // Omit cases without channels (nil ones) from the poll and lock orders.
             if (cas.c == null || cas.c.isNil || cas.kind == SCase.DEFAULT) {
                 continue;
             }
+            ChanAssoc a = cas.c.assoc;
+            if (a != null) {
+                a.checkUse(cas.c, gp, ChanAssoc.SELECT); // Go: "select on synctest channel from outside bubble"
+            }
+            if (!(a instanceof SynctestBubble)) {
+                allSynctest = false;
+            }
             if (cas.c.timer != null) {
                 cas.c.timer.maybeRunChan();
-            }
-            if (cas.c.ctlRun != null) {
-                Controlled.checkUse(cas.c.ctlRun, gp, "selected on");
             }
             int j = Rand.selectrandn(norder + 1);
             pollorder[norder] = pollorder[j];
@@ -165,9 +170,16 @@ final class Selects {
         }
         sel.norder = norder;
 
+        WaitReason waitReason = WaitReason.SELECT;
+        if (gp.bubble != null && allSynctest) {
+            // Every channel selected on is in a synctest bubble, so this goroutine will
+            // count as idle while selecting.
+            waitReason = WaitReason.SYNCTEST_SELECT;
+        }
+
         if (norder == 0 && block) {
             // Go's block(): no case can ever proceed.
-            Park.gopark(null, null, ncases == 0 ? WaitReason.SELECT_NO_CASES : WaitReason.SELECT);
+            Park.gopark(null, null, ncases == 0 ? WaitReason.SELECT_NO_CASES : waitReason);
             throw Throw.fatalThrow("unreachable: select with no cases was woken");
         }
 
@@ -276,7 +288,7 @@ final class Selects {
 
         // wait for someone to wake us up
         gp.param = null;
-        Park.gopark(SELPARKCOMMIT, null, WaitReason.SELECT);
+        Park.gopark(SELPARKCOMMIT, null, waitReason);
 
         sel.sellock();
 

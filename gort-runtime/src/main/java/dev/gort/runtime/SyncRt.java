@@ -34,9 +34,16 @@ public final class SyncRt {
         ((Sema) sema).acquire(false, MProf.SEMA_BLOCK_PROFILE | MProf.SEMA_MUTEX_PROFILE, WaitReason.SYNC_RWMUTEX_LOCK);
     }
 
-    /** Go's sync_runtime_SemacquireWaitGroup: for WaitGroup.Wait. */
-    public static void semacquireWaitGroup(Object sema) {
-        ((Sema) sema).acquire(false, MProf.SEMA_BLOCK_PROFILE, WaitReason.SYNC_WAITGROUP_WAIT);
+    /**
+     * Go's sync_runtime_SemacquireWaitGroup: for WaitGroup.Wait; durably blocking in a
+     * synctest bubble when {@code synctestDurable} (the WaitGroup is the caller's bubble's).
+     */
+    public static void semacquireWaitGroup(Object sema, boolean synctestDurable) {
+        WaitReason reason = WaitReason.SYNC_WAITGROUP_WAIT;
+        if (synctestDurable) {
+            reason = WaitReason.SYNCTEST_WAITGROUP_WAIT;
+        }
+        ((Sema) sema).acquire(false, MProf.SEMA_BLOCK_PROFILE, reason);
     }
 
     /** Go's sync_runtime_Semrelease; with handoff the count goes straight to the first waiter, which runs next. */
@@ -69,6 +76,15 @@ public final class SyncRt {
         ((NotifyList) l).notifyListNotifyOne();
     }
 
+    /**
+     * The synctest bubble of the caller, as an opaque handle, or null (Go's
+     * synctest.IsInBubble and the bubble Associate records): one plain static read while no
+     * bubble exists ({@link SynctestBubble#current}).
+     */
+    public static Object bubble() {
+        return SynctestBubble.current();
+    }
+
     /** Whether the caller is a goroutine of a controlled run (its sync objects take controlled paths). */
     public static boolean controlled() {
         M mp = Controlled.controllerM();
@@ -94,9 +110,15 @@ public final class SyncRt {
         Sema.doSpin();
     }
 
-    /** Go's internal_sync_nanotime. */
+    /**
+     * Go's internal_sync_nanotime: the real clock, also in a synctest bubble (as Go's: a
+     * mutex wait is not durable, so a bubble's clock stands still while a goroutine waits
+     * for a mutex, and would never let it starve). In a controlled run, its virtual clock,
+     * so that starvation mode depends on the schedule only.
+     */
     public static long nanotime() {
-        return Controlled.nanotime(); // a controlled run's mutex starvation runs on its fake clock
+        M mp = Controlled.controllerM();
+        return mp != null ? mp.ctl.now : Clock.nanotime();
     }
 
     /**

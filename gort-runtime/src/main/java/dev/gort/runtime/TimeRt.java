@@ -1,12 +1,15 @@
 package dev.gort.runtime;
 
+import java.time.Instant;
 
 /**
  * The runtime side of package time (time.go's timeSleep, resetForSleep, newTimer,
  * stopTimer, resetTimer, goroutineReady; sleep.go's sendTime and goFunc), for
  * {@code dev.gort.time}. A facade: public only because the API lives in another package.
  * Timers are handed out as opaque handles (a {@link RuntimeTimer}) that only this class
- * looks into.
+ * looks into. Inside a synctest bubble the clock is the bubble's and the timers are fake
+ * (Go's {@code isFake}): they live in the bubble's heap ({@link SynctestBubble}); inside a
+ * controlled run the clock is the run's ({@link FakeTime}).
  */
 public final class TimeRt {
     private TimeRt() {}
@@ -23,7 +26,7 @@ public final class TimeRt {
      * ago), without blocking (the channel has one slot, drained by stop/reset).
      */
     private static final RuntimeTimer.Func SEND_TIME_FUNC = (arg, seq, delay) ->
-            Chans.chansend((HChan) arg, Controlled.instant(delay), false, Park.getg());
+            Chans.chansend((HChan) arg, FakeTime.timerInstant(((HChan) arg).timer, delay), false, Park.getg());
 
     /** Go's goFunc: an AfterFunc timer fired; run its function in a new goroutine. */
     private static final RuntimeTimer.Func GO_FUNC_FUNC = (arg, seq, delay) -> {
@@ -40,9 +43,12 @@ public final class TimeRt {
         return true;
     };
 
-    /** Go's when(d): the clock reading d from now, saturated. */
+    /** Go's when(d): the clock reading d from now, saturated (the caller's clock: {@link FakeTime}). */
     public static long when(long d) {
-        long now = Controlled.nanotime();
+        return when(FakeTime.nanotime(), d);
+    }
+
+    private static long when(long now, long d) {
         if (d <= 0) {
             return now;
         }
@@ -62,12 +68,23 @@ public final class TimeRt {
                 throw new IllegalStateException("sleep on the scheduler's own stack");
             }
             RuntimeTimer t = gp.timer;
-            if (t == null) {
-                t = new RuntimeTimer(GOROUTINE_READY, gp, null);
+            if (t == null || t.bubble != gp.bubble) {
+                // (A bubble's root keeps its timer from before the bubble, a real one;
+                // Go's synctestRun throws if it ever has a fake one. A root cannot sleep
+                // inside its Run call, and after it, a new timer on the real clock.)
+                t = new RuntimeTimer(GOROUTINE_READY, gp, null, gp.bubble);
                 gp.timer = t;
             }
-            t.sleepWhen = when(ns);
-            Park.gopark(RESET_FOR_SLEEP, null, WaitReason.SLEEP);
+            t.sleepWhen = when(FakeTime.nanotime(gp), ns);
+            if (t.bubble != null) {
+                // Go: call timer.reset in this goroutine, since it's the one in a bubble.
+                // The timer function cannot run before the goroutine is parked: time does
+                // not advance until it parks.
+                t.reset(t.sleepWhen, 0);
+                Park.gopark(null, null, WaitReason.SLEEP);
+            } else {
+                Park.gopark(RESET_FOR_SLEEP, null, WaitReason.SLEEP);
+            }
         } finally {
             Entry.exit(gp);
         }
@@ -83,12 +100,13 @@ public final class TimeRt {
         G gp = Entry.enter();
         try {
             RuntimeTimer t;
+            SynctestBubble bubble = gp != null ? gp.bubble : null; // Go: t.isFake
             if (kind == SEND_TIME) {
-                t = new RuntimeTimer(SEND_TIME_FUNC, c, c);
+                t = new RuntimeTimer(SEND_TIME_FUNC, c, c, bubble);
                 t.modify(when, period, SEND_TIME_FUNC, c, 0);
             } else {
                 Object arg = new GoFunc(fn, gp != null ? gp.run : null);
-                t = new RuntimeTimer(GO_FUNC_FUNC, arg, null);
+                t = new RuntimeTimer(GO_FUNC_FUNC, arg, null, bubble);
                 t.modify(when, period, GO_FUNC_FUNC, arg, 0);
             }
             return t;
@@ -102,6 +120,9 @@ public final class TimeRt {
         RuntimeTimer t = (RuntimeTimer) timer;
         G gp = Entry.enter();
         try {
+            if (t.bubble != null && (gp == null || gp.bubble == null)) {
+                throw Panics.fatal("stop of synctest timer from outside bubble");
+            }
             return t.stop();
         } finally {
             Entry.exit(gp);
@@ -113,9 +134,20 @@ public final class TimeRt {
         RuntimeTimer t = (RuntimeTimer) timer;
         G gp = Entry.enter();
         try {
+            if (t.bubble != null && (gp == null || gp.bubble == null)) {
+                throw Panics.fatal("reset of synctest timer from outside bubble");
+            }
             return t.reset(when, period);
         } finally {
             Entry.exit(gp);
         }
+    }
+
+    /**
+     * Go's time_runtimeNow (time.Now): the wall clock; inside a synctest bubble, its fake
+     * clock (with no monotonic reading, as Go's); inside a controlled run, its virtual clock.
+     */
+    public static Instant now() {
+        return FakeTime.now();
     }
 }

@@ -33,7 +33,15 @@ final class Traceback {
     }
 
     static void header(StringBuilder b, G gp, String state) {
-        header(b, gp.goid, state, waitMinutes(gp, System.nanoTime()), lockedToThread(gp));
+        SynctestBubble bubble = gp.bubble;
+        if (bubble != null && (G.readgstatus(gp) & ~G._Gscan) == G._Gwaiting && gp.waitreason.idleInSynctest
+                && state.equals(gp.waitreason.text) && !state.endsWith("(durable)")) {
+            // Go 1.26: if this isn't a status where the name includes a (durable) suffix to
+            // distinguish it from the non-durable form, add it here.
+            state = state + " (durable)";
+        }
+        header(b, gp.goid, state, waitMinutes(gp, System.nanoTime()), lockedToThread(gp),
+                bubble != null ? bubble.id : 0);
     }
 
     /**
@@ -51,12 +59,20 @@ final class Traceback {
      * minutes are shown from 1 on, as Go's.
      */
     static void header(StringBuilder b, long goid, String state, long minutes, boolean locked) {
+        header(b, goid, state, minutes, locked, 0);
+    }
+
+    /** ... and {@code , synctest bubble ID} for a goroutine of a bubble (bubble > 0), as Go 1.26's. */
+    static void header(StringBuilder b, long goid, String state, long minutes, boolean locked, long bubble) {
         b.append("goroutine ").append(goid).append(" [").append(state);
         if (minutes >= 1) {
             b.append(", ").append(minutes).append(" minutes");
         }
         if (locked) {
             b.append(", locked to thread");
+        }
+        if (bubble > 0) {
+            b.append(", synctest bubble ").append(bubble);
         }
         b.append("]:\n");
     }

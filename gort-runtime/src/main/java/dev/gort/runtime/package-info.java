@@ -35,6 +35,11 @@
  *       <td>{@link dev.gort.runtime.Sema}, {@link dev.gort.runtime.NotifyList}</td></tr>
  *   <tr><td>time.go (timer, timers)</td>
  *       <td>{@link dev.gort.runtime.RuntimeTimer}, {@link dev.gort.runtime.Timers}</td></tr>
+ *   <tr><td>time.go's time_runtimeNow, time_runtimeNano (which clock: a bubble's fake one)</td>
+ *       <td>{@link dev.gort.runtime.FakeTime}</td></tr>
+ *   <tr><td>synctest.go (synctestBubble, changegstatus, synctestRun, synctestWait), chan.go's
+ *       c.bubble</td>
+ *       <td>{@link dev.gort.runtime.SynctestBubble}, {@link dev.gort.runtime.ChanAssoc}</td></tr>
  *   <tr><td>netpoll.go, netpoll_epoll.go (the poller, the wait for the next timer)</td><td>{@link dev.gort.runtime.Netpoll}</td></tr>
  *   <tr><td>netpoll.go (pollDesc, deadlines)</td><td>{@link dev.gort.runtime.PollDesc}</td></tr>
  *   <tr><td>netpoll.go's poll_runtime_* (linknamed by internal/poll)</td><td>{@link dev.gort.runtime.NetpollRt}</td></tr>
@@ -72,7 +77,7 @@
  * {@link dev.gort.runtime.TraceRt} (runtime/trace's: tracing, annotations),
  * {@link dev.gort.runtime.ProfRt} (runtime/pprof's and runtime.Stack's: goroutine profiles),
  * {@link dev.gort.runtime.MetricsRt} (runtime/metrics': the scheduler's counters, for the
- * MXBean), {@link dev.gort.runtime.ExploreRt} (controlled runs, for {@code dev.gort.explore}) and {@link dev.gort.runtime.HookRt} (the agent's hooks, {@code dev.gort.runtime.hook}), plus
+ * MXBean), {@link dev.gort.runtime.ExploreRt} (controlled runs and synctest's Run and Wait, for {@code dev.gort.explore}) and {@link dev.gort.runtime.HookRt} (the agent's hooks, {@code dev.gort.runtime.hook}), plus
  * the two classes the API extends, {@link dev.gort.runtime.HChan} and
  * {@link dev.gort.runtime.SCase}, whose members are all internal.
  *

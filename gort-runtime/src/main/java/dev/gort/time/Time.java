@@ -14,6 +14,28 @@ import java.time.Instant;
 public final class Time {
     private Time() {}
 
+    /**
+     * {@code time.Now}: the wall-clock time; inside a {@code Synctest} bubble, the bubble's
+     * fake clock (it starts at 2000-01-01T00:00:00Z); inside a controlled run
+     * ({@code Explore}), the run's virtual clock.
+     */
+    public static Instant now() {
+        return TimeRt.now();
+    }
+
+    /**
+     * {@code time.Since}: the time elapsed since t, on the clock of {@link #now} (exact
+     * inside a bubble: Go's fake times carry no monotonic reading either).
+     *
+     * @throws NullPointerException if t is null
+     */
+    public static Duration since(Instant t) {
+        if (t == null) {
+            throw new NullPointerException("since of null time");
+        }
+        return Duration.between(t, TimeRt.now());
+    }
+
     /** {@code time.Sleep}: parks the calling goroutine for at least d (returns at once if d <= 0). */
     public static void sleep(Duration d) {
         TimeRt.sleep(Durations.nanos(d));
