@@ -42,7 +42,7 @@ final class NewProc {
             run.main = newg;
         }
         if (newg.ctl != null) {
-            newg.ctl.ready(newg); // a controlled run's goroutines never go on a run queue
+            newg.ctl.ready(newg, true); // a controlled run's goroutines never go on a run queue
         } else if (pp != null) {
             RunQueue.runqput(pp, newg, true);
             Proc.wakep();

@@ -188,7 +188,6 @@ class ExploreFailuresTest {
                 assertThrows(IllegalArgumentException.class, () -> Explore.random().gomaxprocs(0)).getMessage());
         assertThrows(NullPointerException.class, () -> Explore.run(null, () -> { }));
         assertThrows(NullPointerException.class, () -> Explore.run(Explore.random(), null));
-        assertThrows(UnsupportedOperationException.class, () -> Explore.run(Explore.random().gomaxprocs(1), () -> { }));
     }
 
     @Test
@@ -214,6 +213,8 @@ class ExploreFailuresTest {
         assertMessage("schedule token has unknown fields [extra]", withCheck("gort1:random:seed=1:maxSteps=5:extra=1"));
         assertMessage("schedule token field depth is not a positive integer: \"0\"",
                 withCheck("gort1:pct:depth=0:steps=10:seed=1:maxSteps=5"));
+        assertMessage("schedule token field gomaxprocs is not 1: \"2\" (only runs under gomaxprocs(1) record it)",
+                withCheck("gort1:random:seed=1:gomaxprocs=2:maxSteps=5"));
     }
 
     private static String withCheck(String body) {
