@@ -593,9 +593,10 @@ final class Controlled {
                     ts.heap[i] = ts.heap[0];
                     ts.heap[0] = t;
                 }
-                if (ts.run(now) == 0) { // runs the head; may unlock the heap around the timer's function
-                    ran = true;
+                if (ts.run(now) != 0) { // runs the head; may unlock the heap around the timer's function
+                    return ran; // (not due after all: cannot happen once adjusted)
                 }
+                ran = true;
             } finally {
                 ts.lock.unlock();
             }

@@ -143,7 +143,7 @@ class SingleProcTest {
      * shuttle's figure 5 shape with 3 yields: B must Gosched 3 times and set a flag before
      * main takes the lock. With enough Ps, one preemption of main finds it (B then runs on at
      * each Gosched). With one P, Gosched puts B on the global queue behind the preempted main,
-     * so main always runs before B's second yield: no number of preemptions reaches it.
+     * so main runs again at B's first yield: no number of preemptions reaches it.
      */
     @Test
     void anOrderOnlyManyPsReach() {
