@@ -22,9 +22,11 @@ import java.util.Objects;
  *
  * <p>In a controlled run the main goroutine and every goroutine it starts run one at a
  * time; at every gort operation (channel, select, sync operations that enter the runtime,
- * go, gosched, sleep and timers) the strategy picks which runnable goroutine goes on. Time
- * is virtual: it jumps to the next timer when no goroutine can run, so an hour of sleeps
- * takes no time. Goroutine ids are the run's own (main is 1). The same schedule token gives
+ * go, gosched, sleep and timers) the strategy picks which runnable goroutine goes on
+ * ({@link Config#gomaxprocs gomaxprocs(1)}: whether the running one is preempted, Go's
+ * single P deciding who runs instead); it also picks select's case among ready ones and the
+ * order of timers due at the same instant. Time is virtual: it jumps to the next timer
+ * when no goroutine can run, so an hour of sleeps takes no time. Goroutine ids are the run's own (main is 1). The same schedule token gives
  * the same run, byte for byte, provided the program's only nondeterminism is gort's
  * (no wall clock, no plain threads, no identity hash orders).
  *
@@ -90,10 +92,6 @@ public final class Explore {
         if (ExploreRt.inControlledRun()) {
             throw new IllegalStateException("Explore.run inside a controlled run: explorations do not nest");
         }
-        if (config.gomaxprocs == 1) {
-            throw new UnsupportedOperationException("gomaxprocs(1) (the orders of Go's single-P scheduler) is not"
-                    + " implemented yet; leave it unset to explore every order");
-        }
         if (config.strategy.equals("exhaustive")) {
             return ExploreRt.session(() -> exhaustive(config, main));
         }
@@ -103,7 +101,8 @@ public final class Explore {
             for (int i = 0; i < config.iterations; i++) {
                 long seed = Schedule.SplitMix.mix(base + (i + 1) * 0x9e3779b97f4a7c15L);
                 int steps = longest > 0 ? longest : PCT_INITIAL_STEPS; // PCT's k: the longest run seen so far
-                Schedule s = new Schedule(config.strategy, seed, config.maxSteps, config.param, steps);
+                Schedule s = new Schedule(config.strategy, seed, config.maxSteps, config.param, steps)
+                        .gomaxprocs(config.gomaxprocs);
                 ExploreRt.Outcome o = s.execute(main);
                 longest = Math.max(longest, o.steps());
                 if (o.kind() != ExploreRt.PASS) {
@@ -118,12 +117,12 @@ public final class Explore {
     private static Result exhaustive(Config config, Runnable main) {
         int[] prefix = new int[0];
         for (int i = 0; i < config.iterations; i++) {
-            Schedule s = Schedule.exhaustive(config.param, config.maxSteps, prefix);
+            Schedule s = Schedule.exhaustive(config.param, config.maxSteps, prefix, config.gomaxprocs);
             Schedule.DfsScheduler d = new Schedule.DfsScheduler(config.param, prefix);
             ExploreRt.Outcome o = s.execute(main, d);
             if (o.kind() != ExploreRt.PASS) {
-                return new Result(failureOf(o), Schedule.exhaustive(config.param, config.maxSteps, d.taken()).token(),
-                        i + 1, false);
+                return new Result(failureOf(o),
+                        Schedule.exhaustive(config.param, config.maxSteps, d.taken(), config.gomaxprocs).token(), i + 1, false);
             }
             prefix = d.nextPrefix();
             if (prefix == null) {
@@ -215,7 +214,14 @@ public final class Explore {
 
         /**
          * GOMAXPROCS of the runs: with 2 or more (the default), any runnable goroutine may run
-         * next; 1 would narrow the picks to Go's single-P orders (not implemented yet).
+         * next; with 1, only the orders Go's scheduler can produce with one P. Then who runs
+         * next follows that P's queues (runnext, the local and global queues, the fairness
+         * check every 61st tick), and the strategy's only choice at a scheduling point is
+         * whether the running goroutine is preempted there: random preempts with probability
+         * 1/2; pct preempts when the goroutine the queues would run instead has the higher
+         * priority (its change points drop the running goroutine's); exhaustive branches on
+         * preempt or not, each preemption counting against its bound. Select's picks and the
+         * order of timers due together stay choices. Inside such a run GOMAXPROCS reads 1.
          */
         public Config gomaxprocs(int n) {
             if (n < 1) {

@@ -21,7 +21,9 @@ import java.util.zip.CRC32;
  * choices). The exhaustive search records its choices instead ({@code choices=}): at each
  * choice point, the position of the pick among the alternatives in the search's canonical
  * order (0: go on with the goroutine that ran last, or the first runnable one), in base
- * 36, a run of k >= 3 zeros written {@code -k-}; positions past the end are 0.
+ * 36, a run of k >= 3 zeros written {@code -k-}; positions past the end are 0. A run
+ * under {@code gomaxprocs(1)} says so ({@code gomaxprocs=1}, before {@code maxSteps}):
+ * the same choices mean other runs there.
  */
 final class Schedule {
     static final String VERSION = "gort1";
@@ -34,23 +36,35 @@ final class Schedule {
     final int steps;
     /** Exhaustive: the choice positions to follow (see the class comment). */
     final int[] choices;
+    /** 1: the orders of Go's single-P scheduler; 0: any runnable goroutine may run next. */
+    final int gomaxprocs;
 
     Schedule(String strategy, long seed, int maxSteps, int depth, int steps) {
-        this(strategy, seed, maxSteps, depth, steps, null);
+        this(strategy, seed, maxSteps, depth, steps, null, 0);
     }
 
-    Schedule(String strategy, long seed, int maxSteps, int depth, int steps, int[] choices) {
+    Schedule(String strategy, long seed, int maxSteps, int depth, int steps, int[] choices, int gomaxprocs) {
         this.strategy = strategy;
         this.seed = seed;
         this.maxSteps = maxSteps;
         this.depth = depth;
         this.steps = steps;
         this.choices = choices;
+        this.gomaxprocs = gomaxprocs == 1 ? 1 : 0;
+    }
+
+    /** This schedule under gomaxprocs n (1: Go's single-P orders; anything else: every order). */
+    Schedule gomaxprocs(int n) {
+        return new Schedule(strategy, seed, maxSteps, depth, steps, choices, n);
     }
 
     /** An exhaustive search's schedule: follow prefix, then the canonical first alternative. */
     static Schedule exhaustive(int bound, int maxSteps, int[] prefix) {
-        return new Schedule("exhaustive", 0, maxSteps, bound, 0, prefix);
+        return exhaustive(bound, maxSteps, prefix, 0);
+    }
+
+    static Schedule exhaustive(int bound, int maxSteps, int[] prefix, int gomaxprocs) {
+        return new Schedule("exhaustive", 0, maxSteps, bound, 0, prefix, gomaxprocs);
     }
 
     /** Runs this schedule once on the session's controller. */
@@ -60,7 +74,7 @@ final class Schedule {
 
     ExploreRt.Outcome execute(Runnable main, ExploreRt.Scheduler s) {
         // The M's own generator (what the runtime draws besides select's order) is seeded apart.
-        return ExploreRt.runOnce(main, s, SplitMix.mix(seed ^ 0x5E1EC7L), maxSteps);
+        return ExploreRt.runOnce(main, s, SplitMix.mix(seed ^ 0x5E1EC7L), maxSteps, gomaxprocs);
     }
 
     ExploreRt.Scheduler scheduler() {
@@ -81,6 +95,9 @@ final class Schedule {
             b.append(":bound=").append(depth).append(":choices=").append(encode(choices));
         } else {
             b.append(":seed=").append(String.format("%016x", seed));
+        }
+        if (gomaxprocs == 1) {
+            b.append(":gomaxprocs=1");
         }
         b.append(":maxSteps=").append(maxSteps);
         String body = b.toString();
@@ -147,10 +164,15 @@ final class Schedule {
             default -> throw new IllegalArgumentException("schedule token names an unknown strategy \"" + strategy
                     + "\" (known: random, pct, exhaustive)");
         };
+        String procs = kv.remove("gomaxprocs");
+        if (procs != null && !procs.equals("1")) {
+            throw new IllegalArgumentException("schedule token field gomaxprocs is not 1: \"" + procs
+                    + "\" (only runs under gomaxprocs(1) record it)");
+        }
         if (!kv.isEmpty()) {
             throw new IllegalArgumentException("schedule token has unknown fields " + kv.keySet());
         }
-        return s;
+        return procs != null ? s.gomaxprocs(1) : s;
     }
 
     private static String field(Map<String, String> kv, String key, boolean hex) {
@@ -289,7 +311,11 @@ final class Schedule {
         }
     }
 
-    /** Explore.random(): a uniform pick among the runnable goroutines at every step. */
+    /**
+     * Explore.random(): a uniform pick among the runnable goroutines at every step (under
+     * gomaxprocs(1), among go on and preempt: a preemption with probability 1/2 at every
+     * scheduling point, a uniform walk over the choices Go's single P leaves).
+     */
     static final class RandomScheduler implements ExploreRt.Scheduler {
         private final SplitMix rng;
 
@@ -316,6 +342,15 @@ final class Schedule {
      * run drops to priority d-1-i, below every initial one. Each step runs the runnable
      * goroutine of highest priority. A bug of depth d is found with probability at least
      * 1/(n k^(d-1)) per run, n goroutines.
+     *
+     * <p>Under gomaxprocs(1) the same rule acts on the only choice there is: offered the
+     * running goroutine and the one the P's queues would run if it were preempted, PCT
+     * preempts when the latter has the higher priority; a change point drops the priority
+     * of the goroutine about to run, as always (so at a preemption point it flips the
+     * decision). That is PCT restricted to the schedules one P can produce: the highest
+     * priority runs as far as Go's queues allow. PCT's bound assumes any thread can be
+     * scheduled at any step, so it does not carry over as such: the queues may keep the
+     * highest priority waiting behind others.
      */
     static final class PctScheduler implements ExploreRt.Scheduler {
         private final SplitMix rng;
@@ -382,7 +417,9 @@ final class Schedule {
      * alternatives are ordered canonically: the goroutine that ran last first (no
      * preemption), then the other runnable ones in runnable order, each a preemption, allowed
      * while the run has used fewer than bound; when the last one blocked or ended, every
-     * runnable goroutine, free. Select's draws are choice points without a cost. The run
+     * runnable goroutine, free. Under gomaxprocs(1) the alternatives are go on (0) and
+     * preempt (1, counted against the bound). Select's draws and the order of tied timers
+     * are choice points without a cost. The run
      * follows prefix (positions in that order), then the first alternative; it records, for
      * each choice point, the position taken and how many there were, from which
      * {@link #nextPrefix} derives the next run of the search.

@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  * stop-the-world never waits for it. The M is counted as a running M ({@code mReserveID}),
  * so the deadlock detector never sees a controlled goroutine runnable with no M to run it.
  * The controller keeps the run's runnable goroutines itself, in the order they became
- * runnable; they are never on a run queue. Each step:
+ * runnable (under gomaxprocs(1): in a model of one P's queues, below); they are never on
+ * a run queue of the scheduler. Each step:
  * <ol>
  *   <li>asks the strategy which runnable goroutine goes on (it sees their goids);</li>
  *   <li>mounts it as {@link Proc#execute} does ({@code gp.stack.run()}) with its
@@ -39,8 +40,25 @@ import java.util.function.Supplier;
  * </ol>
  * When nothing is runnable, the virtual clock jumps to the earliest timer of the private
  * P's heap and the due timers run (sleeps, {@code Timer}, {@code After}, {@code AfterFunc}
- * live in that heap, armed by the controlled goroutines on the controller's P). Nothing
+ * live in that heap, armed by the controlled goroutines on the controller's P), those due
+ * at the same instant in an order the strategy picks ({@link #runDueTimers}). Nothing
  * runnable and no timer: the run is deadlocked.
+ *
+ * <h2>gomaxprocs(1)</h2>
+ * Explore's {@code gomaxprocs(1)} narrows the runs to the orders Go's scheduler can produce
+ * with one P. The runnable goroutines then live in a model of that P's queues
+ * ({@link SingleP}: runnext, the local FIFO, the global FIFO, schedtick's every-61st check),
+ * filled as Go fills them: {@link #ready} with Go's {@code next} (goready and newproc take
+ * runnext), Gosched and preemption to the global queue, goyield to the local tail, timers'
+ * goroutines to runnext. With one P the only free choice is whether the running goroutine
+ * is preempted at a scheduling point (sysmon may preempt a goroutine at any point; one that
+ * blocks, yields or ends leaves no choice): the strategy makes it ({@link #pickOneP}), and
+ * what runs next follows from the queues. Timers due at the current instant run at each
+ * schedule, as findRunnable's {@code pp.timers.check} does. Differences from Go: preemption
+ * strikes only at the run's scheduling points (gort operations), never between two of
+ * them; the P's tick starts at {@link SingleP#MAIN_SCHEDTICK}; the queues hold no runtime
+ * goroutines (GC workers, bgsweep, the finalizer); a preemption that would give the P
+ * straight back to the same goroutine is not offered.
  *
  * <h2>Hooks in the normal runtime, and what they cost there</h2>
  * <ul>
@@ -87,12 +105,12 @@ import java.util.function.Supplier;
  * <h2>Determinism</h2>
  * The runnable set is ordered by when each goroutine became runnable, goids are the run's
  * own (the private P's goid cache restarts at 1, so main is goroutine 1), the virtual clock
- * starts at the same reading, select's draws are the strategy's ({@link #randn}), the M's
- * own generator (anything else the runtime draws) is seeded from the schedule, and timers
- * due together run in heap order (their order is not yet a choice of the strategy). So a
- * strategy that makes the same picks gets the same run. The strategy sees, at each step,
- * every runnable goroutine and which one ran last, which is what a systematic search
- * needs (Explore.exhaustive: depth first, with a preemption bound).
+ * starts at the same reading, select's draws and the order of timers due together are the
+ * strategy's ({@link #randn}), and the M's own generator (anything else the runtime draws)
+ * is seeded from the schedule. So a strategy that makes the same picks gets the same run.
+ * The strategy sees, at each step, every runnable goroutine (under gomaxprocs(1): the
+ * running one and the one a preemption would run) and which one ran last, which is what a
+ * systematic search needs (Explore.exhaustive: depth first, with a preemption bound).
  *
  * <h2>Rejected</h2>
  * Running the controlled goroutines on the scheduler's own Ps and run queues, one at a
@@ -114,11 +132,13 @@ import java.util.function.Supplier;
  * thread, a plain thread woken by the run, or a channel or goroutine of an earlier run. The goroutines left blocked or runnable stay parked for good
  * (the run is marked dead, so execute freezes any that something outside still wakes).
  *
- * <p>Differences from a normal run: one M; no sysmon preemption; no time slices; syscalls
+ * <p>Differences from a normal run: one M; no sysmon preemption (under gomaxprocs(1), the
+ * strategy's preemptions stand for it); no time slices; syscalls
  * run inline ({@link HookRt#enterSyscall}: there is no other M to hand the P to, and a call
  * that blocks blocks the exploration); LockOSThread does nothing (every goroutine of the
  * run is on the one thread); GOMAXPROCS cannot change; tracing a controlled run is not
- * supported (its goroutines' events would be missing); goids repeat across runs. Not yet
+ * supported (its goroutines' events would be missing); goids repeat across runs; GOMAXPROCS
+ * reads the scheduler's own value, or 1 under gomaxprocs(1). Not yet
  * controlled: the agent's injected checks (they read one global flag, and raising it for
  * a controlled run would send every instrumented check in the JVM down its slow path: a
  * per-M flag the check could reach cheaply is the way, not done), and the uncontended
@@ -146,6 +166,14 @@ final class Controlled {
     private ExploreRt.Scheduler sched;
     /** Runnable goroutines of the run, in the order they became runnable. */
     private final ArrayList<G> runnable = new ArrayList<>();
+    /** Under gomaxprocs(1): the one P's run queues, which hold the runnable goroutines instead (null otherwise). */
+    private SingleP one;
+    /** Under gomaxprocs(1): the goroutine stopped at a preemption point, in no queue while the strategy decides. */
+    private G atPoint;
+    /** Under gomaxprocs(1): the goroutine whose park was refused (unlockf): it runs on at once, as Go's execute(gp, true). */
+    private G resume;
+    /** Scratch: the heap positions of the timers due at one instant. */
+    private int[] tied = new int[8];
     /** Goroutines of the run that have not exited. */
     private final Map<G, Boolean> live = new IdentityHashMap<>();
     /** Virtual clock ({@link FakeTime}). Written by the controller between steps; read by its goroutines (same thread). */
@@ -265,7 +293,7 @@ final class Controlled {
      * One controlled run of main under sched, on this controller's thread. Returns its
      * outcome; never throws for a failure of the run.
      */
-    ExploreRt.Outcome runOnce(Runnable main, ExploreRt.Scheduler sched, long seed, int maxSteps) {
+    ExploreRt.Outcome runOnce(Runnable main, ExploreRt.Scheduler sched, long seed, int maxSteps, int gomaxprocs) {
         if (Current.thread() != m || m.curg != null) {
             throw new IllegalStateException("a controlled run must be started by its controller");
         }
@@ -273,6 +301,9 @@ final class Controlled {
         m.p = pp;
         m.seedCheaprand(seed);
         runnable.clear();
+        one = gomaxprocs == 1 ? new SingleP() : null;
+        atPoint = null;
+        resume = null;
         live.clear();
         now = VIRTUAL_START; // (a synctest bubble inside the run has its own clock)
         mainReturned = false;
@@ -303,7 +334,7 @@ final class Controlled {
             if (kind != ExploreRt.PASS) {
                 break;
             }
-            if (runnable.isEmpty()) {
+            if (!hasRunnable()) {
                 if (mainReturned) {
                     if (!live.isEmpty()) {
                         fail(ExploreRt.LEAK, leakReport(), null);
@@ -329,18 +360,7 @@ final class Controlled {
                         + " steps (a livelock, or a run longer than maxSteps allows)", null);
                 break;
             }
-            int n = runnable.size();
-            if (goids.length < n) {
-                goids = new long[Math.max(n, goids.length * 2)];
-            }
-            for (int i = 0; i < n; i++) {
-                goids[i] = runnable.get(i).goid;
-            }
-            int pick = sched.next(goids, n, prev);
-            if (pick < 0 || pick >= n) {
-                throw new IllegalStateException("strategy picked " + pick + " of " + n + " runnable goroutines");
-            }
-            G gp = runnable.remove(pick);
+            G gp = one == null ? pickAny(prev) : pickOneP(prev);
             if (steps == choices.length) {
                 choices = Arrays.copyOf(choices, steps * 2);
             }
@@ -350,6 +370,89 @@ final class Controlled {
             strayWork();
             timerRounds = 0; // counts timer rounds in a row that woke nobody
         }
+    }
+
+    /** Whether a goroutine can run now. */
+    private boolean hasRunnable() {
+        return one == null ? !runnable.isEmpty() : atPoint != null || resume != null || !one.isEmpty();
+    }
+
+    /** Whether a goroutine other than the running one is runnable: a rival to yield to. */
+    private boolean hasRival() {
+        return one == null ? !runnable.isEmpty() : !one.isEmpty();
+    }
+
+    /** The default: the strategy picks any runnable goroutine (with enough Ps, any may run next). */
+    private G pickAny(long prev) {
+        int n = runnable.size();
+        if (goids.length < n) {
+            goids = new long[Math.max(n, goids.length * 2)];
+        }
+        for (int i = 0; i < n; i++) {
+            goids[i] = runnable.get(i).goid;
+        }
+        int pick = sched.next(goids, n, prev);
+        if (pick < 0 || pick >= n) {
+            throw new IllegalStateException("strategy picked " + pick + " of " + n + " runnable goroutines");
+        }
+        return runnable.remove(pick);
+    }
+
+    /**
+     * gomaxprocs(1): the orders Go's single-P scheduler can produce. The one free choice is
+     * whether the goroutine stopped at a preemption point is preempted there (sysmon's
+     * preemption may strike at any point of a goroutine that runs on); what runs next
+     * follows the P's queues ({@link SingleP}). A goroutine that blocked, yielded or ended
+     * leaves no choice. The strategy is asked at every step all the same: at a preemption
+     * point with {@code goids = {running, the goroutine the queues would run instead}}
+     * (index 0: it runs on; 1: preempted), elsewhere with the one goroutine that runs.
+     */
+    private G pickOneP(long prev) {
+        G gp = resume;
+        if (gp != null) {
+            resume = null; // park_m's unlockf refused: execute(gp, true) at once
+            offer(gp, null, prev);
+            return gp;
+        }
+        G cur = atPoint;
+        if (cur != null) {
+            atPoint = null;
+            G instead = one.afterPreempt(cur);
+            if (instead == cur) {
+                // A preemption would hand the P straight back (nothing queued, or cur at the
+                // global head at the fairness check): not offered, cur runs on.
+                offer(cur, null, prev);
+                return cur;
+            }
+            if (offer(cur, instead, prev) == 0) {
+                return cur; // not preempted: runs on in its time slice (no schedule, no tick)
+            }
+            // gopreempt_m -> goschedImpl(gp, preempted=true): the global queue, then schedule().
+            one.globrunqput(cur);
+        }
+        // schedule -> findRunnable: the P's due timers first (pp.timers.check), then the queues.
+        runDueTimers();
+        gp = one.findRunnable();
+        if (gp == null) {
+            throw new IllegalStateException("gomaxprocs(1): no goroutine in the P's queues");
+        }
+        offer(gp, null, prev);
+        return gp;
+    }
+
+    /** Asks the strategy to pick a (0) or b (1; null: a alone). */
+    private int offer(G a, G b, long prev) {
+        int n = b == null ? 1 : 2;
+        goids[0] = a.goid;
+        if (b != null) {
+            goids[1] = b.goid;
+        }
+        int pick = sched.next(goids, n, prev);
+        if (pick < 0 || pick >= n) {
+            throw new IllegalStateException("strategy picked " + pick + " of " + n
+                    + (n == 1 ? " goroutine" : " alternatives (go on, or preempt)"));
+        }
+        return pick;
     }
 
     /** Runs gp until it yields at its next gort operation, blocks or ends (Go's execute, for one step). */
@@ -365,7 +468,7 @@ final class Controlled {
         gp.profStack = null;
         // The yield point: Entry.enter sends it back here at its next gort operation, if
         // another goroutine is runnable by then (ready raises it); alone, it has no rival.
-        gp.preempt = !runnable.isEmpty();
+        gp.preempt = hasRival();
         M.IN_RUNTIME.setRelease(mp, 1);
         gp.stack.run();
         Thread.interrupted(); // a goroutine's interrupt of "its thread" stays with this step
@@ -381,7 +484,12 @@ final class Controlled {
                 mp.traceStack = null;
                 G again = Park.park_m(mp, gp);
                 if (again != null) {
-                    runnable.add(again); // unlockf refused: runnable at once
+                    // unlockf refused: runnable at once (Go: execute(gp, true), no choice).
+                    if (one == null) {
+                        runnable.add(again);
+                    } else {
+                        resume = again;
+                    }
                 } else if (gp.waitreason == WaitReason.IO_WAIT) {
                     // The network poller, not the strategy, would decide when it wakes.
                     fail(ExploreRt.UNCONTROLLED, "uncontrolled: goroutine " + gp.goid
@@ -393,7 +501,15 @@ final class Controlled {
                 mp.traceStack = null;
                 G.casgstatus(gp, G._Grunning, G._Grunnable);
                 Park.dropg(mp, gp);
-                runnable.add(gp);
+                if (one == null) {
+                    runnable.add(gp);
+                } else if (fn == M.GOSCHED_M) {
+                    one.globrunqput(gp); // gosched_m -> goschedImpl: the global queue
+                } else if (fn == M.GOYIELD_M) {
+                    one.runqput(gp, false); // goyield_m: the local queue's tail
+                } else {
+                    atPoint = gp; // a preemption point: the strategy decides (pickOneP)
+                }
             }
             default -> {
                 // EXITSYSCALL_NOP: a syscall left without its P, which a controlled run never
@@ -414,11 +530,64 @@ final class Controlled {
         if (next > now) {
             now = next;
         }
-        pp.timers.check(now, m, true);
-        if (!runnable.isEmpty() || m.timerRan) {
+        if (runDueTimers() || hasRunnable()) {
             return true;
         }
         return pp.timers.wakeTime() != next && pp.timers.wakeTime() != 0;
+    }
+
+    /**
+     * Go's ts.check on the private P: runs every timer due by now, one at a time, earliest
+     * first; among timers due at the same instant the strategy picks which fires next
+     * ({@link ExploreRt.Scheduler#random}, a choice only when two or more are tied). Their
+     * order is the order their goroutines become runnable (under gomaxprocs(1), each one
+     * readied takes runnext, so the last to fire runs first, as in Go), the order timer
+     * channels receive, and the order AfterFunc's goroutines start (their goids).
+     * Returns whether any timer ran.
+     *
+     * <p>Differences from Go's check: modified and stopped timers are put right
+     * ({@code adjust(now, true)}) before each pick rather than lazily, so that the heap's
+     * {@code when}s are the timers' own; Go runs tied timers in heap order.
+     */
+    private boolean runDueTimers() {
+        Timers ts = pp.timers;
+        boolean ran = false;
+        for (;;) {
+            long w = ts.wakeTime();
+            if (w == 0 || w > now) {
+                return ran;
+            }
+            ts.lock.lock();
+            try {
+                ts.adjust(now, true);
+                if (ts.n == 0 || ts.heapWhen[0] > now) {
+                    return ran;
+                }
+                long when = ts.heapWhen[0];
+                int k = 0;
+                for (int i = 0; i < ts.n; i++) {
+                    if (ts.heapWhen[i] == when) {
+                        if (k == tied.length) {
+                            tied = Arrays.copyOf(tied, k * 2);
+                        }
+                        tied[k++] = i;
+                    }
+                }
+                if (k > 1) {
+                    // Tied timers swap places without breaking the heap: equal whens.
+                    int i = tied[randn(k)];
+                    RuntimeTimer t = ts.heap[i];
+                    ts.heap[i] = ts.heap[0];
+                    ts.heap[0] = t;
+                }
+                if (ts.run(now) != 0) { // runs the head; may unlock the heap around the timer's function
+                    return ran; // (not due after all: cannot happen once adjusted)
+                }
+                ran = true;
+            } finally {
+                ts.lock.unlock();
+            }
+        }
     }
 
     /** A goroutine of another run readied by this run lands on the private P: uncontrolled. */
@@ -451,6 +620,16 @@ final class Controlled {
         FatalError death = new FatalError("controlled run ended");
         run.retire(death);
         run.end(); // its goroutines left on the network poller are abandoned (no run waits for them)
+        if (one != null) {
+            one.drain(runnable::add);
+        }
+        for (G g : new G[] {atPoint, resume}) {
+            if (g != null) {
+                runnable.add(g);
+            }
+        }
+        atPoint = null;
+        resume = null;
         for (G gp : runnable) {
             // Runnable but never to run: parked for good, so checkdead never counts it.
             gp.waitreason = WaitReason.FROZEN;
@@ -485,8 +664,12 @@ final class Controlled {
 
     // ---- hooks (see the class comment) ----
 
-    /** gp (new, or woken) is runnable. On another thread than the controller's: uncontrolled. */
-    void ready(G gp) {
+    /**
+     * gp (new, or woken) is runnable; {@code next} as Go's ready/runqput (newproc and
+     * goready: true), which decides its place under gomaxprocs(1). On another thread than
+     * the controller's: uncontrolled.
+     */
+    void ready(G gp, boolean next) {
         if (Current.thread() != m) {
             String why = "uncontrolled concurrency: thread \"" + Current.thread().getName()
                     + "\" woke goroutine " + gp.goid + " [" + gp.waitreason.text + "] of the controlled run"
@@ -511,7 +694,11 @@ final class Controlled {
             return;
         }
         live.put(gp, Boolean.TRUE); // new, or already there
-        runnable.add(gp);
+        if (one != null) {
+            one.runqput(gp, next);
+        } else {
+            runnable.add(gp);
+        }
         G cur = m.curg;
         if (cur != null) {
             cur.preempt = true; // a rival: the running goroutine yields at its next gort operation
@@ -552,6 +739,11 @@ final class Controlled {
             throw new IllegalStateException("strategy picked " + r + " of " + n + " alternatives");
         }
         return r;
+    }
+
+    /** Whether the run models Go's single P (Explore's gomaxprocs(1)): GOMAXPROCS reads 1 inside it. */
+    boolean singleP() {
+        return one != null;
     }
 
     /** Goroutines of the run that exist now (Go's NumGoroutine inside it). */

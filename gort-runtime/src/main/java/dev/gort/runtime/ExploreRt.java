@@ -31,17 +31,23 @@ public final class ExploreRt {
     /** The strategy's side of the controller: which goroutine runs next. */
     public interface Scheduler {
         /**
-         * An index into {@code goids[0..n)}: the run's runnable goroutines (their goids, the
-         * run's own, main being 1), in the order they became runnable. {@code prev} is the
-         * goroutine that ran the last step (0 before the first); it is among them unless it
-         * blocked or ended, so picking another one is a preemption.
+         * An index into {@code goids[0..n)}, asked at every step. By default: the run's
+         * runnable goroutines (their goids, the run's own, main being 1), in the order they
+         * became runnable. {@code prev} is the goroutine that ran the last step (0 before
+         * the first); it is among them unless it blocked or ended, so picking another one
+         * is a preemption. Under gomaxprocs(1), Go's single P decides who runs next and the
+         * only choice is preemption: at a preemption point {@code goids} is
+         * {@code {prev, the goroutine the P's queues would run if prev were preempted}}
+         * (n = 2: 0 lets prev run on, 1 preempts it); elsewhere it is the one goroutine
+         * that runs (n = 1).
          */
         int next(long[] goids, int n, long prev);
 
         /**
          * A choice among n > 1 alternatives that are not goroutines: each draw of select's
          * random poll order (Go's Fisher-Yates over the cases), which decides the case
-         * taken among ready ones.
+         * taken among ready ones, and which of the timers due at the same instant fires
+         * next.
          */
         int random(int n);
     }
@@ -119,13 +125,22 @@ public final class ExploreRt {
      * starts the M's generator (select's order), maxSteps bounds the steps.
      */
     public static Outcome runOnce(Runnable main, Scheduler sched, long seed, int maxSteps) {
+        return runOnce(main, sched, seed, maxSteps, 0);
+    }
+
+    /**
+     * {@link #runOnce(Runnable, Scheduler, long, int)}, with {@code gomaxprocs} 1 for the
+     * orders of Go's single-P scheduler (any other value: any runnable goroutine may run
+     * next).
+     */
+    public static Outcome runOnce(Runnable main, Scheduler sched, long seed, int maxSteps, int gomaxprocs) {
         if (main == null) {
             throw new NullPointerException("go of nil func value");
         }
         if (!(Current.thread() instanceof M mp) || mp.ctl == null || mp.curg != null) {
             throw new IllegalStateException("ExploreRt.runOnce outside a session's controller");
         }
-        return mp.ctl.runOnce(main, sched, seed, maxSteps);
+        return mp.ctl.runOnce(main, sched, seed, maxSteps, gomaxprocs);
     }
 
     /** Whether the caller is a goroutine of a controlled run (or its controller). */

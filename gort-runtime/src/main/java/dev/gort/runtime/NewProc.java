@@ -52,7 +52,7 @@ final class NewProc {
     /** The end of newproc: a new G (from newproc1) goes to pp's runnext, its controller, or the global queue. */
     static void queue(G newg, P pp) {
         if (newg.ctl != null) {
-            newg.ctl.ready(newg); // a controlled run's goroutines never go on a run queue
+            newg.ctl.ready(newg, true); // a controlled run's goroutines never go on a run queue
         } else if (pp != null) {
             RunQueue.runqput(pp, newg, true);
             Proc.wakep();

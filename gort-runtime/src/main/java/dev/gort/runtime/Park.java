@@ -287,7 +287,7 @@ final class Park {
             Tracer.release(w);
         }
         if (gp.ctl != null) {
-            gp.ctl.ready(gp); // a controlled run's goroutine: to its controller, never a run queue
+            gp.ctl.ready(gp, next); // a controlled run's goroutine: to its controller, never a run queue
         } else if (Current.thread() instanceof M mp && mp.p != null) {
             RunQueue.runqput(mp.p, gp, next);
             Proc.wakep();

@@ -176,8 +176,13 @@ public final class Rt {
     public static int gomaxprocs(int n) {
         G gp = Entry.enter();
         try {
-            if (n > 0 && gp != null && gp.ctl != null) {
-                throw new UnsupportedOperationException("GOMAXPROCS cannot change inside a controlled run (dev.gort.explore)");
+            if (gp != null && gp.ctl != null) {
+                if (n > 0) {
+                    throw new UnsupportedOperationException("GOMAXPROCS cannot change inside a controlled run (dev.gort.explore)");
+                }
+                if (gp.ctl.singleP()) {
+                    return 1; // a run under Explore's gomaxprocs(1)
+                }
             }
             return Stw.gomaxprocs(n);
         } finally {

@@ -1,0 +1,3 @@
+module goorders
+
+go 1.26
