@@ -65,6 +65,17 @@ class AgentIT {
         assertEquals("alternated 5 times\n", r.out());
     }
 
+    /**
+     * Under the agent the injected checks are scheduling points of a controlled run: a spin
+     * on a plain field ends, and a lost update split only by a loop is found and replayed.
+     */
+    @Test
+    void injectedChecksAreSchedulingPointsOfAControlledRun() throws Exception {
+        Result r = agent("", "dev.gort.agentit.ExploreUnderAgent");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("spin: passed 20\nlost update: lost update: counter is 1\nreplayed: lost update: counter is 1\n", r.out());
+    }
+
     /** Go's TestAsyncPreempt, as far as the JVM allows: a call-free loop yields at its back-edge. */
     @Test
     void aCallFreeLoopDoesNotStarveATimer() throws Exception {

@@ -22,7 +22,8 @@ import java.util.Objects;
  *
  * <p>In a controlled run the main goroutine and every goroutine it starts run one at a
  * time; at every gort operation (channel, select, sync operations that enter the runtime,
- * go, gosched, sleep and timers) the strategy picks which runnable goroutine goes on
+ * go, gosched, sleep and timers; under the agent, also the checks it injects at method
+ * prologues and loop back-edges) the strategy picks which runnable goroutine goes on
  * ({@link Config#gomaxprocs gomaxprocs(1)}: whether the running one is preempted, Go's
  * single P deciding who runs instead); it also picks select's case among ready ones and the
  * order of timers due at the same instant. Time is virtual: it jumps to the next timer

@@ -138,12 +138,21 @@ import java.util.function.Supplier;
  * that blocks blocks the exploration); LockOSThread does nothing (every goroutine of the
  * run is on the one thread); GOMAXPROCS cannot change; tracing a controlled run is not
  * supported (its goroutines' events would be missing); goids repeat across runs; GOMAXPROCS
- * reads the scheduler's own value, or 1 under gomaxprocs(1). Not yet
- * controlled: the agent's injected checks (they read one global flag, and raising it for
- * a controlled run would send every instrumented check in the JVM down its slow path: a
- * per-M flag the check could reach cheaply is the way, not done), and the uncontended
- * fast paths of RWMutex's read lock and of Once (they do not enter the runtime, so they
- * are not yield points; Mutex and WaitGroup made in the run mark themselves, see them).
+ * reads the scheduler's own value, or 1 under gomaxprocs(1). Not yield points: the
+ * uncontended fast paths of RWMutex's read lock and of Once (they do not enter the
+ * runtime; Mutex and WaitGroup made in the run mark themselves, see them).
+ *
+ * <h2>Under the agent</h2>
+ * The checks the agent injects at method prologues and loop back-edges are yield points
+ * too, so a goroutine spinning on a plain field, or a check-then-act split by a method
+ * call, is interleaved like a gort operation. The checks read one global flag
+ * ({@link Preempt}); a step whose goroutine has a rival raises it for the rest of that step
+ * only ({@link Preempt#raiseForControlledStep}, counted so that the slow path does not lower
+ * it meanwhile), never for the whole run. What it costs: during such a step, an
+ * instrumented check on any other thread takes the slow path (a call and a few field
+ * reads, then back); between steps, and in runs without rivals, nothing. Without the agent
+ * nothing is raised (there is no flag). Rejected: a per-M flag (what Go's stackguard0
+ * is): every injected check in the JVM would have to find its thread first.
  */
 final class Controlled {
     /**
@@ -187,6 +196,8 @@ final class Controlled {
     private int[] choices = new int[64];
     private int steps;
     private long[] goids = new long[16];
+    /** This step raised the injected checks' flag ({@link #raiseChecks}). */
+    private boolean checksRaised;
 
     Controlled(Supplier<?> body) {
         this.body = body;
@@ -469,8 +480,18 @@ final class Controlled {
         // The yield point: Entry.enter sends it back here at its next gort operation, if
         // another goroutine is runnable by then (ready raises it); alone, it has no rival.
         gp.preempt = hasRival();
+        if (gp.preempt) {
+            raiseChecks();
+        }
         M.IN_RUNTIME.setRelease(mp, 1);
-        gp.stack.run();
+        try {
+            gp.stack.run();
+        } finally {
+            if (checksRaised) {
+                checksRaised = false;
+                Preempt.controlledStepDone();
+            }
+        }
         Thread.interrupted(); // a goroutine's interrupt of "its thread" stays with this step
         if (gp.stack.isDone()) {
             live.remove(gp);
@@ -702,6 +723,18 @@ final class Controlled {
         G cur = m.curg;
         if (cur != null) {
             cur.preempt = true; // a rival: the running goroutine yields at its next gort operation
+            raiseChecks();
+        }
+    }
+
+    /**
+     * Under the agent, the running goroutine's request is also seen at the checks the agent
+     * injected into its code: the global flag goes up for the rest of the step (see the
+     * class comment for what that costs other threads). Once per step.
+     */
+    private void raiseChecks() {
+        if (!checksRaised) {
+            checksRaised = Preempt.raiseForControlledStep();
         }
     }
 

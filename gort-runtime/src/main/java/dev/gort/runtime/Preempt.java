@@ -1,6 +1,7 @@
 package dev.gort.runtime;
 
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Preemption, in one place: Go's preemptone and preemptall (proc.go), the stack-guard
@@ -99,6 +100,33 @@ final class Preempt {
         }
     }
 
+    /**
+     * Controllers whose running goroutine should yield at the injected checks (a controlled
+     * run's step with a rival, {@link Controlled}). While it is nonzero {@link #preemptSlow}
+     * keeps the flag up: the controller's private P is in no {@code allp}, so the look over
+     * the Ps would not see that goroutine's request.
+     */
+    static final AtomicInteger controlledRequests = new AtomicInteger();
+
+    /**
+     * A controlled step wants its goroutine to yield at the next injected check: counts it
+     * in {@link #controlledRequests} and raises the flag. False (and nothing done) without
+     * the agent: no injected check has ever run, so there is nothing to raise.
+     */
+    static boolean raiseForControlledStep() {
+        if (requested == null) {
+            return false;
+        }
+        controlledRequests.incrementAndGet();
+        raisePreemptFlag();
+        return true;
+    }
+
+    /** The end of a step that {@link #raiseForControlledStep} raised for. */
+    static void controlledStepDone() {
+        controlledRequests.decrementAndGet();
+    }
+
     /** Entry's check: a pending request is honoured at every runtime call, unless pinned. */
     static void preemptCheck(G gp) {
         if (gp.preempt) {
@@ -150,6 +178,9 @@ final class Preempt {
             // other goroutine down this slow path (found with H2, which runs each statement
             // holding a lock: 19% of the CPU went here). The same for one inside a static
             // initializer (the VM pins it), whose last exit re-raises the flag (ClassInits).
+        }
+        if (controlledRequests.get() > 0) {
+            return; // a controlled run's goroutine has yet to reach a check (its P is private)
         }
         flag.compareAndSet(epoch, 0);
     }

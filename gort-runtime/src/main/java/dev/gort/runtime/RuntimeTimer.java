@@ -427,13 +427,13 @@ final class RuntimeTimer extends SpinLock {
      */
     private boolean sweepDueZombie() {
         Timers heapTs = ts; // racy: checked again under the heap's lock
-        if (heapTs == null || when <= 0 || when > Controlled.nanotime()) {
+        if (heapTs == null || when <= 0 || when > FakeTime.timerNanotime(this)) {
             return false;
         }
         heapTs.lock.lock();
         try {
             if (ts == heapTs && (astate() & (TIMER_HEAPED | TIMER_ZOMBIE)) == (TIMER_HEAPED | TIMER_ZOMBIE)) {
-                heapTs.adjust(Controlled.nanotime(), true);
+                heapTs.adjust(FakeTime.timerNanotime(this), true);
             }
         } finally {
             heapTs.lock.unlock();
