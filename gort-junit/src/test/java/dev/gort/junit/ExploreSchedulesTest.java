@@ -254,7 +254,7 @@ class ExploreSchedulesTest {
                 "depth applies to strategy \"pct\" only, not \"random\"");
         assertConfigError("boundWithoutExhaustive", "preemptionBound applies to strategy \"exhaustive\" only, not \"pct\"");
         assertConfigError("seedWithExhaustive", "seed does not apply to strategy \"exhaustive\"");
-        assertConfigError("singleP", "@ExploreSchedules on BadInput.singleP(): ", "gomaxprocs(1)", "not implemented");
+        assertConfigError("noProcs", "@ExploreSchedules on BadInput.noProcs(): ", "gomaxprocs must be at least 1, got 0");
         assertConfigError("malformedToken", "@ReplaySchedule on BadInput.malformedToken(): ",
                 "schedule token has no check field");
         assertConfigError("foreignToken", "@ReplaySchedule on BadInput.foreignToken(): ", "not a gort schedule token");

@@ -251,8 +251,8 @@ final class Fixtures {
             calls.incrementAndGet();
         }
 
-        @ExploreSchedules(gomaxprocs = 1)
-        void singleP() {
+        @ExploreSchedules(gomaxprocs = 0)
+        void noProcs() {
             calls.incrementAndGet();
         }
 
