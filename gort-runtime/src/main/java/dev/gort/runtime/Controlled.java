@@ -196,6 +196,14 @@ final class Controlled {
     private int[] choices = new int[64];
     private int steps;
     private long[] goids = new long[16];
+    /** The previous step's goroutine (0 before the first), the strategy's {@code prev}. */
+    private long prev;
+    /** The run's step budget. */
+    private int maxSteps;
+    /** What the strategy threw when asked at a yield point, for the loop to throw. */
+    private RuntimeException strategyError;
+    /** The next step's goroutine, picked at the last one's yield point ({@link #continueWithoutYield}). */
+    private G pendingPick;
     /** This step raised the injected checks' flag ({@link #raiseChecks}). */
     private boolean checksRaised;
 
@@ -338,9 +346,16 @@ final class Controlled {
     }
 
     private void loopSteps(int maxSteps) {
-        long prev = 0;
+        this.maxSteps = maxSteps;
+        prev = 0;
+        pendingPick = null;
         int timerRounds = 0;
         for (;;) {
+            if (strategyError != null) {
+                RuntimeException e = strategyError;
+                strategyError = null;
+                throw e;
+            }
             checkForeign();
             if (kind != ExploreRt.PASS) {
                 break;
@@ -366,17 +381,18 @@ final class Controlled {
                 fail(ExploreRt.FATAL, msg, new FatalError(msg));
                 break;
             }
-            if (steps >= maxSteps) {
+            if (pendingPick == null && steps >= maxSteps) { // (a pending pick is a step already counted)
                 fail(ExploreRt.MAX_STEPS, "maxSteps exceeded: the run took more than " + maxSteps
                         + " steps (a livelock, or a run longer than maxSteps allows)", null);
                 break;
             }
-            G gp = one == null ? pickAny(prev) : pickOneP(prev);
-            if (steps == choices.length) {
-                choices = Arrays.copyOf(choices, steps * 2);
+            G gp = pendingPick;
+            if (gp != null) {
+                pendingPick = null; // picked (and recorded) at the yield point: continueWithoutYield
+            } else {
+                gp = one == null ? pickAny(prev) : pickOneP(prev);
+                record(gp);
             }
-            choices[steps++] = (int) gp.goid;
-            prev = gp.goid;
             step(gp);
             strayWork();
             timerRounds = 0; // counts timer rounds in a row that woke nobody
@@ -391,6 +407,57 @@ final class Controlled {
     /** Whether a goroutine other than the running one is runnable: a rival to yield to. */
     private boolean hasRival() {
         return one == null ? !runnable.isEmpty() : !one.isEmpty();
+    }
+
+    private void record(G gp) {
+        if (steps == choices.length) {
+            choices = Arrays.copyOf(choices, steps * 2);
+        }
+        choices[steps++] = (int) gp.goid;
+        prev = gp.goid;
+    }
+
+    /**
+     * gp, the running goroutine, is at a yield point with a rival (a preemption request at a
+     * gort operation or an injected check): the next step is picked here, on gp's own stack,
+     * exactly as the loop would pick it once gp had yielded (gp joins the end of the
+     * runnable set, the strategy sees the same goids and the same prev). If the pick is gp,
+     * it goes on at once: the step ends and the next begins without the continuation's
+     * yield and resume, which are most of a step's cost (a random walk over two goroutines
+     * picks the same one half the time). Otherwise the pick waits in {@link #pendingPick}
+     * and gp yields. Not under gomaxprocs(1), whose picks follow the P's queues.
+     */
+    boolean continueWithoutYield(G gp) {
+        if (one != null || pendingPick != null || kind != ExploreRt.PASS || steps >= maxSteps
+                || foreign.get() != null || gp.run != run) {
+            return false;
+        }
+        strayWork(); // what the loop does after each step
+        if (kind != ExploreRt.PASS) {
+            return false;
+        }
+        runnable.add(gp);
+        G pick;
+        try {
+            pick = pickAny(prev);
+        } catch (RuntimeException e) {
+            // The strategy's error (a replayed schedule that does not fit the program) is the
+            // controller's, not gp's: the loop throws it once gp has yielded.
+            runnable.remove(runnable.size() - 1);
+            strategyError = e;
+            return false;
+        }
+        record(pick);
+        if (pick == gp) {
+            gp.preempt = hasRival();
+            if (gp.preempt) {
+                raiseChecks();
+            }
+            return true;
+        }
+        runnable.remove(runnable.size() - 1); // gp: its yield adds it back in the same place
+        pendingPick = pick;
+        return false;
     }
 
     /** The default: the strategy picks any runnable goroutine (with enough Ps, any may run next). */
@@ -651,6 +718,10 @@ final class Controlled {
         }
         atPoint = null;
         resume = null;
+        if (pendingPick != null) {
+            runnable.add(pendingPick); // picked at a yield point, never run: frozen with the others
+            pendingPick = null;
+        }
         for (G gp : runnable) {
             // Runnable but never to run: parked for good, so checkdead never counts it.
             gp.waitreason = WaitReason.FROZEN;

@@ -137,6 +137,10 @@ final class Preempt {
     /** Go's gopreempt_m entry: yield for a preemption request (to the global queue). */
     static void gopreempt() {
         if (Current.thread() instanceof M mp && mp.curg != null) {
+            Controlled c = mp.ctl;
+            if (c != null && c.continueWithoutYield(mp.curg)) {
+                return; // a controlled run's strategy picked this goroutine again
+            }
             Park.mcall(mp, M.GOPREEMPT_M); // pinned: the request stays (Go: m.locks > 0)
         }
     }
