@@ -54,7 +54,44 @@ public final class Premain {
         dev.gort.runtime.hook.Preemption.init();
         Instrumenter instrumenter = new Instrumenter(options, dev.gort.runtime.HookRt.asyncPreemptOff());
         Scope scope = new Scope(options.include(), options.exclude());
-        inst.addTransformer(new GortTransformer(scope, instrumenter, mainClass, options.dump()), false);
+        TransformCache cache = options.cache() == null ? null : openCache(options);
+        inst.addTransformer(new GortTransformer(scope, instrumenter, mainClass, options.dump(), cache), false);
+    }
+
+    /**
+     * cache=DIR, keyed by this agent jar's bytes. Never stops the JVM: a cache it cannot
+     * use is one warning and a run without it. {@code -Dgort.agent.cachestats=true} prints
+     * its hits and misses at exit (for tests and measurements).
+     */
+    static TransformCache openCache(Options options) {
+        byte[] build;
+        try {
+            build = TransformCache.hashFile(agentJar());
+        } catch (IOException | RuntimeException e) {
+            System.err.println("gort-agent: cache " + options.cache() + ": cannot tell the agent's build (" + e.getMessage()
+                    + "); transforming without the cache");
+            return null;
+        }
+        TransformCache cache = TransformCache.open(options.cache(), build,
+                TransformCache.optionsKey(options, dev.gort.runtime.HookRt.asyncPreemptOff()));
+        if (Boolean.getBoolean("gort.agent.cachestats")) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println(cache.stats()), "gort-agent cache stats"));
+        }
+        return cache;
+    }
+
+    /** The agent jar this class was loaded from (the boot loader has no code source: ask for the class file). */
+    static java.nio.file.Path agentJar() throws IOException {
+        java.net.URL u = Premain.class.getResource("Premain.class");
+        if (u == null || !u.getProtocol().equals("jar")) {
+            throw new IOException("not loaded from a jar: " + u);
+        }
+        try {
+            java.net.JarURLConnection c = (java.net.JarURLConnection) u.openConnection();
+            return java.nio.file.Path.of(c.getJarFileURL().toURI());
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            throw new IOException("agent jar at " + u + ": " + e.getMessage());
+        }
     }
 
     /** Exports jdk.internal.vm to wherever gort's runtime is loaded from: boot, and the class path. */
