@@ -61,7 +61,7 @@ final class GortTransformer implements ClassFileTransformer {
         if (cache == null || !cache.on()) {
             return instrumenter.transform(classfile, isMain);
         }
-        byte[] key = cache.key(classfile, isMain);
+        TransformCache.Key key = cache.key(classfile, isMain);
         byte[] out = cache.get(key);
         if (out != null) {
             return out == TransformCache.UNCHANGED ? null : out;

@@ -66,7 +66,7 @@ public final class Premain {
     static TransformCache openCache(Options options) {
         byte[] build;
         try {
-            build = TransformCache.hashFile(agentJar());
+            build = TransformCache.fingerprint(agentJar());
         } catch (IOException | RuntimeException e) {
             System.err.println("gort-agent: cache " + options.cache() + ": cannot tell the agent's build (" + e.getMessage()
                     + "); transforming without the cache");

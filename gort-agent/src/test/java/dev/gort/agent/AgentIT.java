@@ -49,6 +49,32 @@ class AgentIT {
         }
     }
 
+    /** Two JVMs filling one empty cache at once: both run right, neither sees a damaged entry, a third hits. */
+    @Test
+    void twoJvmsFillingOneCacheAtOnce() throws Exception {
+        Path dir = Files.createTempDirectory("gort-agent-cache").resolve("cache");
+        String[] cmd = cat(new String[] {"-cp", CP, "dev.gort.agentit.PreemptAtCalls", "5"}, "-Dgort.agent.cachestats=true",
+                "-javaagent:" + AGENT + "=preempt=prologue,maxprocs=1,cache=" + dir);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var a = pool.submit(() -> java(cmd));
+            var b = pool.submit(() -> java(cmd));
+            for (Result r : List.of(a.get(), b.get())) {
+                assertEquals(0, r.exit(), r.err());
+                assertEquals("alternated 5 times\n", r.out());
+                assertTrue(r.err().contains(" misses (0 damaged)"), r.err());
+                assertFalse(r.err().contains("transforming"), r.err());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Result third = java(cmd);
+        assertTrue(third.err().contains(" hits, 0 misses (0 damaged), 0 written\n"), third.err());
+        try (var s = Files.list(dir)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".tmp-")), "no temporary files left");
+        }
+    }
+
     /** pre, then app. */
     private static String[] cat(String[] app, String... pre) {
         List<String> all = new ArrayList<>(List.of(pre));

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -43,8 +42,8 @@ class TransformCacheTest {
         void run() throws Exception;
     }
 
-    private static Path entry(Path dir, byte[] key) {
-        return dir.resolve(HexFormat.of().formatHex(key));
+    private static Path entry(Path dir, TransformCache.Key key) {
+        return dir.resolve(key.name());
     }
 
     private static List<Path> files(Path dir) throws Exception {
@@ -58,7 +57,7 @@ class TransformCacheTest {
         Path dir = Files.createTempDirectory("gort-cache").resolve("c");
         String err = stderr(() -> {
             TransformCache c = TransformCache.open(dir, BUILD, OPTS);
-            byte[] k1 = c.key(new byte[] {10, 11}, false), k2 = c.key(new byte[] {12}, false);
+            TransformCache.Key k1 = c.key(new byte[] {10, 11}, false), k2 = c.key(new byte[] {12}, false);
             assertNull(c.get(k1));
             c.put(k1, new byte[] {42, 43});
             c.put(k2, null);
@@ -80,15 +79,15 @@ class TransformCacheTest {
         Path dir = Files.createTempDirectory("gort-cache");
         byte[] cls = {10, 11, 12};
         TransformCache c = TransformCache.open(dir, BUILD, OPTS);
-        byte[] k = c.key(cls, false);
-        assertArrayEquals(k, TransformCache.open(dir, BUILD.clone(), OPTS).key(cls.clone(), false), "deterministic");
-        List<byte[]> others = List.of(c.key(new byte[] {10, 11, 13}, false), c.key(cls, true),
+        TransformCache.Key k = c.key(cls, false);
+        assertEquals(k.name(), TransformCache.open(dir, BUILD.clone(), OPTS).key(cls.clone(), false).name(), "deterministic");
+        List<TransformCache.Key> others = List.of(c.key(new byte[] {10, 11, 13}, false), c.key(cls, true),
                 TransformCache.open(dir, new byte[] {1, 2, 4}, OPTS).key(cls, false),
                 TransformCache.open(dir, BUILD, TransformCache.optionsKey(Options.parse("preempt=prologue"), false)).key(cls, false),
                 TransformCache.open(dir, BUILD, TransformCache.optionsKey(Options.parse("blocking=off"), false)).key(cls, false),
                 TransformCache.open(dir, BUILD, TransformCache.optionsKey(Options.parse(""), true)).key(cls, false));
-        for (byte[] o : others) {
-            assertFalse(java.util.Arrays.equals(k, o));
+        for (TransformCache.Key o : others) {
+            assertNotEquals(k.name(), o.name());
         }
         // options that do not shape the bytecode keep the key
         assertEquals(OPTS, TransformCache.optionsKey(Options.parse("maxprocs=3,include=a.*,dump=/tmp/x,cache=/tmp/y"), false));
@@ -101,16 +100,19 @@ class TransformCacheTest {
     void aTamperedTruncatedOrForeignEntryIsIgnoredAndRewritten() throws Exception {
         Path dir = Files.createTempDirectory("gort-cache");
         TransformCache c = TransformCache.open(dir, BUILD, OPTS);
-        byte[] k = c.key(new byte[] {1, 2, 3}, false), other = c.key(new byte[] {4}, false);
+        TransformCache.Key k = c.key(new byte[] {1, 2, 3}, false), other = c.key(new byte[] {4}, false);
         byte[] good = TransformCache.encode(k, new byte[] {7, 8, 9});
         List<byte[]> bad = new ArrayList<>();
         byte[] flipped = good.clone();
-        flipped[good.length - 40] ^= 1; // a payload byte
+        flipped[good.length - 6] ^= 1; // a payload byte
         bad.add(flipped);
         bad.add(java.util.Arrays.copyOf(good, good.length - 1)); // truncated
         bad.add(java.util.Arrays.copyOf(good, 10));
         bad.add(new byte[0]);
         bad.add(TransformCache.encode(other, new byte[] {7, 8, 9})); // whole, but another key's
+        bad.add(TransformCache.encode(c.key(new byte[] {1, 2, 3}, true), new byte[] {7, 8, 9})); // main=
+        bad.add(TransformCache.encode(TransformCache.open(dir, new byte[] {9}, OPTS).key(new byte[] {1, 2, 3}, false),
+                new byte[] {7, 8, 9})); // another build's
         byte[] longer = java.util.Arrays.copyOf(good, good.length + 1);
         bad.add(longer);
         for (byte[] b : bad) {
@@ -122,7 +124,7 @@ class TransformCacheTest {
                 fresh.put(k, new byte[] {7, 8, 9});
             });
             assertEquals(1, err.lines().count(), "warned once: " + err);
-            assertTrue(err.startsWith("gort-agent: cache " + dir + ": entry " + HexFormat.of().formatHex(k)), err);
+            assertTrue(err.startsWith("gort-agent: cache " + dir + ": entry " + k.name()), err);
             assertTrue(fresh.on(), "a damaged entry does not turn the cache off");
             assertArrayEquals(good, Files.readAllBytes(entry(dir, k)), "rewritten");
             assertArrayEquals(new byte[] {7, 8, 9}, fresh.get(k));
@@ -136,7 +138,7 @@ class TransformCacheTest {
         String err = stderr(() -> {
             TransformCache c = TransformCache.open(file, BUILD, OPTS);
             assertFalse(c.on());
-            byte[] k = c.key(new byte[] {1}, false);
+            TransformCache.Key k = c.key(new byte[] {1}, false);
             assertNull(c.get(k));
             c.put(k, new byte[] {2});
             assertNull(c.get(k));
@@ -211,7 +213,7 @@ class TransformCacheTest {
                     int hits = 0;
                     for (int round = 0; round < 20; round++) {
                         for (int i = 0; i < keys; i++) {
-                            byte[] k = c.key(classes[i], false);
+                            TransformCache.Key k = c.key(classes[i], false);
                             byte[] got = c.get(k);
                             if (got != null) {
                                 assertArrayEquals(outs[i], got);
