@@ -72,6 +72,7 @@ def configs(which, extra):
         return [
             ("c0: no agent", [JAVA, "-cp", CP] + s),
             ("c1: agent, all instrumented, no cache", [JAVA, ag, "-cp", CP] + s),
+            ("c1n: agent, include=none (the floor)", [JAVA, ag + "=include=none.None", "-cp", CP] + s),
             ("c2: c1 + cache=DIR, cold (empty DIR)", [JAVA, ag + "=cache=" + cold, "-cp", CP] + s,
              lambda: shutil.rmtree(cold, ignore_errors=True)),
             ("c3: c1 + cache=DIR, warm", [JAVA, ag + "=cache=" + warm, "-cp", CP] + s),

@@ -60,8 +60,9 @@ public final class Premain {
 
     /**
      * cache=DIR, keyed by this agent jar's bytes. Never stops the JVM: a cache it cannot
-     * use is one warning and a run without it. {@code -Dgort.agent.cachestats=true} prints
-     * its hits and misses at exit (for tests and measurements).
+     * use is one warning and a run without it. At exit, the entries not yet written are
+     * written; {@code -Dgort.agent.cachestats=true} then prints its hits and misses (for
+     * tests and measurements).
      */
     static TransformCache openCache(Options options) {
         byte[] build;
@@ -74,9 +75,13 @@ public final class Premain {
         }
         TransformCache cache = TransformCache.open(options.cache(), build,
                 TransformCache.optionsKey(options, dev.gort.runtime.HookRt.asyncPreemptOff()));
-        if (Boolean.getBoolean("gort.agent.cachestats")) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println(cache.stats()), "gort-agent cache stats"));
-        }
+        boolean stats = Boolean.getBoolean("gort.agent.cachestats");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            cache.flush(10_000); // what the writer thread has not written yet
+            if (stats) {
+                System.err.println(cache.stats());
+            }
+        }, "gort-agent cache flush"));
         return cache;
     }
 

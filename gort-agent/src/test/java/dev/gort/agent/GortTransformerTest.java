@@ -57,6 +57,7 @@ class GortTransformerTest {
         byte[] out = first.transform(ClassLoader.getSystemClassLoader(), "com/acme/Shapes", null, null, shapes);
         byte[] plainOut = first.transform(ClassLoader.getSystemClassLoader(), "com/acme/Defaults", null, null, plain);
         assertNotNull(out);
+        cold.flush(10_000);
         assertEquals(2, cold.written.get());
         assertEquals(0, cold.hits.get());
 

@@ -61,6 +61,7 @@ class TransformCacheTest {
             assertNull(c.get(k1));
             c.put(k1, new byte[] {42, 43});
             c.put(k2, null);
+            c.flush(10_000);
             assertArrayEquals(new byte[] {42, 43}, c.get(k1));
             assertSame(TransformCache.UNCHANGED, c.get(k2));
             assertEquals(2, c.hits.get());
@@ -92,6 +93,7 @@ class TransformCacheTest {
         // options that do not shape the bytecode keep the key
         assertEquals(OPTS, TransformCache.optionsKey(Options.parse("maxprocs=3,include=a.*,dump=/tmp/x,cache=/tmp/y"), false));
         c.put(k, new byte[] {1});
+        c.flush(10_000);
         TransformCache otherBuild = TransformCache.open(dir, new byte[] {9}, OPTS);
         assertNull(otherBuild.get(otherBuild.key(cls, false)), "another build misses");
     }
@@ -122,6 +124,7 @@ class TransformCacheTest {
                 assertNull(fresh.get(k));
                 assertNull(fresh.get(k));
                 fresh.put(k, new byte[] {7, 8, 9});
+                fresh.flush(10_000);
             });
             assertEquals(1, err.lines().count(), "warned once: " + err);
             assertTrue(err.startsWith("gort-agent: cache " + dir + ": entry " + k.name()), err);
@@ -181,7 +184,9 @@ class TransformCacheTest {
         Files.writeString(dir, "now a file");
         String err = stderr(() -> {
             c.put(c.key(new byte[] {1}, false), new byte[] {2});
+            c.flush(10_000);
             c.put(c.key(new byte[] {3}, false), new byte[] {4});
+            c.flush(10_000);
             assertFalse(c.on());
             assertNull(c.get(c.key(new byte[] {1}, false)));
         });
@@ -222,6 +227,7 @@ class TransformCacheTest {
                             c.put(k, outs[i]);
                         }
                     }
+                    c.flush(60_000);
                     assertTrue(c.on());
                     assertEquals(0, c.damaged.get());
                     return hits;
