@@ -82,7 +82,15 @@ final class TransformCache {
     private final AtomicInteger temps = new AtomicInteger();
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final AtomicInteger pending = new AtomicInteger(); // queued or being written
-    private final AtomicBoolean writer = new AtomicBoolean(); // started
+    private final AtomicBoolean writer = new AtomicBoolean(); // running
+    private final AtomicInteger puts = new AtomicInteger();
+    /**
+     * The entries in DIR at open, and those written since: a class without one is a miss
+     * without a system call (a FileNotFoundException per class cost a cold H2 start 30-40
+     * ms). An entry another JVM writes meanwhile is a miss this run.
+     */
+    private final Set<String> names = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong queued = new java.util.concurrent.atomic.AtomicLong(); // bytes
     private final byte[] prefix;
     private volatile boolean on;
     private final AtomicBoolean warned = new AtomicBoolean();
@@ -106,6 +114,14 @@ final class TransformCache {
         md.update(optionsKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         TransformCache c = new TransformCache(dir, md.digest());
         String problem = prepare(dir);
+        if (problem == null) {
+            String[] names = new java.io.File(dir.toString()).list();
+            if (names == null) {
+                problem = "cannot list it";
+            } else {
+                c.names.addAll(Arrays.asList(names));
+            }
+        }
         if (problem != null) {
             c.warn(problem);
         } else {
@@ -179,6 +195,10 @@ final class TransformCache {
         if (!on) {
             return null;
         }
+        if (!names.contains(key.name())) {
+            misses.incrementAndGet();
+            return null;
+        }
         byte[] e;
         try {
             e = read(key);
@@ -204,16 +224,22 @@ final class TransformCache {
 
     /**
      * Stores out (null: the class is left unchanged) under key; never throws. The file is
-     * written by a writer thread: creating and renaming a file costs ~250 us here (540 for
-     * H2: 250 ms, a fifth of a cold start), which the loading thread need not wait for.
+     * written later by a writer thread: creating and renaming a file costs ~250 us here
+     * (H2's 540: 250 ms, a fifth of a cold start). The writer is not woken per entry: each
+     * wake-up preempted the loading thread (the scheduler runs the woken thread first), which
+     * cost the loading thread 150-200 ms over H2's start. It writes once class loading pauses
+     * ({@link #QUIET_MILLIS} without a new entry) or the queue holds {@link #MAX_QUEUED} bytes;
      * {@link #flush} (at exit) writes what is still queued.
      */
     void put(Key key, byte[] out) {
         if (!on) {
             return;
         }
+        byte[] e = encode(key, out);
         pending.incrementAndGet();
-        queue.add(new Pending(key.name(), encode(key, out)));
+        queued.addAndGet(e.length);
+        puts.incrementAndGet();
+        queue.add(new Pending(key.name(), e));
         if (writer.compareAndSet(false, true)) {
             Thread t = new Thread(this::writeLoop, "gort-agent cache writer");
             t.setDaemon(true);
@@ -221,17 +247,33 @@ final class TransformCache {
         }
     }
 
+    static final long QUIET_MILLIS = 100;
+    static final long MAX_QUEUED = 32 << 20;
+    /** The writer thread ends after this many quiet rounds with nothing queued (a later put starts another). */
+    private static final int IDLE_ROUNDS = 10;
+
     private record Pending(String name, byte[] entry) {}
 
     private void writeLoop() {
+        int seen = -1, idle = 0;
         for (;;) {
-            Pending p;
-            try {
-                p = queue.take();
-            } catch (InterruptedException e) {
-                return;
+            java.util.concurrent.locks.LockSupport.parkNanos(QUIET_MILLIS * 1_000_000);
+            int now = puts.get();
+            if (now != seen && queued.get() < MAX_QUEUED) {
+                seen = now; // still loading: wait for a pause
+                idle = 0;
+                continue;
             }
-            writeOne(p);
+            boolean wrote = false;
+            for (Pending p; (p = queue.poll()) != null; wrote = true) {
+                writeOne(p);
+            }
+            if (!wrote && ++idle >= IDLE_ROUNDS) {
+                writer.set(false);
+                if (queue.isEmpty() || !writer.compareAndSet(false, true)) {
+                    return;
+                }
+            }
         }
     }
 
@@ -257,6 +299,7 @@ final class TransformCache {
     }
 
     private void writeOne(Pending p) {
+        queued.addAndGet(-p.entry().length);
         try {
             if (on) {
                 write(p);
@@ -287,6 +330,7 @@ final class TransformCache {
             }
             Files.move(tmp, dir.resolve(p.name()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             tmp = null;
+            names.add(p.name());
             written.incrementAndGet();
         } catch (AtomicMoveNotSupportedException ex) {
             off("cannot replace files atomically there");

@@ -75,6 +75,21 @@ class TransformCacheTest {
         assertEquals(2, files(dir).size(), "no temporary files left: " + files(dir));
     }
 
+    /** Without flush: the writer thread writes once puts pause. */
+    @Test
+    void theWriterThreadWritesWhenLoadingPauses() throws Exception {
+        Path dir = Files.createTempDirectory("gort-cache");
+        TransformCache c = TransformCache.open(dir, BUILD, OPTS);
+        TransformCache.Key k = c.key(new byte[] {5, 6}, false);
+        c.put(k, new byte[] {7});
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(entry(dir, k)) && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        assertTrue(Files.exists(entry(dir, k)), "written within 60 s");
+        assertArrayEquals(new byte[] {7}, TransformCache.open(dir, BUILD, OPTS).get(k));
+    }
+
     @Test
     void theKeyChangesWithTheBytesTheBuildTheOptionsAndMain() throws Exception {
         Path dir = Files.createTempDirectory("gort-cache");
@@ -212,11 +227,11 @@ class TransformCacheTest {
         try {
             List<Future<Integer>> fs = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
-                TransformCache c = TransformCache.open(dir, BUILD, OPTS); // one store per "JVM"
                 fs.add(pool.submit((Callable<Integer>) () -> {
                     go.await();
                     int hits = 0;
                     for (int round = 0; round < 20; round++) {
+                        TransformCache c = TransformCache.open(dir, BUILD, OPTS); // a new "JVM" each round
                         for (int i = 0; i < keys; i++) {
                             TransformCache.Key k = c.key(classes[i], false);
                             byte[] got = c.get(k);
@@ -226,10 +241,10 @@ class TransformCacheTest {
                             }
                             c.put(k, outs[i]);
                         }
+                        c.flush(60_000); // rewrites every entry while the others read them
+                        assertTrue(c.on());
+                        assertEquals(0, c.damaged.get());
                     }
-                    c.flush(60_000);
-                    assertTrue(c.on());
-                    assertEquals(0, c.damaged.get());
                     return hits;
                 }));
             }
