@@ -120,6 +120,7 @@ final class TransformCache {
                 problem = "cannot list it";
             } else {
                 c.names.addAll(Arrays.asList(names));
+                removeStaleTemporaries(dir, names);
             }
         }
         if (problem != null) {
@@ -128,6 +129,23 @@ final class TransformCache {
             c.on = true;
         }
         return c;
+    }
+
+    /**
+     * Temporary files a JVM left when it died mid-write, once they are an hour old (a
+     * younger one may be another JVM's, being written). Best effort: entries are never read
+     * from them.
+     */
+    private static void removeStaleTemporaries(Path dir, String[] names) {
+        long old = System.currentTimeMillis() - 3_600_000;
+        for (String n : names) {
+            if (n.startsWith(".tmp-")) {
+                java.io.File f = new java.io.File(dir.toString(), n);
+                if (f.lastModified() < old) {
+                    f.delete();
+                }
+            }
+        }
     }
 
     /** Whether the cache is in use (false once a problem with DIR was reported). */

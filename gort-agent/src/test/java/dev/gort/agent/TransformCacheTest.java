@@ -75,6 +75,17 @@ class TransformCacheTest {
         assertEquals(2, files(dir).size(), "no temporary files left: " + files(dir));
     }
 
+    /** A temporary file a dead JVM left is removed at open once it is an hour old; a young one is kept. */
+    @Test
+    void staleTemporaryFilesAreRemoved() throws Exception {
+        Path dir = Files.createTempDirectory("gort-cache");
+        Path stale = Files.write(dir.resolve(".tmp-1-2-3"), new byte[] {1}), young = Files.write(dir.resolve(".tmp-4-5-6"), new byte[] {1});
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 7_200_000));
+        assertTrue(TransformCache.open(dir, BUILD, OPTS).on());
+        assertFalse(Files.exists(stale));
+        assertTrue(Files.exists(young));
+    }
+
     /** Without flush: the writer thread writes once puts pause. */
     @Test
     void theWriterThreadWritesWhenLoadingPauses() throws Exception {
