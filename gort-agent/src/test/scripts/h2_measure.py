@@ -11,6 +11,9 @@ and test-compile:
 --set main:    (a) plain JVM, seq on the main thread; (b) the agent with main=goroutine, seq;
                (c) the agent, main=goroutine, maxprocs=2, go mode; (a-go) no agent, go mode.
 --set startup: mode=startup only, to take the agent's start-up cost apart.
+--set cache:   mode=startup, the agent's cache=DIR (issue 15): no agent; the agent without a
+               cache; with a cold cache (emptied before each run); with a warm one (filled
+               by one run before the first).
 --set throughput: seq mode, the agent's parts switched off one at a time (pass rounds=3 or
                more and read the last round's figures: the JIT has settled by then; on a
                busy machine compare workload_cpu_ms, wall times swing by 2x between runs).
@@ -21,6 +24,7 @@ import re
 import statistics
 import subprocess
 import sys
+import shutil
 import tempfile
 
 HOME = os.path.expanduser("~")
@@ -60,6 +64,19 @@ def configs(which, extra):
             ("t-bb: agent main=goroutine, preempt=backedge", [JAVA, ag + "=main=goroutine,preempt=backedge", "-cp", CP] + s),
             ("t-b3: agent, no main=goroutine (main thread)", [JAVA, ag, "-cp", CP] + s),
         ]
+    if which == "cache":
+        s = [MAIN, "mode=startup"]
+        root = tempfile.mkdtemp(prefix="gort-cache-")
+        cold, warm = os.path.join(root, "cold"), os.path.join(root, "warm")
+        subprocess.run([JAVA, ag + "=cache=" + warm, "-cp", CP] + s, capture_output=True, timeout=600, check=True)
+        return [
+            ("c0: no agent", [JAVA, "-cp", CP] + s),
+            ("c1: agent, all instrumented, no cache", [JAVA, ag, "-cp", CP] + s),
+            ("c1n: agent, include=none (the floor)", [JAVA, ag + "=include=none.None", "-cp", CP] + s),
+            ("c2: c1 + cache=DIR, cold (empty DIR)", [JAVA, ag + "=cache=" + cold, "-cp", CP] + s,
+             lambda: shutil.rmtree(cold, ignore_errors=True)),
+            ("c3: c1 + cache=DIR, warm", [JAVA, ag + "=cache=" + warm, "-cp", CP] + s),
+        ]
     d = directives()
     s = [MAIN, "mode=startup"]
     return [
@@ -85,24 +102,27 @@ def parse(out):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=7)
-    ap.add_argument("--set", default="main", choices=["main", "startup", "throughput"])
+    ap.add_argument("--set", default="main", choices=["main", "startup", "throughput", "cache"])
     args, extra = ap.parse_known_args()
     cs = configs(args.set, extra)
-    results = {name: [] for name, _ in cs}
+    cs = [c if len(c) == 3 else c + (None,) for c in cs]
+    results = {name: [] for name, _, _ in cs}
     for i in range(args.runs):
-        for name, cmd in cs:
+        for name, cmd, prep in cs:
+            if prep:
+                prep()
             p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-            if p.returncode != 0 or "uninstrumented" in p.stderr:
+            if p.returncode != 0 or "uninstrumented" in p.stderr or "gort-agent: cache" in p.stderr:
                 print("FAILED or reported:", name, p.returncode, p.stderr[-2000:], file=sys.stderr)
             results[name].append(parse(p.stdout))
             print(f"run {i + 1} {name}: " + " ".join(l for l in p.stdout.splitlines() if l.startswith("startup")),
                   file=sys.stderr, flush=True)
     keys = ["startup_ms", "startup_cpu_ms"]
-    if args.set != "startup":
+    if args.set not in ("startup", "cache"):
         keys += ["rows_per_s", "lookups_per_s", "workload_ms", "workload_cpu_ms"]
     base = None
     print("median of %d runs (for per-round keys: first round / last round)" % args.runs)
-    for name, _ in cs:
+    for name, _, _ in cs:
         row = {}
         for k in keys:
             firsts = [r[k][0] for r in results[name] if k in r]

@@ -22,14 +22,16 @@ final class GortTransformer implements ClassFileTransformer {
     private final Instrumenter instrumenter;
     private final String mainClass;
     private final Path dump;
+    private final TransformCache cache; // null without cache=
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
     private final AtomicInteger reports = new AtomicInteger();
 
-    GortTransformer(Scope scope, Instrumenter instrumenter, String mainClass, Path dump) {
+    GortTransformer(Scope scope, Instrumenter instrumenter, String mainClass, Path dump, TransformCache cache) {
         this.scope = scope;
         this.instrumenter = instrumenter;
         this.mainClass = mainClass;
         this.dump = dump;
+        this.cache = cache;
     }
 
     @Override
@@ -43,7 +45,7 @@ final class GortTransformer implements ClassFileTransformer {
             if (!isMain && !scope.instrument(loader, className)) {
                 return null;
             }
-            byte[] out = instrumenter.transform(classfileBuffer, isMain);
+            byte[] out = transform(classfileBuffer, isMain);
             if (out != null && dump != null) {
                 write(className, out);
             }
@@ -52,6 +54,21 @@ final class GortTransformer implements ClassFileTransformer {
             report(className, t);
             return null;
         }
+    }
+
+    /** The instrumenter's output (null: unchanged), from the cache when it has it. */
+    private byte[] transform(byte[] classfile, boolean isMain) {
+        if (cache == null || !cache.on()) {
+            return instrumenter.transform(classfile, isMain);
+        }
+        TransformCache.Key key = cache.key(classfile, isMain);
+        byte[] out = cache.get(key);
+        if (out != null) {
+            return out == TransformCache.UNCHANGED ? null : out;
+        }
+        out = instrumenter.transform(classfile, isMain); // a failure is reported and not cached
+        cache.put(key, out);
+        return out;
     }
 
     private void write(String className, byte[] out) {

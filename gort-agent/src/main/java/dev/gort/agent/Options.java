@@ -21,10 +21,10 @@ import java.util.regex.Pattern;
  */
 record Options(List<Pattern> include, List<Pattern> exclude, boolean prologue, boolean backedge,
                boolean blocking, Integer maxprocs, String debug, boolean mainGoroutine, Path dump,
-               Path trace, Path flight, java.net.InetSocketAddress pprof) {
+               Path trace, Path flight, java.net.InetSocketAddress pprof, Path cache) {
 
     static final Set<String> KEYS = Set.of("include", "exclude", "preempt", "blocking", "maxprocs", "debug", "main", "dump",
-            "trace", "flight", "pprof");
+            "trace", "flight", "pprof", "cache");
     private static final Pattern CLASS_PATTERN = Pattern.compile("[\\p{L}\\p{N}_$.*]+");
     private static final Pattern DEBUG_KEY = Pattern.compile("[a-z0-9_]+");
 
@@ -91,8 +91,22 @@ record Options(List<Pattern> include, List<Pattern> exclude, boolean prologue, b
         Path trace = file("trace", kv.get("trace"));
         Path flight = file("flight", kv.get("flight"));
         java.net.InetSocketAddress pprof = hostPort("pprof", kv.get("pprof"));
+        // cache=DIR: only an empty or malformed name is a bad option; a DIR the agent cannot
+        // use is a warning at start (TransformCache), never a reason to stop the JVM.
+        Path cache = null;
+        String c = kv.get("cache");
+        if (c != null) {
+            try {
+                cache = c.isEmpty() ? null : Path.of(c).toAbsolutePath();
+            } catch (InvalidPathException e) {
+                cache = null;
+            }
+            if (cache == null) {
+                throw bad("cache", c, "a directory");
+            }
+        }
         return new Options(include, exclude, prologue, backedge, blocking, maxprocs, debug, mainGoroutine, dump,
-                trace, flight, pprof);
+                trace, flight, pprof, cache);
     }
 
     /** pprof=HOST:PORT ({@code [v6]:PORT} for IPv6; port 0: any free port), checked now as trace= is. */

@@ -54,7 +54,49 @@ public final class Premain {
         dev.gort.runtime.hook.Preemption.init();
         Instrumenter instrumenter = new Instrumenter(options, dev.gort.runtime.HookRt.asyncPreemptOff());
         Scope scope = new Scope(options.include(), options.exclude());
-        inst.addTransformer(new GortTransformer(scope, instrumenter, mainClass, options.dump()), false);
+        TransformCache cache = options.cache() == null ? null : openCache(options);
+        inst.addTransformer(new GortTransformer(scope, instrumenter, mainClass, options.dump(), cache), false);
+    }
+
+    /**
+     * cache=DIR, keyed by this agent jar's bytes. Never stops the JVM: a cache it cannot
+     * use is one warning and a run without it. At exit, the entries not yet written are
+     * written; {@code -Dgort.agent.cachestats=true} then prints its hits and misses (for
+     * tests and measurements).
+     */
+    static TransformCache openCache(Options options) {
+        byte[] build;
+        try {
+            build = TransformCache.fingerprint(agentJar());
+        } catch (IOException | RuntimeException e) {
+            System.err.println("gort-agent: cache " + options.cache() + ": cannot tell the agent's build (" + e.getMessage()
+                    + "); transforming without the cache");
+            return null;
+        }
+        TransformCache cache = TransformCache.open(options.cache(), build,
+                TransformCache.optionsKey(options, dev.gort.runtime.HookRt.asyncPreemptOff()));
+        boolean stats = Boolean.getBoolean("gort.agent.cachestats");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            cache.flush(10_000); // what the writer thread has not written yet
+            if (stats) {
+                System.err.println(cache.stats());
+            }
+        }, "gort-agent cache flush"));
+        return cache;
+    }
+
+    /** The agent jar this class was loaded from (the boot loader has no code source: ask for the class file). */
+    static java.nio.file.Path agentJar() throws IOException {
+        java.net.URL u = Premain.class.getResource("Premain.class");
+        if (u == null || !u.getProtocol().equals("jar")) {
+            throw new IOException("not loaded from a jar: " + u);
+        }
+        try {
+            java.net.JarURLConnection c = (java.net.JarURLConnection) u.openConnection();
+            return java.nio.file.Path.of(c.getJarFileURL().toURI());
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            throw new IOException("agent jar at " + u + ": " + e.getMessage());
+        }
     }
 
     /** Exports jdk.internal.vm to wherever gort's runtime is loaded from: boot, and the class path. */

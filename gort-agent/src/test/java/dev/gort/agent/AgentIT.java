@@ -40,12 +40,46 @@ class AgentIT {
     @Test
     void unknownOptionsAndBadValuesStopTheJvmNamingThem() throws Exception {
         for (String[] bad : new String[][] {{"bogus=1", "unknown option 'bogus'"}, {"maxprocs=abc", "'abc' for option 'maxprocs'"},
-                {"preempt=sometimes", "'sometimes' for option 'preempt'"}, {"pprof=nonsense", "'nonsense' for option 'pprof'"}}) {
+                {"preempt=sometimes", "'sometimes' for option 'preempt'"}, {"pprof=nonsense", "'nonsense' for option 'pprof'"},
+                {"cache=", "'' for option 'cache'"}}) {
             Result r = java("-javaagent:" + AGENT + "=" + bad[0], "-cp", CP, "dev.gort.agent.AgentSmoke");
             assertEquals(2, r.exit(), bad[0]);
             assertTrue(r.err().contains("gort-agent: ") && r.err().contains(bad[1]), r.err());
             assertEquals("", r.out());
         }
+    }
+
+    /** Two JVMs filling one empty cache at once: both run right, neither sees a damaged entry, a third hits. */
+    @Test
+    void twoJvmsFillingOneCacheAtOnce() throws Exception {
+        Path dir = Files.createTempDirectory("gort-agent-cache").resolve("cache");
+        String[] cmd = cat(new String[] {"-cp", CP, "dev.gort.agentit.PreemptAtCalls", "5"}, "-Dgort.agent.cachestats=true",
+                "-javaagent:" + AGENT + "=preempt=prologue,maxprocs=1,cache=" + dir);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var a = pool.submit(() -> java(cmd));
+            var b = pool.submit(() -> java(cmd));
+            for (Result r : List.of(a.get(), b.get())) {
+                assertEquals(0, r.exit(), r.err());
+                assertEquals("alternated 5 times\n", r.out());
+                assertTrue(r.err().contains(" misses (0 damaged)"), r.err());
+                assertFalse(r.err().contains("transforming"), r.err());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Result third = java(cmd);
+        assertTrue(third.err().contains(" hits, 0 misses (0 damaged), 0 written\n"), third.err());
+        try (var s = Files.list(dir)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".tmp-")), "no temporary files left");
+        }
+    }
+
+    /** pre, then app. */
+    private static String[] cat(String[] app, String... pre) {
+        List<String> all = new ArrayList<>(List.of(pre));
+        all.addAll(List.of(app));
+        return all.toArray(String[]::new);
     }
 
     private Result agent(String options, String main, String... args) throws Exception {
@@ -55,6 +89,55 @@ class AgentIT {
         Result r = java(cmd.toArray(String[]::new));
         assertFalse(r.err().contains("uninstrumented"), r.err());
         return r;
+    }
+
+    /**
+     * cache=DIR: the second start takes every instrumented class from DIR (no miss, nothing
+     * written) and runs the same; a damaged entry is one warning, transformed again and
+     * rewritten; a file for DIR is one warning and a run without the cache.
+     */
+    @Test
+    void cacheDirServesTheSecondStart() throws Exception {
+        Path dir = Files.createTempDirectory("gort-agent-cache").resolve("cache");
+        String opts = "preempt=prologue,maxprocs=1,cache=" + dir;
+        String[] app = {"-cp", CP, "dev.gort.agentit.PreemptAtCalls", "5"};
+        Result cold = java(cat(app, "-Dgort.agent.cachestats=true", "-javaagent:" + AGENT + "=" + opts));
+        assertEquals(0, cold.exit(), cold.err());
+        assertEquals("alternated 5 times\n", cold.out());
+        assertTrue(cold.err().matches("(?s).*gort-agent: cache \\S+: 0 hits, [1-9][0-9]* misses \\(0 damaged\\), [1-9][0-9]* written\n.*"),
+                cold.err());
+        List<Path> entries;
+        try (var s = Files.list(dir)) {
+            entries = s.toList();
+        }
+        assertFalse(entries.isEmpty());
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+
+        Result warm = java(cat(app, "-Dgort.agent.cachestats=true", "-javaagent:" + AGENT + "=" + opts));
+        assertEquals(0, warm.exit(), warm.err());
+        assertEquals(cold.out(), warm.out());
+        assertTrue(warm.err().contains(": " + entries.size() + " hits, 0 misses (0 damaged), 0 written\n"), warm.err());
+
+        for (Path e : entries) { // damage every entry: a flipped byte near the end
+            byte[] b = Files.readAllBytes(e);
+            b[b.length - 1] ^= 0x5a;
+            Files.write(e, b);
+        }
+        Result damaged = java(cat(app, "-Dgort.agent.cachestats=true", "-javaagent:" + AGENT + "=" + opts));
+        assertEquals(0, damaged.exit(), damaged.err());
+        assertEquals(cold.out(), damaged.out());
+        assertEquals(1, damaged.err().lines().filter(l -> l.contains("damaged or foreign")).count(), damaged.err());
+        assertTrue(damaged.err().contains(": 0 hits, " + entries.size() + " misses (" + entries.size() + " damaged), "
+                + entries.size() + " written\n"), damaged.err());
+        Result again = java(cat(app, "-Dgort.agent.cachestats=true", "-javaagent:" + AGENT + "=" + opts));
+        assertTrue(again.err().contains(": " + entries.size() + " hits, 0 misses"), again.err());
+
+        Path file = Files.createTempFile("gort-agent-cache", ".txt");
+        Result onAFile = java(cat(app, "-javaagent:" + AGENT + "=preempt=prologue,maxprocs=1,cache=" + file));
+        assertEquals(0, onAFile.exit(), onAFile.err());
+        assertEquals(cold.out(), onAFile.out());
+        assertEquals(List.of("gort-agent: cache " + file + ": not a directory; transforming without the cache"),
+                onAFile.err().lines().filter(l -> l.startsWith("gort-agent:")).toList());
     }
 
     /** Go's TestPreemption: goroutines alternate on one P only through checks at calls. */

@@ -19,6 +19,17 @@ class OptionsTest {
         assertNull(o.trace());
         assertNull(o.flight());
         assertNull(o.pprof());
+        assertNull(o.cache());
+    }
+
+    /** cache=DIR: only an empty value is a bad option; a DIR the agent cannot use is a warning later. */
+    @Test
+    void cacheIsADirectory() {
+        assertEquals(TMP.resolve("gort-cache"), Options.parse("cache=" + TMP.resolve("gort-cache")).cache());
+        assertEquals(Path.of("rel").toAbsolutePath(), Options.parse("cache=rel").cache());
+        assertNotNull(Options.parse("cache=/nonexistent/dir/x").cache());
+        rejected("cache=", "'' for option 'cache'", "a directory");
+        rejected("preempt=off,cache=", "cache");
     }
 
     @Test

@@ -1,0 +1,274 @@
+package dev.gort.agent;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+/** cache=DIR's store: keys, intact reads only, atomic writes, and every bad input a warning. */
+class TransformCacheTest {
+    private static final byte[] BUILD = {1, 2, 3};
+    private static final String OPTS = TransformCache.optionsKey(Options.parse(""), false);
+
+    /** Runs body with stderr captured; returns what it printed. */
+    private static String stderr(ThrowingRunnable body) throws Exception {
+        PrintStream err = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true));
+        try {
+            body.run();
+        } finally {
+            System.setErr(err);
+        }
+        return buf.toString();
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    private static Path entry(Path dir, TransformCache.Key key) {
+        return dir.resolve(key.name());
+    }
+
+    private static List<Path> files(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.toList();
+        }
+    }
+
+    @Test
+    void missThenHitForTransformedAndUnchangedClasses() throws Exception {
+        Path dir = Files.createTempDirectory("gort-cache").resolve("c");
+        String err = stderr(() -> {
+            TransformCache c = TransformCache.open(dir, BUILD, OPTS);
+            TransformCache.Key k1 = c.key(new byte[] {10, 11}, false), k2 = c.key(new byte[] {12}, false);
+            assertNull(c.get(k1));
+            c.put(k1, new byte[] {42, 43});
+            c.put(k2, null);
+            c.flush(10_000);
+            assertArrayEquals(new byte[] {42, 43}, c.get(k1));
+            assertSame(TransformCache.UNCHANGED, c.get(k2));
+            assertEquals(2, c.hits.get());
+            assertEquals(1, c.misses.get());
+            // a second run (a new store on the same dir) hits too
+            TransformCache again = TransformCache.open(dir, BUILD, OPTS);
+            assertArrayEquals(new byte[] {42, 43}, again.get(again.key(new byte[] {10, 11}, false)));
+        });
+        assertEquals("", err);
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+        assertEquals(2, files(dir).size(), "no temporary files left: " + files(dir));
+    }
+
+    /** A temporary file a dead JVM left is removed at open once it is an hour old; a young one is kept. */
+    @Test
+    void staleTemporaryFilesAreRemoved() throws Exception {
+        Path dir = Files.createTempDirectory("gort-cache");
+        Path stale = Files.write(dir.resolve(".tmp-1-2-3"), new byte[] {1}), young = Files.write(dir.resolve(".tmp-4-5-6"), new byte[] {1});
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 7_200_000));
+        assertTrue(TransformCache.open(dir, BUILD, OPTS).on());
+        assertFalse(Files.exists(stale));
+        assertTrue(Files.exists(young));
+    }
+
+    /** Without flush: the writer thread writes once puts pause. */
+    @Test
+    void theWriterThreadWritesWhenLoadingPauses() throws Exception {
+        Path dir = Files.createTempDirectory("gort-cache");
+        TransformCache c = TransformCache.open(dir, BUILD, OPTS);
+        TransformCache.Key k = c.key(new byte[] {5, 6}, false);
+        c.put(k, new byte[] {7});
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(entry(dir, k)) && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        assertTrue(Files.exists(entry(dir, k)), "written within 60 s");
+        assertArrayEquals(new byte[] {7}, TransformCache.open(dir, BUILD, OPTS).get(k));
+    }
+
+    @Test
+    void theKeyChangesWithTheBytesTheBuildTheOptionsAndMain() throws Exception {
+        Path dir = Files.createTempDirectory("gort-cache");
+        byte[] cls = {10, 11, 12};
+        TransformCache c = TransformCache.open(dir, BUILD, OPTS);
+        TransformCache.Key k = c.key(cls, false);
+        assertEquals(k.name(), TransformCache.open(dir, BUILD.clone(), OPTS).key(cls.clone(), false).name(), "deterministic");
+        List<TransformCache.Key> others = List.of(c.key(new byte[] {10, 11, 13}, false), c.key(cls, true),
+                TransformCache.open(dir, new byte[] {1, 2, 4}, OPTS).key(cls, false),
+                TransformCache.open(dir, BUILD, TransformCache.optionsKey(Options.parse("preempt=prologue"), false)).key(cls, false),
+                TransformCache.open(dir, BUILD, TransformCache.optionsKey(Options.parse("blocking=off"), false)).key(cls, false),
+                TransformCache.open(dir, BUILD, TransformCache.optionsKey(Options.parse(""), true)).key(cls, false));
+        for (TransformCache.Key o : others) {
+            assertNotEquals(k.name(), o.name());
+        }
+        // options that do not shape the bytecode keep the key
+        assertEquals(OPTS, TransformCache.optionsKey(Options.parse("maxprocs=3,include=a.*,dump=/tmp/x,cache=/tmp/y"), false));
+        c.put(k, new byte[] {1});
+        c.flush(10_000);
+        TransformCache otherBuild = TransformCache.open(dir, new byte[] {9}, OPTS);
+        assertNull(otherBuild.get(otherBuild.key(cls, false)), "another build misses");
+    }
+
+    @Test
+    void aTamperedTruncatedOrForeignEntryIsIgnoredAndRewritten() throws Exception {
+        Path dir = Files.createTempDirectory("gort-cache");
+        TransformCache c = TransformCache.open(dir, BUILD, OPTS);
+        TransformCache.Key k = c.key(new byte[] {1, 2, 3}, false), other = c.key(new byte[] {4}, false);
+        byte[] good = TransformCache.encode(k, new byte[] {7, 8, 9});
+        List<byte[]> bad = new ArrayList<>();
+        byte[] flipped = good.clone();
+        flipped[good.length - 6] ^= 1; // a payload byte
+        bad.add(flipped);
+        bad.add(java.util.Arrays.copyOf(good, good.length - 1)); // truncated
+        bad.add(java.util.Arrays.copyOf(good, 10));
+        bad.add(new byte[0]);
+        bad.add(TransformCache.encode(other, new byte[] {7, 8, 9})); // whole, but another key's
+        bad.add(TransformCache.encode(c.key(new byte[] {1, 2, 3}, true), new byte[] {7, 8, 9})); // main=
+        bad.add(TransformCache.encode(TransformCache.open(dir, new byte[] {9}, OPTS).key(new byte[] {1, 2, 3}, false),
+                new byte[] {7, 8, 9})); // another build's
+        byte[] longer = java.util.Arrays.copyOf(good, good.length + 1);
+        bad.add(longer);
+        for (byte[] b : bad) {
+            Files.write(entry(dir, k), b);
+            TransformCache fresh = TransformCache.open(dir, BUILD, OPTS);
+            String err = stderr(() -> {
+                assertNull(fresh.get(k));
+                assertNull(fresh.get(k));
+                fresh.put(k, new byte[] {7, 8, 9});
+                fresh.flush(10_000);
+            });
+            assertEquals(1, err.lines().count(), "warned once: " + err);
+            assertTrue(err.startsWith("gort-agent: cache " + dir + ": entry " + k.name()), err);
+            assertTrue(fresh.on(), "a damaged entry does not turn the cache off");
+            assertArrayEquals(good, Files.readAllBytes(entry(dir, k)), "rewritten");
+            assertArrayEquals(new byte[] {7, 8, 9}, fresh.get(k));
+        }
+        assertNull(TransformCache.decode(k, flipped));
+    }
+
+    @Test
+    void aFileInsteadOfADirectoryIsOneWarningAndNoCache() throws Exception {
+        Path file = Files.createTempFile("gort-cache", ".txt");
+        String err = stderr(() -> {
+            TransformCache c = TransformCache.open(file, BUILD, OPTS);
+            assertFalse(c.on());
+            TransformCache.Key k = c.key(new byte[] {1}, false);
+            assertNull(c.get(k));
+            c.put(k, new byte[] {2});
+            assertNull(c.get(k));
+            // a path below a file cannot be created either
+            assertFalse(TransformCache.open(file.resolve("sub"), BUILD, OPTS).on());
+        });
+        assertTrue(err.startsWith("gort-agent: cache " + file + ": not a directory; transforming without the cache\n"), err);
+        assertEquals(2, err.lines().count(), err);
+        assertTrue(err.lines().toList().get(1).endsWith("; transforming without the cache"), err);
+        assertEquals(0, Files.size(file));
+    }
+
+    @Test
+    void aDirectoryOthersCanWriteIsRefused() throws Exception {
+        Path dir = Files.createTempDirectory("gort-cache");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        String err = stderr(() -> assertFalse(TransformCache.open(dir, BUILD, OPTS).on()));
+        assertTrue(err.contains("writable by group or others"), err);
+    }
+
+    @Test
+    void anUnwritableDirectoryIsOneWarningAndNoCache() throws Exception {
+        Path dir = Files.createTempDirectory("gort-cache");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-x------"));
+        try {
+            assumeFalse(Files.isWritable(dir), "running as root: a mode 500 directory is still writable");
+            String err = stderr(() -> assertFalse(TransformCache.open(dir, BUILD, OPTS).on()));
+            assertTrue(err.contains(": not writable; transforming without the cache"), err);
+        } finally {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
+    /** A write that fails (the directory gone, full, turned read-only) turns the cache off after one warning. */
+    @Test
+    void aWriteThatFailsTurnsTheCacheOff() throws Exception {
+        Path dir = Files.createTempDirectory("gort-cache");
+        TransformCache c = TransformCache.open(dir, BUILD, OPTS);
+        Files.delete(dir);
+        Files.writeString(dir, "now a file");
+        String err = stderr(() -> {
+            c.put(c.key(new byte[] {1}, false), new byte[] {2});
+            c.flush(10_000);
+            c.put(c.key(new byte[] {3}, false), new byte[] {4});
+            c.flush(10_000);
+            assertFalse(c.on());
+            assertNull(c.get(c.key(new byte[] {1}, false)));
+        });
+        assertEquals(1, err.lines().count(), err);
+        assertTrue(err.startsWith("gort-agent: cache " + dir + ": ") && err.contains("; transforming without the cache"), err);
+        assertEquals("now a file", Files.readString(dir));
+    }
+
+    /** Writers racing on the same keys: every read is whole and right, whatever interleaving. */
+    @Test
+    void concurrentWritersAndReadersOnlyEverSeeWholeEntries() throws Exception {
+        Path dir = Files.createTempDirectory("gort-cache");
+        int threads = 4, keys = 50;
+        byte[][] classes = new byte[keys][];
+        byte[][] outs = new byte[keys][];
+        for (int i = 0; i < keys; i++) {
+            classes[i] = ("class " + i).getBytes();
+            outs[i] = new byte[1000 + i * 37];
+            java.util.Arrays.fill(outs[i], (byte) i);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            List<Future<Integer>> fs = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                fs.add(pool.submit((Callable<Integer>) () -> {
+                    go.await();
+                    int hits = 0;
+                    for (int round = 0; round < 20; round++) {
+                        TransformCache c = TransformCache.open(dir, BUILD, OPTS); // a new "JVM" each round
+                        for (int i = 0; i < keys; i++) {
+                            TransformCache.Key k = c.key(classes[i], false);
+                            byte[] got = c.get(k);
+                            if (got != null) {
+                                assertArrayEquals(outs[i], got);
+                                hits++;
+                            }
+                            c.put(k, outs[i]);
+                        }
+                        c.flush(60_000); // rewrites every entry while the others read them
+                        assertTrue(c.on());
+                        assertEquals(0, c.damaged.get());
+                    }
+                    return hits;
+                }));
+            }
+            String err = stderr(() -> {
+                go.countDown();
+                for (Future<Integer> f : fs) {
+                    assertTrue(f.get(120, TimeUnit.SECONDS) > 0);
+                }
+            });
+            assertEquals("", err);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(keys, files(dir).size(), "entries only, no temporary files: " + files(dir));
+    }
+}
