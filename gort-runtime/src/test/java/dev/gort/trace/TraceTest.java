@@ -102,6 +102,20 @@ class TraceTest {
                     Select.select(Select.recv(c, v -> {}), Select.recv(Time.after(Duration.ofMillis(3)), v -> {}));
                 }
             });
+            // A send that blocks (the ping-pong above may never block a sender: each send can
+            // find its receiver waiting): the buffer is full until main takes from it, which
+            // it does a while after the sender has started.
+            Chan<Integer> full = Chan.make(1);
+            full.send(0);
+            Chan<Boolean> started = Chan.make();
+            wg.go(() -> {
+                started.send(true);
+                full.send(1);
+            });
+            started.recv();
+            Time.sleep(Duration.ofMillis(5));
+            full.recv();
+            full.recv();
             wg.await();
         });
     }
