@@ -115,6 +115,12 @@ class MProfTest {
                 done.send(unstable[0]);
             });
             while ((Boolean) ready.recv()) {
+                // Send only once the receiver is parked on c: its receive must block (a sender
+                // that got there first would be the one to block, and the site never walked).
+                G r = receiver.get();
+                while (G.readgstatus(r) != G._Gwaiting || r.waitreason != WaitReason.CHAN_RECEIVE) {
+                    Gort.gosched();
+                }
                 c.send(1);
             }
             Object ok = done.recv();
