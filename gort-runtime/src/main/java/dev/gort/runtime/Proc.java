@@ -74,7 +74,11 @@ final class Proc {
         }
         for (;;) {
             P pp = mp.p;
-            pp.preempt = false;
+            // Go's plain store; here a volatile one is a fence on every switch: write only
+            // when set (a request raced past the read is honoured later, as Go's may be).
+            if (pp.preempt) {
+                pp.preempt = false;
+            }
             // Safety check: if we are spinning, the run queue should be empty.
             if (mp.spinning && (pp.runnext != null || !RunQueue.runqempty(pp))) {
                 throw Throw.fatalThrow("schedule: spinning with local work");
@@ -132,7 +136,9 @@ final class Proc {
             Park.freeze(mp, gp);
             return null;
         }
-        gp.preempt = false;
+        if (gp.preempt) { // as pp.preempt in schedule: no fence on every switch
+            gp.preempt = false;
+        }
         P pp = mp.p;
         if (!inheritTime) {
             pp.schedtick++;
