@@ -80,7 +80,7 @@ final class Chans {
         if (sg != null) {
             // Found a waiting receiver. We pass the value we want to send directly to the
             // receiver, bypassing the channel buffer (if any).
-            send(c, sg, ep, null);
+            send(c, sg, ep, null, gp);
             return true;
         }
         if (c.qcount < c.dataqsiz) {
@@ -102,7 +102,7 @@ final class Chans {
         // Go reads t0 before taking the lock, for every operation; here only an operation
         // that blocks reads the clock (MProf: one volatile read while profiling is off).
         long t0 = MProf.blockprofilerate > 0 ? MProf.cputicks() : 0;
-        Sudog mysg = Park.acquireSudog();
+        Sudog mysg = Park.acquireSudog(gp);
         mysg.releasetime = t0 != 0 ? -1 : 0;
         mysg.elem = ep;
         mysg.waitlink = null;
@@ -112,7 +112,7 @@ final class Chans {
         gp.waiting = mysg;
         gp.param = null;
         c.enqueue(false, mysg);
-        Park.gopark(CHANPARKCOMMIT, c, c.assoc instanceof SynctestBubble ? WaitReason.SYNCTEST_CHAN_SEND : WaitReason.CHAN_SEND);
+        Park.gopark(gp, CHANPARKCOMMIT, c, c.assoc instanceof SynctestBubble ? WaitReason.SYNCTEST_CHAN_SEND : WaitReason.CHAN_SEND);
 
         // someone woke us up.
         if (mysg != gp.waiting) {
@@ -126,7 +126,7 @@ final class Chans {
         }
         mysg.c = null;
         mysg.elem = null;
-        Park.releaseSudog(mysg);
+        Park.releaseSudog(mysg, gp);
         if (closed) {
             if (c.closed == 0) {
                 throw Throw.fatalThrow("chansend: spurious wakeup");
@@ -140,7 +140,7 @@ final class Chans {
      * Go's send: hand ep to the waiting receiver sg (already dequeued) and ready it. c is
      * locked; send unlocks it (or, from a select, all the select's channels).
      */
-    static void send(HChan c, Sudog sg, Object ep, Selects.Sel sel) {
+    static void send(HChan c, Sudog sg, Object ep, Selects.Sel sel, G self) {
         sg.elem = ep; // Go's sendDirect: into the receiver's slot
         G gp = sg.g;
         if (sel == null) {
@@ -153,7 +153,7 @@ final class Chans {
         if (sg.releasetime != 0) {
             sg.releasetime = MProf.cputicks();
         }
-        Park.goready(gp);
+        Park.goready(gp, self);
     }
 
     /**
@@ -218,7 +218,7 @@ final class Chans {
                 // sender. Otherwise, receive from head of queue and add sender's value to
                 // the tail of the queue (both map to the same buffer slot because the
                 // queue is full).
-                return recv(c, sg, null);
+                return recv(c, sg, null, gp);
             }
         }
         if (c.qcount > 0) {
@@ -239,7 +239,7 @@ final class Chans {
 
         // no sender available: block on this channel.
         long t0 = MProf.blockprofilerate > 0 ? MProf.cputicks() : 0; // as in chansend
-        Sudog mysg = Park.acquireSudog();
+        Sudog mysg = Park.acquireSudog(gp);
         mysg.releasetime = t0 != 0 ? -1 : 0;
         mysg.elem = null;
         mysg.waitlink = null;
@@ -252,7 +252,7 @@ final class Chans {
         if (c.timer != null) {
             RuntimeTimer.blockTimerChan(c);
         }
-        Park.gopark(CHANPARKCOMMIT, c, c.assoc instanceof SynctestBubble ? WaitReason.SYNCTEST_CHAN_RECEIVE : WaitReason.CHAN_RECEIVE);
+        Park.gopark(gp, CHANPARKCOMMIT, c, c.assoc instanceof SynctestBubble ? WaitReason.SYNCTEST_CHAN_RECEIVE : WaitReason.CHAN_RECEIVE);
 
         // someone woke us up
         if (mysg != gp.waiting) {
@@ -270,7 +270,7 @@ final class Chans {
         Object v = mysg.elem;
         mysg.elem = null;
         mysg.c = null;
-        Park.releaseSudog(mysg);
+        Park.releaseSudog(mysg, gp);
         return success ? v : CLOSED;
     }
 
@@ -280,7 +280,7 @@ final class Chans {
      * the tail. Readies the sender. c is locked; recv unlocks it (or the select's
      * channels).
      */
-    static Object recv(HChan c, Sudog sg, Selects.Sel sel) {
+    static Object recv(HChan c, Sudog sg, Selects.Sel sel, G self) {
         Object v;
         if (c.dataqsiz == 0) {
             v = sg.elem; // copy data from sender
@@ -307,7 +307,7 @@ final class Chans {
         if (sg.releasetime != 0) {
             sg.releasetime = MProf.cputicks();
         }
-        Park.goready(gp);
+        Park.goready(gp, self);
         return v;
     }
 

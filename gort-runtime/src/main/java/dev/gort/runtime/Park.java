@@ -49,30 +49,49 @@ final class Park {
             if (gp == null) {
                 throw Throw.fatalThrow("gopark on g0 (the scheduler itself cannot block)");
             }
-            mp.waitlock = lock;
-            mp.waitunlockf = unlockf;
-            gp.waitreason = reason;
-            if (Tracer.enabled) {
-                mp.traceStack = TraceStack.cached(gp, reason, lock);
-            }
-            // JFR's dev.gort.GoroutineBlocked: begun here, kept in this frame while the
-            // goroutine is parked, ended when it resumes (Jfr: nothing unless a recording wants it).
-            Object jfr = Jfr.blocked ? JfrEvents.blockBegin() : null;
-            if (!mcall(mp, M.PARK_M)) {
-                mp.waitlock = null;
-                mp.waitunlockf = null;
-                if (gp.ctl != null) {
-                    // The controller's M cannot sleep with the goroutine on it: the run is lost.
-                    throw gp.ctl.pinnedPark(gp, reason);
-                }
-                parkPinned(mp, gp, unlockf, lock);
-            }
-            if (jfr != null) {
-                JfrEvents.blockEnd(jfr, gp, reason);
-            }
+            gopark(mp, gp, unlockf, lock, reason);
             return;
         }
         parkExternal(ExternalG.current(), unlockf, lock, reason);
+    }
+
+    /**
+     * gopark for a caller that knows its own G (from {@link Entry#enter()}): the same, without
+     * looking up the current thread (a call C2 may not inline, see Current: two of them per
+     * channel park were a tenth of a round trip). gp's M is the current thread while gp runs.
+     */
+    static void gopark(G gp, Unlockf unlockf, Object lock, WaitReason reason) {
+        if (gp == null) {
+            gopark(unlockf, lock, reason); // g0: throws
+        } else if (gp instanceof ExternalG eg) {
+            parkExternal(eg, unlockf, lock, reason);
+        } else {
+            gopark(gp.m, gp, unlockf, lock, reason);
+        }
+    }
+
+    private static void gopark(M mp, G gp, Unlockf unlockf, Object lock, WaitReason reason) {
+        mp.waitlock = lock;
+        mp.waitunlockf = unlockf;
+        gp.waitreason = reason;
+        if (Tracer.enabled) {
+            mp.traceStack = TraceStack.cached(gp, reason, lock);
+        }
+        // JFR's dev.gort.GoroutineBlocked: begun here, kept in this frame while the
+        // goroutine is parked, ended when it resumes (Jfr: nothing unless a recording wants it).
+        Object jfr = Jfr.blocked ? JfrEvents.blockBegin() : null;
+        if (!mcall(mp, M.PARK_M)) {
+            mp.waitlock = null;
+            mp.waitunlockf = null;
+            if (gp.ctl != null) {
+                // The controller's M cannot sleep with the goroutine on it: the run is lost.
+                throw gp.ctl.pinnedPark(gp, reason);
+            }
+            parkPinned(mp, gp, unlockf, lock);
+        }
+        if (jfr != null) {
+            JfrEvents.blockEnd(jfr, gp, reason);
+        }
     }
 
     /** Go's park_m, on g0. Returns gp if it must run again at once (unlockf refused), else null. */
@@ -262,15 +281,32 @@ final class Park {
     }
 
     /**
+     * goready by a caller that knows its own G ({@code self}, from {@link Entry#enter()}):
+     * the P to queue on is self's M's (see gopark(G, ...)).
+     */
+    static void goready(G gp, G self) {
+        if (self == null) {
+            ready(gp, true); // g0: the M's own code (a timer's send)
+        } else {
+            ready(gp, true, self instanceof ExternalG ? null : self.m);
+        }
+    }
+
+    /**
      * Go's ready: mark gp runnable and put it on a run queue: this P's (in runnext when
      * {@code next}, inheriting the current time slice), then wakep. Without a P (a plain
      * thread, or an M that lost its P), on the global queue with an idle P started for it,
      * in one critical section so checkdead never sees a runnable G and no running M.
      */
     static void ready(G gp, boolean next) {
+        ready(gp, next, Current.thread() instanceof M mp ? mp : null);
+    }
+
+    /** ready from the thread of {@code cur} (the current M, or null on a plain thread). */
+    private static void ready(G gp, boolean next, M cur) {
         if (gp instanceof ExternalG eg) {
-            if (Current.thread() instanceof M mp && mp.ctl != null) {
-                mp.ctl.uncontrolledWake(eg); // a controlled goroutine woke a plain thread
+            if (cur != null && cur.ctl != null) {
+                cur.ctl.uncontrolledWake(eg); // a controlled goroutine woke a plain thread
             }
             G.casgstatus(gp, G._Gwaiting, G._Grunnable);
             LockSupport.unpark(eg.thread);
@@ -288,8 +324,8 @@ final class Park {
         }
         if (gp.ctl != null) {
             gp.ctl.ready(gp, next); // a controlled run's goroutine: to its controller, never a run queue
-        } else if (Current.thread() instanceof M mp && mp.p != null) {
-            RunQueue.runqput(mp.p, gp, next);
+        } else if (cur != null && cur.p != null) {
+            RunQueue.runqput(cur.p, gp, next);
             Proc.wakep();
         } else {
             injectNoP(gp);
@@ -460,7 +496,16 @@ final class Park {
 
     /** Go's acquireSudog: from this P's cache, refilled from the central cache, else new. */
     static Sudog acquireSudog() {
-        if (!(Current.thread() instanceof M mp) || mp.p == null) {
+        return acquireSudog(Current.thread() instanceof M mp ? mp : null);
+    }
+
+    /** acquireSudog for a caller that knows its own G (see gopark(G, ...)); null or a plain thread's: no cache. */
+    static Sudog acquireSudog(G self) {
+        return self == null ? acquireSudog() : acquireSudog(self.m);
+    }
+
+    private static Sudog acquireSudog(M mp) {
+        if (mp == null || mp.p == null) {
             return new Sudog();
         }
         P pp = mp.p;
@@ -489,6 +534,19 @@ final class Park {
 
     /** Go's releaseSudog: back to this P's cache, half of a full cache to the central one. */
     static void releaseSudog(Sudog s) {
+        releaseSudog(s, Current.thread() instanceof M mp ? mp : null);
+    }
+
+    /** releaseSudog for a caller that knows its own G (see gopark(G, ...)). */
+    static void releaseSudog(Sudog s, G self) {
+        if (self == null) {
+            releaseSudog(s);
+        } else {
+            releaseSudog(s, self.m);
+        }
+    }
+
+    private static void releaseSudog(Sudog s, M mp) {
         if (s.elem != null) {
             throw Throw.fatalThrow("runtime: sudog with non-nil elem");
         }
@@ -511,7 +569,7 @@ final class Park {
             throw Throw.fatalThrow("runtime: sudog with non-nil sema");
         }
         s.g = null;
-        if (!(Current.thread() instanceof M mp) || mp.p == null) {
+        if (mp == null || mp.p == null) {
             return; // no P: let the GC have it
         }
         P pp = mp.p;

@@ -198,7 +198,7 @@ final class Selects {
                 if (sg != null) {
                     // can receive from sleeping sender (sg)
                     sel.index = casi;
-                    sel.value = Chans.recv(c, sg, sel);
+                    sel.value = Chans.recv(c, sg, sel, gp);
                     sel.recvOK = true;
                     return sel;
                 }
@@ -233,7 +233,7 @@ final class Selects {
                 if (sg != null) {
                     // can send to a sleeping receiver (sg)
                     sel.index = casi;
-                    Chans.send(c, sg, cas.elem, sel);
+                    Chans.send(c, sg, cas.elem, sel, gp);
                     return sel;
                 }
                 if (c.qcount < c.dataqsiz) {
@@ -267,7 +267,7 @@ final class Selects {
             int casi = lockorder[k];
             SCase cas = scases[casi];
             HChan c = cas.c;
-            Sudog sg = Park.acquireSudog();
+            Sudog sg = Park.acquireSudog(gp);
             sg.g = gp;
             sg.isSelect = true;
             sg.elem = cas.kind == SCase.SEND ? cas.elem : null;
@@ -288,7 +288,7 @@ final class Selects {
 
         // wait for someone to wake us up
         gp.param = null;
-        Park.gopark(SELPARKCOMMIT, null, waitReason);
+        Park.gopark(gp, SELPARKCOMMIT, null, waitReason);
 
         sel.sellock();
 
@@ -332,7 +332,7 @@ final class Selects {
             }
             Sudog sgnext = sglist.waitlink;
             sglist.waitlink = null;
-            Park.releaseSudog(sglist);
+            Park.releaseSudog(sglist, gp);
             sglist = sgnext;
         }
 
