@@ -16,12 +16,25 @@ import java.util.Locale;
  *
  * {@code slow} stands for {@code Preemption.preempt -> HookRt.preemptSlow}, which C2 does
  * not inline (too big). WARM_MS: for how long a helper thread raises the flag every 0.2 ms
- * at the start (0: never, so the slow path stays an uncommon trap). SHAPE:
- * {@code tail} (what the agent emits: prologue check, then one check per 4096-iteration
- * strip), {@code prologue} (the prologue check only), {@code exit} (the strip loop left
- * through a break and re-entered after the call), {@code copy} (after the first slow call
- * the rest of the loop runs in a second copy, so the hot copy is never re-entered after a
- * call), {@code none} (no check). Prints the time per saxpy of 16K ints, five rounds.
+ * at the start (0: never, so the slow path stays an uncommon trap). TICK_MS (optional):
+ * then raise it once every TICK_MS for good, as sysmon does to a goroutine that runs on
+ * (10 is Go's forcePreemptNS). {@code -Dcaller=fields}: the driving loop reads the arrays
+ * from static fields for each call instead of holding them ({@link #workFields}).
+ *
+ * <p>SHAPE, strip-mined saxpy: {@code tail} (what the agent emits: prologue check, then
+ * one check per 4096-iteration strip), {@code prologue} (the prologue check only),
+ * {@code exit} (the strip loop left through a break into a block after the loop nest that
+ * calls and re-enters at the loop head: issue 15's idea (a)), {@code copy} (after the first
+ * slow call the rest of the loop runs in a second copy, so the hot copy is never re-entered
+ * after a call), {@code tailcall} (the slow branch passes the loop's state to a copy of the
+ * method entered at the loop head and returns its result: nothing of the loop is live
+ * across the call), {@code throwcatch} (the slow branch throws a preallocated exception to
+ * a handler in the same method, outside the strip loop, which calls and re-enters: issue
+ * 15's idea (b), a slow path C2 reaches only through an exception edge), {@code throwcall}
+ * (the same with the flag read and the throw in an inlined 3-byte-call method and a handler
+ * per site, as the agent would emit it), {@code none} (no check). Matrix multiply (200x200
+ * longs, AgentOverheadBench's): {@code mm-tail}, {@code mm-tailcall}, {@code mm-throwcall},
+ * {@code mm-none}. Prints the time per call, five rounds.
  *
  * <p>Measured here (JDK 25, AVX-512, 2026-12-02; us per call in the fifth round, WARM_MS 0 /
  * 3000): tail 0.88-0.90 / 1.24-1.41, exit 0.90 / 1.29, copy 0.90 / 1.27, prologue 0.78 /
@@ -31,6 +44,27 @@ import java.util.Locale;
  * when both arrays are the same one (read from -XX:+PrintAssembly's raw bytes with
  * objdump; no hsdis here). A value live across a call cannot stay in a register (compiled
  * Java code has no callee-saved registers), and C2 puts the reloads inside the loop.
+ *
+ * <p>Issue 15 (2026-12-05, a machine shared with other benchmarks: load 2-4, so rounds
+ * vary up to 2x within a run; rounds 2-5 of one JVM each, WARM_MS 0 / WARM_MS 3000 with
+ * TICK_MS 10): tail 1.21-1.23 / 1.91-2.24 and 1.46-1.61 / 1.50-4.20 (two runs); exit
+ * 1.26-1.67 / 2.7-6.3; copy 1.24-1.31 / 1.56-2.65; tailcall 1.21 / 1.56-1.57 and 1.16 /
+ * 1.34-1.37; throwcatch 1.19-1.34 / 1.20-1.29 and 1.24-1.32 / 1.54-2.51; throwcall 1.20 /
+ * 1.34-1.37; none 1.14-1.15 / 1.17-1.18 (0 and 3000 10 are the same code for none).
+ * {@code -Dcaller=fields}, 3000 10: tail 1.51-1.60, throwcatch 1.22-1.32, throwcall
+ * 1.28-1.43, none 1.25-1.34. Matrix multiply, 3000 10 (rounds 3-5): mm-tail 1347-1365 us,
+ * mm-throwcall 1329-1358, mm-tailcall 1100-1207 (1100-1101 in rounds 4-5: 1.13x),
+ * mm-none 960-976. The tail call does not help saxpy, because the caller's own loop (here
+ * {@link #work}) holds the arrays across the inlined call, and helps the matrix multiply,
+ * whose inner loop's arrays (rows of a, b, c) are loaded inside the method, so that after
+ * the tail call nothing the loop uses is live; it needs a copy of the method per check
+ * site in the agent, which was not built. The throw to a local handler looked like the
+ * fix in one run (1.20-1.29 with the flag raised every 10 ms, as never taken) and not in
+ * the next. Put into the agent
+ * (Preemption.checkLoop throwing to a handler per site, every loop check of a method with
+ * a strip-mined loop), it did not move AgentOverheadBench in a goroutine (3 forks x 3 s,
+ * one run, old agent / new: saxpy 1.28x / 1.24x, matMul 1.34x / 1.43x without the agent)
+ * and was not kept.
  */
 public final class SlowPathShapes {
     private SlowPathShapes() {}

@@ -18,16 +18,6 @@ final class Hooks {
      */
     static final String PREEMPTION_CHECK = "check";
     static final String PREEMPTION_CHECK_DESC = "()V";
-    /**
-     * {@code public static void checkLoop()}: the check at a loop header or strip end,
-     * {@code if (requested != 0) throw REQUEST}, caught by a handler the agent adds
-     * (PreemptChecks.throwing), which calls {@code preempt()}.
-     */
-    static final String PREEMPTION_CHECK_LOOP = "checkLoop";
-    /** {@code public static void preempt()}: the slow path. */
-    static final String PREEMPTION_PREEMPT = "preempt";
-    /** The type checkLoop throws (a public nested class, final, of RuntimeException). */
-    static final String PREEMPTION_REQUEST = "dev/gort/runtime/hook/Preemption$Request";
     /** {@code public static volatile int requested}: the flag check() reads (a test checks it). */
     static final String PREEMPTION_FLAG = "requested";
     static final String PREEMPTION_FLAG_DESC = "I";

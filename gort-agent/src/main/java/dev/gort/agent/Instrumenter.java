@@ -127,13 +127,6 @@ final class Instrumenter {
             if (stripped) {
                 mn.maxLocals = t + 1;
             }
-            if (stripped) {
-                // A method with a strip-mined loop may have a vectorized one: its loop checks
-                // get a slow path on an exception edge (PreemptChecks.throwing). Elsewhere the
-                // 7 more bytes per check are not worth it: they push small loops past the
-                // JIT's inlining limits (see PreemptChecks, "Why one call").
-                PreemptChecks.throwing(mn);
-            }
             changed = true;
         }
 

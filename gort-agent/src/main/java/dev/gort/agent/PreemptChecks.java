@@ -12,9 +12,6 @@ import org.objectweb.asm.tree.LookupSwitchInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TableSwitchInsnNode;
-import org.objectweb.asm.tree.TryCatchBlockNode;
-import org.objectweb.asm.tree.InsnNode;
-import org.objectweb.asm.tree.VarInsnNode;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -158,127 +155,6 @@ final class PreemptChecks {
             throw new IllegalStateException("loop header without a stack map frame in " + mn.name + mn.desc);
         }
         mn.instructions.insert(f != null ? f : header, check());
-    }
-
-    /**
-     * Gives each loop check of mn (at a header, or at a strip's end) a slow path reached
-     * through an exception edge instead of a branch: the call of {@code check()} becomes a
-     * call of {@code checkLoop()} ({@code if (requested != 0) throw REQUEST}, as small),
-     * covered by a handler of its own that goes after the method's code:
-     * <pre>
-     *   S: Preemption.checkLoop()       // [S, E) caught by H, first in the table
-     *   E: R: (frame F)
-     *   ...
-     *   H: (frame F's locals, stack [Request]) pop; Preemption.preempt(); goto R
-     * </pre>
-     * where F is the site's frame (the check sits right after a frame, or after a strip's
-     * exit test {@code iload; iload; if_icmpge}, which changes neither locals nor stack).
-     * H's own range is covered by copies of the entries that covered S, so the slow call is
-     * inside the same handlers (a synchronized block's among them) as before.
-     *
-     * <h2>Why (issue 15: vectorized loops in preempted goroutines)</h2>
-     * Once a goroutine has been preempted the branch to the slow path has been taken, so C2
-     * compiles the call on it instead of an uncommon trap; with that call in the loop nest,
-     * C2 kept a vectorized loop's array bases on the stack and reloaded them on every
-     * iteration (saxpy 1.50x, matmul 1.34x in a goroutine). bench's {@code SlowPathShapes}
-     * measured the slow-path shapes, slow path never taken / taken during warm-up and then
-     * every 10 ms: a call after the loop (the old shape), leaving the loop nest for a call
-     * placed after it and coming back, running the rest in a second copy of the loop, and
-     * passing the loop's state to a copy of the method entered at the loop head (a tail
-     * call) all cost the same 1.3-1.5x; a throw caught by a handler in the same method did
-     * not. C2 gives a throw to a local handler the frequency of an exception path (next to
-     * nothing), so its register allocator puts the spills on that path and not in the loop.
-     *
-     * <p>Left as they are: sites whose frame has values on the operand stack (a handler
-     * starts with an empty stack) or an uninitialized object in a local (a constructor's
-     * this before super()).
-     */
-    static void throwing(MethodNode mn) {
-        InsnList insns = mn.instructions;
-        List<TryCatchBlockNode> siteEntries = new ArrayList<>();
-        List<TryCatchBlockNode> copies = new ArrayList<>();
-        InsnList handlers = new InsnList();
-        for (AbstractInsnNode n = insns.getFirst(); n != null; n = n.getNext()) {
-            if (!isCheck(n)) {
-                continue;
-            }
-            FrameNode f = siteFrame(n);
-            if (f == null || !f.stack.isEmpty() || uninitialized(f)) {
-                continue;
-            }
-            LabelNode start = new LabelNode(), end = new LabelNode(), resume = new LabelNode(), handler = new LabelNode();
-            List<TryCatchBlockNode> covering = new ArrayList<>();
-            for (TryCatchBlockNode t : mn.tryCatchBlocks) {
-                if (insns.indexOf(t.start) <= insns.indexOf(n) && insns.indexOf(n) < insns.indexOf(t.end)) {
-                    covering.add(t);
-                }
-            }
-            MethodInsnNode call = new MethodInsnNode(Opcodes.INVOKESTATIC, Hooks.PREEMPTION, Hooks.PREEMPTION_CHECK_LOOP,
-                    Hooks.PREEMPTION_CHECK_DESC, false);
-            InsnList site = new InsnList();
-            site.add(start);
-            site.add(call);
-            site.add(end);
-            site.add(resume);
-            site.add(Frames.copy(f));
-            insns.insert(n, site);
-            insns.remove(n);
-            n = resume;
-            siteEntries.add(new TryCatchBlockNode(start, end, handler, Hooks.PREEMPTION_REQUEST));
-
-            LabelNode hEnd = new LabelNode();
-            handlers.add(handler);
-            handlers.add(new FrameNode(Opcodes.F_NEW, f.local.size(), f.local.toArray(), 1, new Object[] {Hooks.PREEMPTION_REQUEST}));
-            handlers.add(new InsnNode(Opcodes.POP));
-            handlers.add(new MethodInsnNode(Opcodes.INVOKESTATIC, Hooks.PREEMPTION, Hooks.PREEMPTION_PREEMPT,
-                    Hooks.PREEMPTION_CHECK_DESC, false));
-            handlers.add(hEnd);
-            handlers.add(new JumpInsnNode(Opcodes.GOTO, resume));
-            for (TryCatchBlockNode t : covering) {
-                copies.add(new TryCatchBlockNode(handler, hEnd, t.handler, t.type));
-            }
-        }
-        if (siteEntries.isEmpty()) {
-            return;
-        }
-        insns.add(handlers);
-        mn.tryCatchBlocks.addAll(0, siteEntries);
-        mn.tryCatchBlocks.addAll(copies);
-    }
-
-    /**
-     * The frame in force at check n: the frame right before it, or before a strip's exit
-     * test {@code iload; iload; if_icmp} right before it; null if n sits anywhere else.
-     */
-    private static FrameNode siteFrame(AbstractInsnNode n) {
-        AbstractInsnNode p = previous(n);
-        if (p instanceof FrameNode f) {
-            return f;
-        }
-        if (p instanceof JumpInsnNode j && (j.getOpcode() == Opcodes.IF_ICMPGE || j.getOpcode() == Opcodes.IF_ICMPGT)
-                && previous(j) instanceof VarInsnNode b && b.getOpcode() == Opcodes.ILOAD
-                && previous(b) instanceof VarInsnNode a && a.getOpcode() == Opcodes.ILOAD
-                && previous(a) instanceof FrameNode f) {
-            return f;
-        }
-        return null;
-    }
-
-    private static AbstractInsnNode previous(AbstractInsnNode n) {
-        AbstractInsnNode p = n.getPrevious();
-        while (p instanceof LabelNode || p instanceof LineNumberNode) {
-            p = p.getPrevious();
-        }
-        return p;
-    }
-
-    private static boolean uninitialized(FrameNode f) {
-        for (Object t : f.local) {
-            if (t == Opcodes.UNINITIALIZED_THIS || t instanceof LabelNode) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The prologue check, at the very start (constructors too: a static call is legal before super()). */

@@ -67,10 +67,9 @@ final class Fixtures {
         return n;
     }
 
-    /** An injected check: check(), or a loop's checkLoop() (PreemptChecks.throwing). */
     static boolean isCheck(AbstractInsnNode i) {
         return i instanceof MethodInsnNode m && m.getOpcode() == Opcodes.INVOKESTATIC && m.owner.equals(Hooks.PREEMPTION)
-                && (m.name.equals(Hooks.PREEMPTION_CHECK) || m.name.equals(Hooks.PREEMPTION_CHECK_LOOP));
+                && m.name.equals(Hooks.PREEMPTION_CHECK);
     }
 
     static java.util.function.Predicate<AbstractInsnNode> calls(String owner, String name) {

@@ -97,48 +97,6 @@ class InstrumenterTest {
                 "without loop checks a small method keeps its prologue check");
         assertEquals(1, count(instrumentWith("preempt=backedge"), "whileLoop", Fixtures::isCheck));
         assertEquals(0, count(instrumentWith("preempt=off"), "nested", Fixtures::isCheck));
-        assertEquals(0, count(instrumentWith("preempt=off"), "nested", calls(Hooks.PREEMPTION, Hooks.PREEMPTION_CHECK_LOOP)));
-    }
-
-    /**
-     * In a method with a strip-mined loop every loop check throws to a handler of its own
-     * (PreemptChecks.throwing): the flag raised in the loop sends the strip's check there,
-     * the handler calls preempt() (which lowers the flag on a plain thread) and the loop goes
-     * on; a catch of RuntimeException around the loop never sees the throw; a monitor held
-     * around the loop covers the handler's call too.
-     */
-    @Test
-    void loopChecksOfStripMinedMethodsThrowToTheirOwnHandler() throws Exception {
-        var checkLoop = calls(Hooks.PREEMPTION, Hooks.PREEMPTION_CHECK_LOOP);
-        var preempt = calls(Hooks.PREEMPTION, Hooks.PREEMPTION_PREEMPT);
-        assertEquals(2, count(shapes, "nested", checkLoop), "outer header, inner strip");
-        assertEquals(2, count(shapes, "nested", preempt), "one handler each");
-        assertEquals(1, count(shapes, "nested", calls(Hooks.PREEMPTION, Hooks.PREEMPTION_CHECK)), "the prologue keeps check()");
-        assertEquals(0, count(shapes, "whileLoop", checkLoop), "no strip-mined loop: checks as they were");
-        assertEquals(1, count(shapes, "raisesInLoop", checkLoop));
-        ClassNode cn = new ClassNode();
-        new ClassReader(shapes).accept(cn, 0);
-        for (MethodNode mn : cn.methods) {
-            if (mn.name.equals("raisesInLoopInTry")) {
-                assertEquals(Hooks.PREEMPTION_REQUEST, mn.tryCatchBlocks.get(0).type, "first in the table");
-            }
-        }
-        Class<?> c = new Loader().with(shapes).loadClass(Shapes.class.getName());
-        Object o = c.getConstructor().newInstance();
-        for (String m : new String[] {"raisesInLoop", "raisesInLoopInTry", "raisesInLoopSynchronized"}) {
-            for (int[] args : new int[][] {{100_000, 5_000}, {100_000, 0}, {100_000, 99_999}, {4096, 10}}) {
-                dev.gort.runtime.hook.Preemption.requested = 0;
-                Object want = call(Shapes.class, m, new Shapes(), args[0], args[1]);
-                assertEquals(1, dev.gort.runtime.hook.Preemption.requested, "the original raised the flag");
-                dev.gort.runtime.hook.Preemption.requested = 0;
-                Object got = call(c, m, o, args[0], args[1]);
-                assertEquals(want, got, m);
-                if (args[1] + 4096 < args[0]) {
-                    assertEquals(0, dev.gort.runtime.hook.Preemption.requested, m + ": the handler's preempt() ran");
-                }
-            }
-        }
-        dev.gort.runtime.hook.Preemption.requested = 0;
     }
 
     @Test

@@ -7,8 +7,7 @@ import java.time.Duration;
 
 /**
  * Run by AgentIT with {@code maxprocs=1}: a goroutine spends its time in a strip-mined
- * counted loop (whose checks take the exception-edge slow path, PreemptChecks.throwing),
- * each call ~0.1-0.5 s long, while the main goroutine sleeps 1 ms again and again. With one
+ * counted loop (its check runs once per 4096-iteration strip), each call ~0.1-0.5 s long, while the main goroutine sleeps 1 ms again and again. With one
  * P each sleep ends only when the spinner is preempted inside that loop; the longest
  * lateness and whether every call of the loop summed right are printed.
  */

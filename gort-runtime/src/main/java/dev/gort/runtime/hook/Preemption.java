@@ -51,37 +51,6 @@ public final class Preemption {
         }
     }
 
-    /**
-     * The check at a loop header or a strip's end: {@code if (requested != 0) throw REQUEST}.
-     * The agent injects it as one call covered by an exception handler of its own, after the
-     * method's code, that calls {@link #preempt()} and goes back to right after the call.
-     * C2 inlines this method and compiles the throw as a jump to that handler; a slow path
-     * reached through an exception edge keeps the loop's registers, where a call made on a
-     * taken branch made C2 reload a vectorized loop's array bases from the stack on every
-     * iteration once the goroutine had been preempted (saxpy 1.5x, matmul 1.3x; the agent's
-     * PreemptChecks has the measurements).
-     */
-    public static void checkLoop() {
-        if (requested != 0) {
-            throw REQUEST;
-        }
-    }
-
-    /**
-     * What {@link #checkLoop()} throws, only ever caught by the handler the agent put around
-     * that one call: one preallocated instance without a stack trace, so that throwing costs
-     * no allocation and no stack walk.
-     */
-    public static final class Request extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        private Request() {
-            super("gort: preemption request (caught by the agent's handler)", null, false, false);
-        }
-    }
-
-    private static final Request REQUEST = new Request();
-
     /** The out-of-line slow path: yield the P if this goroutine has a request and may. */
     public static void preempt() {
         HookRt.preemptSlow();
