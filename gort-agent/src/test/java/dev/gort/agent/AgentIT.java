@@ -168,6 +168,23 @@ class AgentIT {
     }
 
     /**
+     * A goroutine inside a strip-mined loop is preempted there, at the check after each
+     * strip (StripMining; any other shape of that check must keep this): a 1 ms sleeper on the
+     * one P wakes within a time slice or two (the median of 100 sleeps: a loaded machine makes
+     * some late), far less than one call of the loop (0.1-0.5 s),
+     * and every call of the loop still sums right.
+     */
+    @Test
+    void aStripMinedLoopIsPreemptedInsideTheLoop() throws Exception {
+        Result r = agent("maxprocs=1", "dev.gort.agentit.StripLoop");
+        assertEquals(0, r.exit(), r.err());
+        var m = java.util.regex.Pattern.compile("median sleep (\\d+) ms").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        assertTrue(Long.parseLong(m.group(1)) < 60, r.out());
+        assertTrue(r.out().contains(" 0 wrong sums"), r.out());
+    }
+
+    /**
      * A recursion through a small method (34 bytes: one where the agent may leave out the
      * prologue check, InlineLimits) with no loop checks at all: its check stays, because it
      * recurses, so the timer's goroutine still gets the one P.
