@@ -453,11 +453,19 @@ final class Park {
                     ? Sched.globrunqget()
                     : FindRunnable.globrunqgetbatch(mp, pp);
         }
+        boolean more = next == null || !Sched.runqEmpty();
         Sched.lock.unlock();
         if (next != null) {
             FindRunnable.runqputbatch(mp, pp); // empty after a globrunqget
+            more |= !RunQueue.runqempty(pp);
         }
-        Proc.wakep();
+        // Go wakes an M for the G it has just queued, and the schedule() that follows often
+        // takes that G back itself; here we know whether we did. With nothing left in the
+        // global or local queue, another M would only spin and park again (at GOMAXPROCS=2 a
+        // lone goroutine's Gosched cost twice what it costs at 1: a wake-up every switch).
+        if (more) {
+            Proc.wakep();
+        }
         return next;
     }
 

@@ -304,6 +304,49 @@ class SchedulerTest {
         assertEquals(2, seenByOne.size(), "one goroutine resumed on more than one M over its life");
     }
 
+    /**
+     * A lone goroutine's Gosched at GOMAXPROCS=2 takes itself back from the global queue at
+     * once (goschedImpl's fused schedule), so no other M is woken to look for it: Go's
+     * unconditional wakep there made the idle M spin and park on every switch.
+     */
+    @Test
+    void aLoneGoroutinesGoschedWakesNoOtherM() {
+        AtomicLong samples = new AtomicLong();
+        AtomicLong spinning = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicBoolean started = new AtomicBoolean();
+        Thread sampler = new Thread(() -> {
+            while (!stop.get()) {
+                if (started.get()) {
+                    samples.incrementAndGet();
+                    if (Sched.nmspinning != 0) {
+                        spinning.incrementAndGet();
+                    }
+                }
+                Thread.onSpinWait();
+            }
+        });
+        sampler.start();
+        try {
+            runWithProcs(2, () -> {
+                for (int i = 0; i < 1_000; i++) {
+                    Gort.gosched(); // settle: Ms started before this test have gone idle
+                }
+                waitUntil("no M spinning", () -> Sched.nmspinning == 0);
+                started.set(true);
+                for (int i = 0; i < stress(50_000); i++) {
+                    Gort.gosched();
+                }
+                started.set(false);
+            });
+        } finally {
+            stop.set(true);
+        }
+        assertTrue(samples.get() > 0, "the sampler ran");
+        assertTrue(spinning.get() * 10 < samples.get(),
+                "an M was spinning in " + spinning.get() + " of " + samples.get() + " samples while one goroutine called Gosched");
+    }
+
     /** At most half of the busy Ps have a spinning M (Go's limit), even with many idle Ps. */
     @Test
     void spinningMsAreLimitedToHalfTheBusyPs() {
