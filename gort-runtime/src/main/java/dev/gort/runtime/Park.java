@@ -61,9 +61,9 @@ final class Park {
             if (!mcall(mp, M.PARK_M)) {
                 mp.waitlock = null;
                 mp.waitunlockf = null;
-                if (gp.ctl != null) {
+                if (gp.ctl() != null) {
                     // The controller's M cannot sleep with the goroutine on it: the run is lost.
-                    throw gp.ctl.pinnedPark(gp, reason);
+                    throw gp.ctl().pinnedPark(gp, reason);
                 }
                 parkPinned(mp, gp, unlockf, lock);
             }
@@ -80,7 +80,7 @@ final class Park {
         // If gp is in a synctest bubble, we don't want to let the bubble become idle until
         // after the waitunlockf (if any) has confirmed that the park is happening. Read
         // gp.bubble here, since waitunlockf can change it.
-        SynctestBubble bubble = gp.bubble;
+        SynctestBubble bubble = gp.bubble();
         if (bubble != null) {
             bubble.incActive();
         }
@@ -122,11 +122,11 @@ final class Park {
      * startlockedm hands it a P.
      */
     private static void parkPinned(M mp, G gp, Unlockf unlockf, Object lock) {
-        boolean wasLocked = gp.lockedm != null;
-        gp.lockedm = mp;
+        boolean wasLocked = gp.lockedm() != null;
+        gp.setLockedm(mp);
         mp.lockedg = gp;
         TraceStack.Stack pcs = Tracer.enabled ? TraceStack.cached(gp, gp.waitreason, lock) : null;
-        SynctestBubble bubble = gp.bubble; // as park_m
+        SynctestBubble bubble = gp.bubble(); // as park_m
         if (bubble != null) {
             bubble.incActive();
         }
@@ -166,7 +166,7 @@ final class Park {
         mp.p.schedtick++;
         mp.p.nswitch++;
         if (!wasLocked) {
-            gp.lockedm = null;
+            gp.setLockedm(null);
             mp.lockedg = null;
         }
     }
@@ -183,7 +183,7 @@ final class Park {
         mp.curg = gp;
         gp.m = mp;
         G.casgstatus(gp, G._Grunnable, G._Grunning);
-        gp.waitsince = 0;
+        gp.setWaitsince(0);
         if (w != null) {
             TraceEv.goStart(w, gp);
             Tracer.release(w);
@@ -241,7 +241,7 @@ final class Park {
     static void freezePinned(M mp, G gp) {
         freeze(mp, gp);
         mp.lockedg = null;
-        gp.lockedm = null;
+        gp.setLockedm(null);
         Proc.handoffp(Proc.releasep(mp));
         Proc.incidlelocked(1);
         for (;;) {
@@ -286,8 +286,8 @@ final class Park {
             TraceEv.goUnpark(w, gp, null); // no stack: see TraceStack (Differences from Go)
             Tracer.release(w);
         }
-        if (gp.ctl != null) {
-            gp.ctl.ready(gp, next); // a controlled run's goroutine: to its controller, never a run queue
+        if (gp.ctl() != null) {
+            gp.ctl().ready(gp, next); // a controlled run's goroutine: to its controller, never a run queue
         } else if (Current.thread() instanceof M mp && mp.p != null) {
             RunQueue.runqput(mp.p, gp, next);
             Proc.wakep();
@@ -410,7 +410,7 @@ final class Park {
         G next = null;
         Sched.lock.lock();
         Sched.globrunqput(gp);
-        if (fuse && !Sched.gcwaiting && Sched.runq.head.lockedm == null) {
+        if (fuse && !Sched.gcwaiting && Sched.runq.head.lockedm() == null) {
             pp.preempt = false; // as schedule() does
             mp.inheritTime = false;
             next = pp.schedtick % FindRunnable.GLOBAL_RUNQ_CHECK == 0
@@ -433,21 +433,21 @@ final class Park {
             TraceEv.goEnd(w, gp);
             Tracer.release(w);
         }
-        boolean locked = gp.lockedm != null;
-        gp.lockedm = null;
+        boolean locked = gp.lockedm() != null;
+        gp.setLockedm(null);
         mp.lockedg = null;
         gp.preempt = false;
         gp.waitreason = WaitReason.ZERO;
         gp.param = null;
         gp.waiting = null;
         gp.run = null;
-        gp.ctl = null;
-        gp.bubble = null; // after the status CAS, which told the bubble (Go's gdestroy)
+        gp.setCtl(null);
+        gp.setBubble(null); // after the status CAS, which told the bubble (Go's gdestroy)
         gp.fn = null;
         gp.stack = null;
-        gp.timer = null;
-        gp.blockStacks = null; // a reused G must not inherit another goroutine's sites
-        gp.ownedSyncs = null; // a goroutine that ended holding a lock must not keep it alive
+        gp.setTimer(null);
+        gp.setBlockStacks(null); // a reused G must not inherit another goroutine's sites
+        gp.setOwnedSyncs(null); // a goroutine that ended holding a lock must not keep it alive
         ClassInits.forget(gp);
         dropg(mp, gp);
         NewProc.gfput(mp.p, gp);
