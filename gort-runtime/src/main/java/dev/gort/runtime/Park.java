@@ -219,9 +219,9 @@ final class Park {
      * other runs is not left waiting for it. A channel value handed to it is lost with it.
      */
     static void freeze(M mp, G gp) {
-        if (gp.param instanceof Sudog s && s.sema != null) {
+        if (gp.param instanceof Sudog s && s.elem instanceof Sema sema) {
             gp.param = null;
-            s.sema.passOn(s);
+            sema.passOn(s);
         }
         gp.waitreason = WaitReason.FROZEN;
         TraceThread w = Tracer.acquire(mp);
@@ -506,9 +506,6 @@ final class Park {
         }
         if (s.c != null) {
             throw Throw.fatalThrow("runtime: sudog with non-nil c");
-        }
-        if (s.sema != null) {
-            throw Throw.fatalThrow("runtime: sudog with non-nil sema");
         }
         s.g = null;
         if (!(Current.thread() instanceof M mp) || mp.p == null) {
