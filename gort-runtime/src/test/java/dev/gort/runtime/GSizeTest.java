@@ -55,7 +55,14 @@ class GSizeTest {
         int n = 50;
         Chan<Object> c = Chan.make();
         List<G> parked = new ArrayList<>();
+        // A G keeps its side object across reuse (from the free list): only one made since counts.
+        java.util.Set<G> hadOne = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         Gort.run(() -> {
+            for (G gp : allgs()) {
+                if (gp.extraOrNull() != null) {
+                    hadOne.add(gp);
+                }
+            }
             for (int i = 0; i < n; i++) {
                 Gort.go(() -> c.recv());
             }
@@ -69,7 +76,7 @@ class GSizeTest {
         });
         assertEquals(n, parked.size(), "goroutines found parked on the channel");
         for (G gp : parked) {
-            assertNull(gp.extraOrNull(), gp + " made its side object while it only received");
+            assertTrue(gp.extraOrNull() == null || hadOne.contains(gp), gp + " made its side object while it only received");
         }
     }
 
