@@ -79,9 +79,9 @@ final class BlockStacks {
      * goroutine (its stack is the one walked). Null if the stack could not be walked.
      */
     static MProf.Record record(G gp, Object what, Object on, MProf.Buckets which) {
-        BlockStacks c = gp.blockStacks;
+        BlockStacks c = gp.blockStacks();
         if (c == null) {
-            gp.blockStacks = c = new BlockStacks();
+            gp.setBlockStacks(c = new BlockStacks());
         }
         for (int i = 0; i < N; i++) {
             if (c.what[i] == what && c.on[i] == on && c.rec[i] != null) {
@@ -121,7 +121,7 @@ final class BlockStacks {
 
     /** Test hook: whether gp's site (what, on) is walked at every event. */
     static boolean isUnstable(G gp, Object what, Object on) {
-        BlockStacks c = gp.blockStacks;
+        BlockStacks c = gp.blockStacks();
         for (int i = 0; c != null && i < N; i++) {
             if (c.what[i] == what && c.on[i] == on && c.rec[i] != null) {
                 return c.unstable[i];

@@ -141,13 +141,13 @@ final class ClassInits {
 
     /** The agent's hook at the start of c's initializer, on goroutine gp. c is null in class files too old to name it. */
     static void enter(G gp, Class<?> c) {
-        State s = gp.inits;
+        State s = gp.inits();
         if (s == null || s.walked) {
             s = new State(Clock.nanotime(), false, new Class<?>[4], 0);
-            if (gp.inits == null) {
+            if (gp.inits() == null) {
                 active.incrementAndGet();
             }
-            gp.inits = s;
+            gp.setInits(s);
         }
         if (s.depth == s.classes.length) {
             s.classes = Arrays.copyOf(s.classes, s.depth * 2);
@@ -161,7 +161,7 @@ final class ClassInits {
      * ignores an exit it has no entry for.
      */
     static void exit(G gp, Class<?> c) {
-        State s = gp.inits;
+        State s = gp.inits();
         if (s == null || s.walked) {
             return;
         }
@@ -182,24 +182,24 @@ final class ClassInits {
         if (i > 0) {
             return;
         }
-        gp.inits = null;
+        gp.setInits(null);
         active.decrementAndGet();
-        if (gp.preempt && gp.lockPins == 0) {
+        if (gp.preempt && gp.lockPins() == 0) {
             Preempt.raisePreemptFlag(); // Go's releasem: a request deferred meanwhile acts now
         }
     }
 
     /** At goexit0: a goroutine cannot end inside an initializer, but an exit hook may have been lost. */
     static void forget(G gp) {
-        if (gp.inits != null) {
-            gp.inits = null;
+        if (gp.inits() != null) {
+            gp.setInits(null);
             active.decrementAndGet();
         }
     }
 
     /** Whether gp is inside an initializer (so it cannot yield), as far as gort knows. */
     static boolean inside(G gp) {
-        return gp.inits != null;
+        return gp.inits() != null;
     }
 
     /**
@@ -211,7 +211,7 @@ final class ClassInits {
      * hooks answer first).
      */
     static State pinnedWait(G gp) {
-        if (gp.inits != null || gp.lockPins > 0) {
+        if (gp.inits() != null || gp.lockPins() > 0) {
             return null;
         }
         List<Class<?>> found = StackWalker.getInstance(Set.of(StackWalker.Option.RETAIN_CLASS_REFERENCE))
@@ -224,14 +224,14 @@ final class ClassInits {
         java.util.Collections.reverse(outermostFirst);
         State s = new State(Clock.nanotime(), true, outermostFirst.toArray(new Class<?>[0]), outermostFirst.size());
         active.incrementAndGet();
-        gp.inits = s;
+        gp.setInits(s);
         return s;
     }
 
     /** The end of a wait {@link #pinnedWait} counted. */
     static void pinnedWaitDone(G gp, State s) {
-        if (s != null && gp.inits == s) {
-            gp.inits = null;
+        if (s != null && gp.inits() == s) {
+            gp.setInits(null);
             active.decrementAndGet();
         }
     }
@@ -250,7 +250,7 @@ final class ClassInits {
             if (gp == null) {
                 gp = mp.lockedg;
             }
-            State s = gp != null ? gp.inits : null;
+            State s = gp != null ? gp.inits() : null;
             if (s != null && now - s.since >= SLOW_INIT_NS) {
                 return true;
             }
@@ -264,7 +264,7 @@ final class ClassInits {
         Object[] allgs = Sched.allgs;
         for (int i = 0; i < n; i++) {
             G gp = Sched.allg(allgs, i);
-            State s = gp != null ? gp.inits : null;
+            State s = gp != null ? gp.inits() : null;
             if (s != null && s.contains(className)) {
                 return gp;
             }

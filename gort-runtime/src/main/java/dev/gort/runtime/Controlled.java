@@ -232,7 +232,7 @@ final class Controlled {
         if (gp == null && t == c.m) {
             return; // the controller's timers (a Timer's channel)
         }
-        if (t == c.m && gp != null && gp.ctl == c && gp.run == c.run) {
+        if (t == c.m && gp != null && gp.ctl() == c && gp.run == c.run) {
             // A goroutine of this run, on a channel an earlier run made (a static field).
             c.fail(ExploreRt.UNCONTROLLED, "uncontrolled concurrency: goroutine " + gp.goid + " " + op
                     + " a channel made by an earlier run: a channel shared between runs", null);
@@ -542,8 +542,8 @@ final class Controlled {
         mp.curg = gp;
         gp.m = mp;
         G.casgstatus(gp, G._Grunnable, G._Grunning);
-        gp.waitsince = 0;
-        gp.profStack = null;
+        gp.setWaitsince(0);
+        gp.setProfStack(null);
         // The yield point: Entry.enter sends it back here at its next gort operation, if
         // another goroutine is runnable by then (ready raises it); alone, it has no rival.
         gp.preempt = hasRival();

@@ -33,7 +33,7 @@ final class FakeTime {
     /** The fake clock's reading for gp on mp, or 0 if no fake clock applies (a reading is never 0). */
     static long fake(M mp, G gp) {
         if (gp != null) {
-            SynctestBubble b = gp.bubble;
+            SynctestBubble b = gp.bubble();
             if (b != null) {
                 return b.now;
             }
@@ -44,7 +44,7 @@ final class FakeTime {
     /** The controlled run's clock for gp on mp, or 0. */
     private static long controlled(M mp, G gp) {
         if (gp != null) {
-            Controlled c = gp.ctl;
+            Controlled c = gp.ctl();
             if (c != null) {
                 return c.now;
             }

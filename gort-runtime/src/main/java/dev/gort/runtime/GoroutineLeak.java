@@ -190,7 +190,7 @@ final class GoroutineLeak {
             }
         }
         try {
-            if (!candidate(gp) || gp.leakCandidate != null) {
+            if (!candidate(gp) || gp.leakCandidate() != null) {
                 return;
             }
             ProfRt.Goroutine record = new ProfRt.Goroutine(gp.goid, gp.waitreason.text + " (leaked)",
@@ -205,7 +205,7 @@ final class GoroutineLeak {
                     return;
                 }
                 a[slot] = c;
-                gp.leakCandidate = c;
+                gp.setLeakCandidate(c);
             }
             armed.add(c);
         } finally {
@@ -282,7 +282,7 @@ final class GoroutineLeak {
 
     private static boolean candidate(G gp) {
         Run r = gp.run;
-        return leakProne(gp.waitreason) && gp.lockedm == null && (r == null || !r.isMain(gp));
+        return leakProne(gp.waitreason) && gp.lockedm() == null && (r == null || !r.isMain(gp));
     }
 
     /**
@@ -295,7 +295,7 @@ final class GoroutineLeak {
             pp.leakCleared = d;
             RunQueue.clearStale(pp);
         }
-        if (gp.leakCandidate != null) {
+        if (gp.leakCandidate() != null) {
             disarm(gp);
         }
     }
@@ -306,7 +306,7 @@ final class GoroutineLeak {
      */
     static void disarm(G gp) {
         synchronized (Sched.allglock) {
-            Candidate c = gp.leakCandidate;
+            Candidate c = gp.leakCandidate();
             if (c == null) {
                 return;
             }
@@ -314,7 +314,7 @@ final class GoroutineLeak {
             if (a[c.slot] == c) {
                 a[c.slot] = gp;
             }
-            gp.leakCandidate = null;
+            gp.setLeakCandidate(null);
         }
     }
 
@@ -331,8 +331,8 @@ final class GoroutineLeak {
                 if (a[c.slot] == c) {
                     a[c.slot] = gp;
                 }
-                if (gp.leakCandidate == c) {
-                    gp.leakCandidate = null;
+                if (gp.leakCandidate() == c) {
+                    gp.setLeakCandidate(null);
                 }
             }
             if (leaked.isEmpty()) {

@@ -346,7 +346,7 @@ final class GoroutineProfile {
         // has the reasons). Not cached: it resumes without execute. Not gp.m: between park_m's
         // status change and dropg it still names the M, which may be running another
         // goroutine by the time its stack is read.
-        M m = gp.lockedm;
+        M m = gp.lockedm();
         if (m != null) {
             StackTraceElement[] st = m.getStackTrace();
             if (ProfStack.hasEntry(st)) {
@@ -355,7 +355,7 @@ final class GoroutineProfile {
                 return ProfStack.fromThread(st, true);
             }
         }
-        ProfRt.Stack cached = gp.profStack;
+        ProfRt.Stack cached = gp.profStack();
         if (cached != null) {
             return cached;
         }
@@ -368,7 +368,7 @@ final class GoroutineProfile {
         if (st == ProfStack.EMPTY && s == G._Grunnable && gp.fn != null) {
             st = ProfStack.startStack(gp.fn, gp.createdBy); // not started yet
         }
-        gp.profStack = st;
+        gp.setProfStack(st);
         return st;
     }
 

@@ -63,7 +63,7 @@ public final class HookRt {
             G gp = mp.curg;
             if (gp != null) {
                 GoStack.pinCurrent(); // first: a StackOverflowError in it leaves the count right
-                gp.lockPins++;
+                gp.setLockPins(gp.lockPins() + 1);
             }
         }
     }
@@ -75,10 +75,10 @@ public final class HookRt {
         }
         if (Current.thread() instanceof M mp) {
             G gp = mp.curg;
-            if (gp != null && gp.lockPins > 0) {
+            if (gp != null && gp.lockPins() > 0) {
                 GoStack.unpinCurrent(); // first, as in pin
-                gp.lockPins--;
-                if (gp.lockPins == 0 && gp.preempt) {
+                gp.setLockPins(gp.lockPins() - 1);
+                if (gp.lockPins() == 0 && gp.preempt) {
                     // Go's releasem: letting go of the last lock restores a preemption
                     // request deferred while pinned, so the next check acts on it.
                     Preempt.raisePreemptFlag();
@@ -136,7 +136,7 @@ public final class HookRt {
     /** For tests: how many static initializers the current goroutine is inside; -1 outside a goroutine. */
     public static int clinitDepth() {
         if (Current.thread() instanceof M mp && mp.curg != null) {
-            ClassInits.State s = mp.curg.inits;
+            ClassInits.State s = mp.curg.inits();
             return s == null ? 0 : s.depth;
         }
         return -1;
@@ -144,7 +144,7 @@ public final class HookRt {
 
     /** For tests: the locks and monitors the current goroutine holds pinned; -1 outside one. */
     public static int lockPins() {
-        return Current.thread() instanceof M mp && mp.curg != null ? mp.curg.lockPins : -1;
+        return Current.thread() instanceof M mp && mp.curg != null ? mp.curg.lockPins() : -1;
     }
 
     /**
@@ -153,7 +153,7 @@ public final class HookRt {
      */
     public static Object enterSyscall(boolean block) {
         G gp = Entry.enter();
-        if (gp == null || gp.m == null || gp.ctl != null) {
+        if (gp == null || gp.m == null || gp.ctl() != null) {
             // A controlled run (Controlled) runs the call inline: its one M has nobody to
             // hand its P to.
             Entry.exit(gp);
@@ -196,7 +196,7 @@ public final class HookRt {
     public static void sleep(long nanos) throws InterruptedException {
         M mp = Current.m();
         G gp = mp != null ? mp.curg : null;
-        if (gp == null || gp.lockPins > 0 || gp.inits != null) {
+        if (gp == null || gp.lockPins() > 0 || gp.inits() != null) {
             Object s = gp != null ? enterSyscall(true) : null;
             try {
                 Thread.sleep(Duration.ofNanos(nanos));

@@ -23,7 +23,7 @@ final class LockOSThread {
         }
         G gp = mp.curg;
         mp.lockedg = gp;
-        gp.lockedm = mp;
+        gp.setLockedm(mp);
     }
 
     /** Go's UnlockOSThread; nothing on a plain thread or when not locked. */
@@ -39,7 +39,7 @@ final class LockOSThread {
             return;
         }
         mp.lockedg = null;
-        mp.curg.lockedm = null;
+        mp.curg.setLockedm(null);
     }
 
     /** Called by goexit0 for a goroutine that exits while locked: its M exits after handing off the P. */

@@ -265,7 +265,7 @@ final class Netpoll {
         if (gp == null) {
             return;
         }
-        if (gp instanceof ExternalG || gp.ctl != null) {
+        if (gp instanceof ExternalG || gp.ctl() != null) {
             // A plain thread: unpark it now. A goroutine of a controlled run (Controlled):
             // only its controller may run it; ready reports the wake-up as uncontrolled.
             Park.ready(gp, false);

@@ -40,7 +40,7 @@ final class NewProc {
         // Go: newg.parentGoid, newg.gopc. A run's main has no creator, as Go's main.
         G parent = me != null ? me.curg : null;
         G newg = newproc1(fn, pp, run, main || parent == null ? 0 : parent.goid,
-                main || fn == null ? null : ProfStack.createSite(fn), main || parent == null ? null : parent.bubble);
+                main || fn == null ? null : ProfStack.createSite(fn), main || parent == null ? null : parent.bubble());
         if (main) {
             run.mainGoid = newg.goid;
             run.main = newg;
@@ -51,8 +51,8 @@ final class NewProc {
 
     /** The end of newproc: a new G (from newproc1) goes to pp's runnext, its controller, or the global queue. */
     static void queue(G newg, P pp) {
-        if (newg.ctl != null) {
-            newg.ctl.ready(newg, true); // a controlled run's goroutines never go on a run queue
+        if (newg.ctl() != null) {
+            newg.ctl().ready(newg, true); // a controlled run's goroutines never go on a run queue
         } else if (pp != null) {
             RunQueue.runqput(pp, newg, true);
             Proc.wakep();
@@ -81,15 +81,15 @@ final class NewProc {
         }
         newg.fn = fn;
         newg.stack = GoStack.create(newg);
-        newg.lockPins = 0;
-        newg.inits = null;
-        newg.ownedSyncs = null;
+        newg.setLockPins(0);
+        newg.setInits(null);
+        newg.setOwnedSyncs(null);
         newg.run = run;
-        newg.ctl = run != null ? run.ctl : null;
-        newg.bubble = bubble; // before the status CAS: the bubble counts the new goroutine from there
+        newg.setCtl(run != null ? run.ctl : null);
+        newg.setBubble(bubble); // before the status CAS: the bubble counts the new goroutine from there
         newg.goid = nextGoid(pp);
-        newg.waitsince = 0;
-        newg.profStack = null;
+        newg.setWaitsince(0);
+        newg.setProfStack(null);
         newg.parentGoid = parentGoid;
         newg.createdBy = createdBy; // before the status CAS: a capture may read them once the G is runnable
         if (pp != null) {

@@ -94,8 +94,8 @@ final class NotifyList extends SpinLock {
      * reads anyway.
      */
     private static void checkWake(G gp, G waiter) {
-        SynctestBubble b = waiter.bubble;
-        if (b != null && (gp == null ? null : gp.bubble) != b) {
+        SynctestBubble b = waiter.bubble();
+        if (b != null && (gp == null ? null : gp.bubble()) != b) {
             Panics.print("semaphore wake of synctest goroutine " + waiter.goid + " from outside bubble\n");
             throw Panics.fatal("semaphore wake of synctest goroutine from outside bubble");
         }

@@ -83,9 +83,9 @@ final class Park {
         if (!mcall(mp, M.PARK_M)) {
             mp.waitlock = null;
             mp.waitunlockf = null;
-            if (gp.ctl != null) {
+            if (gp.ctl() != null) {
                 // The controller's M cannot sleep with the goroutine on it: the run is lost.
-                throw gp.ctl.pinnedPark(gp, reason);
+                throw gp.ctl().pinnedPark(gp, reason);
             }
             parkPinned(mp, gp, unlockf, lock);
         }
@@ -99,7 +99,7 @@ final class Park {
         // If gp is in a synctest bubble, we don't want to let the bubble become idle until
         // after the waitunlockf (if any) has confirmed that the park is happening. Read
         // gp.bubble here, since waitunlockf can change it.
-        SynctestBubble bubble = gp.bubble;
+        SynctestBubble bubble = gp.bubble();
         if (bubble != null) {
             bubble.incActive();
         }
@@ -141,11 +141,11 @@ final class Park {
      * startlockedm hands it a P.
      */
     private static void parkPinned(M mp, G gp, Unlockf unlockf, Object lock) {
-        boolean wasLocked = gp.lockedm != null;
-        gp.lockedm = mp;
+        boolean wasLocked = gp.lockedm() != null;
+        gp.setLockedm(mp);
         mp.lockedg = gp;
         TraceStack.Stack pcs = Tracer.enabled ? TraceStack.cached(gp, gp.waitreason, lock) : null;
-        SynctestBubble bubble = gp.bubble; // as park_m
+        SynctestBubble bubble = gp.bubble(); // as park_m
         if (bubble != null) {
             bubble.incActive();
         }
@@ -185,7 +185,7 @@ final class Park {
         mp.p.schedtick++;
         mp.p.nswitch++;
         if (!wasLocked) {
-            gp.lockedm = null;
+            gp.setLockedm(null);
             mp.lockedg = null;
         }
     }
@@ -202,7 +202,7 @@ final class Park {
         mp.curg = gp;
         gp.m = mp;
         G.casgstatus(gp, G._Grunnable, G._Grunning);
-        gp.waitsince = 0;
+        gp.setWaitsince(0);
         if (w != null) {
             TraceEv.goStart(w, gp);
             Tracer.release(w);
@@ -238,9 +238,9 @@ final class Park {
      * other runs is not left waiting for it. A channel value handed to it is lost with it.
      */
     static void freeze(M mp, G gp) {
-        if (gp.param instanceof Sudog s && s.sema != null) {
+        if (gp.param instanceof Sudog s && s.elem instanceof Sema sema) {
             gp.param = null;
-            s.sema.passOn(s);
+            sema.passOn(s);
         }
         gp.waitreason = WaitReason.FROZEN;
         TraceThread w = Tracer.acquire(mp);
@@ -260,7 +260,7 @@ final class Park {
     static void freezePinned(M mp, G gp) {
         freeze(mp, gp);
         mp.lockedg = null;
-        gp.lockedm = null;
+        gp.setLockedm(null);
         Proc.handoffp(Proc.releasep(mp));
         Proc.incidlelocked(1);
         for (;;) {
@@ -322,8 +322,8 @@ final class Park {
             TraceEv.goUnpark(w, gp, null); // no stack: see TraceStack (Differences from Go)
             Tracer.release(w);
         }
-        if (gp.ctl != null) {
-            gp.ctl.ready(gp, next); // a controlled run's goroutine: to its controller, never a run queue
+        if (gp.ctl() != null) {
+            gp.ctl().ready(gp, next); // a controlled run's goroutine: to its controller, never a run queue
         } else if (cur != null && cur.p != null) {
             RunQueue.runqput(cur.p, gp, next);
             Proc.wakep();
@@ -446,7 +446,7 @@ final class Park {
         G next = null;
         Sched.lock.lock();
         Sched.globrunqput(gp);
-        if (fuse && !Sched.gcwaiting && Sched.runq.head.lockedm == null) {
+        if (fuse && !Sched.gcwaiting && Sched.runq.head.lockedm() == null) {
             pp.preempt = false; // as schedule() does
             mp.inheritTime = false;
             next = pp.schedtick % FindRunnable.GLOBAL_RUNQ_CHECK == 0
@@ -477,21 +477,21 @@ final class Park {
             TraceEv.goEnd(w, gp);
             Tracer.release(w);
         }
-        boolean locked = gp.lockedm != null;
-        gp.lockedm = null;
+        boolean locked = gp.lockedm() != null;
+        gp.setLockedm(null);
         mp.lockedg = null;
         gp.preempt = false;
         gp.waitreason = WaitReason.ZERO;
         gp.param = null;
         gp.waiting = null;
         gp.run = null;
-        gp.ctl = null;
-        gp.bubble = null; // after the status CAS, which told the bubble (Go's gdestroy)
+        gp.setCtl(null);
+        gp.setBubble(null); // after the status CAS, which told the bubble (Go's gdestroy)
         gp.fn = null;
         gp.stack = null;
-        gp.timer = null;
-        gp.blockStacks = null; // a reused G must not inherit another goroutine's sites
-        gp.ownedSyncs = null; // a goroutine that ended holding a lock must not keep it alive
+        gp.setTimer(null);
+        gp.setBlockStacks(null); // a reused G must not inherit another goroutine's sites
+        gp.setOwnedSyncs(null); // a goroutine that ended holding a lock must not keep it alive
         ClassInits.forget(gp);
         dropg(mp, gp);
         NewProc.gfput(mp.p, gp);
@@ -572,9 +572,6 @@ final class Park {
         }
         if (s.c != null) {
             throw Throw.fatalThrow("runtime: sudog with non-nil c");
-        }
-        if (s.sema != null) {
-            throw Throw.fatalThrow("runtime: sudog with non-nil sema");
         }
         s.g = null;
         if (mp == null || mp.p == null) {

@@ -157,7 +157,7 @@ final class Preempt {
         if (self != null && self.implicitSyscall() != 0 && G.readgstatus(self) != G._Grunning) {
             Syscall.exitWoken(self);
         }
-        if (self != null && self.preempt && self.lockPins == 0 && !ClassInits.inside(self)) {
+        if (self != null && self.preempt && self.lockPins() == 0 && !ClassInits.inside(self)) {
             G gp = Entry.enter(); // gopreempt_m: to the global queue (or the exitsyscall path)
             Entry.exit(gp);
             if (!self.preempt) {
@@ -173,7 +173,7 @@ final class Preempt {
             G g = m != null ? m.curg : null;
             // lockPins is the other goroutine's plain field: a stale read only keeps the flag
             // up one more check, or lowers it early, and sysmon raises it again next tick.
-            if (g != null && g != self && g.preempt && g.lockPins == 0 && g.inits == null
+            if (g != null && g != self && g.preempt && g.lockPins() == 0 && g.inits() == null
                     && pp.status == P._Prunning) {
                 return; // another goroutine has yet to act on its request
             }

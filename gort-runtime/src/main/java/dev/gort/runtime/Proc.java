@@ -90,7 +90,7 @@ final class Proc {
             if (mp.spinning) {
                 resetspinning(mp);
             }
-            if (gp.lockedm != null) {
+            if (gp.lockedm() != null) {
                 // Hands off own p to the locked m, then blocks waiting for a new p.
                 startlockedm(mp, gp);
                 // Go's startlockedm stops the M itself; here the frames holding gp go first:
@@ -123,8 +123,8 @@ final class Proc {
         gp.m = mp;
         G.casgstatus(gp, G._Grunnable, G._Grunning);
         // After the CAS: a capture holding _Gscan across it has finished with these.
-        gp.waitsince = 0;
-        gp.profStack = null;
+        gp.setWaitsince(0);
+        gp.setProfStack(null);
         if (w != null) {
             TraceEv.goStart(w, gp); // Go: after the transition to _Grunning (trace.go, invariant 7)
             Tracer.release(w);
@@ -152,10 +152,10 @@ final class Proc {
         // locked to this one, LockOSThread: then it waited for it), mount the goroutine's own,
         // and take it back when the goroutine leaves.
         if (Thread.interrupted() && mp.lockedg == gp) {
-            gp.interrupted = true;
+            gp.setInterrupted(true);
         }
-        if (gp.interrupted) {
-            gp.interrupted = false;
+        if (gp.interrupted()) {
+            gp.setInterrupted(false);
             mp.interrupt();
         }
         gp.stack.run(); // gogo
@@ -165,7 +165,7 @@ final class Proc {
             Park.goexit0(mp, gp);
             return null;
         }
-        gp.interrupted = Thread.interrupted();
+        gp.setInterrupted(Thread.interrupted());
         int fn = mp.mcallfn;
         mp.mcallfn = M.MCALL_NONE;
         switch (fn) {
@@ -412,7 +412,7 @@ final class Proc {
 
     /** Go's stoplockedm: stop the current M, locked to a G, until the G is runnable again; returns with a P. */
     static void stoplockedm(M mp) {
-        if (mp.lockedg == null || mp.lockedg.lockedm != mp) {
+        if (mp.lockedg == null || mp.lockedg.lockedm() != mp) {
             throw Throw.fatalThrow("stoplockedm: inconsistent locking");
         }
         if (mp.p != null) {
@@ -432,7 +432,7 @@ final class Proc {
 
     /** Go's startlockedm: schedule the locked M to run the locked G, handing it our P; the caller then stops (stopm). */
     static void startlockedm(M mp, G gp) {
-        M mp2 = gp.lockedm;
+        M mp2 = gp.lockedm();
         if (mp2 == mp) {
             throw Throw.fatalThrow("startlockedm: locked to me");
         }

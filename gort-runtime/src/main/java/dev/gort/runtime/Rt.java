@@ -113,7 +113,7 @@ public final class Rt {
         G caller = Entry.enter();
         ExternalG eg = caller instanceof ExternalG e ? e : null;
         try {
-            if (caller != null && caller.ctl != null) {
+            if (caller != null && caller.ctl() != null) {
                 throw new IllegalStateException("Gort.run inside a controlled run (dev.gort.explore): "
                         + "its goroutines would escape the controller; start goroutines with Gort.go");
             }
@@ -176,11 +176,11 @@ public final class Rt {
     public static int gomaxprocs(int n) {
         G gp = Entry.enter();
         try {
-            if (gp != null && gp.ctl != null) {
+            if (gp != null && gp.ctl() != null) {
                 if (n > 0) {
                     throw new UnsupportedOperationException("GOMAXPROCS cannot change inside a controlled run (dev.gort.explore)");
                 }
-                if (gp.ctl.singleP()) {
+                if (gp.ctl().singleP()) {
                     return 1; // a run under Explore's gomaxprocs(1)
                 }
             }

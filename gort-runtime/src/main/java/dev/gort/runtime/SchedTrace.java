@@ -76,7 +76,7 @@ final class SchedTrace {
                     continue;
                 }
                 M mp = gp.m;
-                M lockedm = gp.lockedm;
+                M lockedm = gp.lockedm();
                 b.append("  G").append(gp.goid).append(": status=").append(G.readgstatus(gp)).append('(')
                         .append(gp.waitreason.text).append(") m=").append(mp != null ? String.valueOf(mp.mid) : "nil")
                         .append(" lockedm=").append(lockedm != null ? String.valueOf(lockedm.mid) : "nil").append('\n');

@@ -171,7 +171,7 @@ final class Selects {
         sel.norder = norder;
 
         WaitReason waitReason = WaitReason.SELECT;
-        if (gp.bubble != null && allSynctest) {
+        if (gp.bubble() != null && allSynctest) {
             // Every channel selected on is in a synctest bubble, so this goroutine will
             // count as idle while selecting.
             waitReason = WaitReason.SYNCTEST_SELECT;

@@ -115,7 +115,7 @@ final class Sema extends SpinLock {
         Sudog s = Park.acquireSudog();
         s.g = gp;
         s.ticket = 0;
-        s.sema = this;
+        s.elem = this; // as Go's semaRoot.queue (s.elem = addr): the semaphore waited on
         long t0 = 0;
         s.releasetime = 0;
         s.acquiretime = 0;
@@ -152,7 +152,7 @@ final class Sema extends SpinLock {
             MProf.blockevent(s.releasetime - t0, gp, reason, this);
         }
         s.ticket = 0;
-        s.sema = null;
+        s.elem = null;
         Park.releaseSudog(s);
     }
 

@@ -6,7 +6,12 @@ package dev.gort.runtime;
  * sudog. Fields are protected by the lock of the channel the sudog waits on.
  *
  * <p>{@code elem}: for a sender, the value to send; for a receiver, the slot the sender
- * fills in (Go: a pointer to the receiver's stack slot; here the value itself).
+ * fills in (Go: a pointer to the receiver's stack slot; here the value itself); for a
+ * semaphore waiter, the {@link Sema} it waits on (Go's semaRoot.queue: the semaphore's
+ * address), which a frozen waiter's hand-on needs ({@code Park.freeze}).
+ *
+ * <p>Every parked goroutine holds one sudog: fields are added only when a wait cannot do
+ * without them (64 bytes now: the header, six references, two longs, two ints, two flags).
  */
 final class Sudog {
     G g;
@@ -21,8 +26,6 @@ final class Sudog {
     Sudog waitlink;
     /** The channel this sudog waits on. */
     HChan c;
-    /** The semaphore this sudog waits on (Go keeps it in the semaRoot's treap; here for a frozen waiter's hand-on). */
-    Sema sema;
     /**
      * Go: sudog.releasetime: 0, or -1 while a goroutine whose block is profiled waits; the
      * waker stamps it with {@link MProf#cputicks} when it is not 0 (Go's send, recv,

@@ -168,7 +168,7 @@ final class SynctestBubble implements ChanAssoc {
         }
         M mp = Current.m();
         G gp = mp != null ? mp.curg : null;
-        return gp != null ? gp.bubble : null;
+        return gp != null ? gp.bubble() : null;
     }
 
     private void uncount() {
@@ -327,7 +327,7 @@ final class SynctestBubble implements ChanAssoc {
     /** Go's chan.go and select.go: {@code if c.bubble != nil && getg().bubble != c.bubble { fatal(...) }}. */
     @Override
     public void checkUse(HChan c, G gp, int op) {
-        if ((gp != null ? gp.bubble : null) != this) {
+        if ((gp != null ? gp.bubble() : null) != this) {
             throw Panics.fatal(FROM_OUTSIDE[op]);
         }
     }
@@ -336,7 +336,7 @@ final class SynctestBubble implements ChanAssoc {
 
     /** Go's synctestidle_c: the root's park; refused if every goroutine has blocked or exited meanwhile. */
     private static final Unlockf SYNCTESTIDLE_C = (gp, unused) -> {
-        SynctestBubble b = gp.bubble;
+        SynctestBubble b = gp.bubble();
         b.mu.lock();
         boolean canIdle = true;
         if (b.running == 0 && b.active == 1) {
@@ -351,7 +351,7 @@ final class SynctestBubble implements ChanAssoc {
 
     /** Go's synctestwait_c: the caller of Wait is parked; record it as the one to wake. */
     private static final Unlockf SYNCTESTWAIT_C = (gp, unused) -> {
-        SynctestBubble b = gp.bubble;
+        SynctestBubble b = gp.bubble();
         b.mu.lock();
         try {
             if (b.running == 0 && b.active == 0) {
@@ -379,17 +379,17 @@ final class SynctestBubble implements ChanAssoc {
             if (!(gp != null && gp.m != null && !(gp instanceof ExternalG))) {
                 throw new IllegalStateException("synctest.Run: the root must be a goroutine");
             }
-            if (gp.bubble != null) {
+            if (gp.bubble() != null) {
                 throw new Panic("synctest.Run called from within a synctest bubble");
             }
             SynctestBubble bubble = new SynctestBubble(gp);
             liveBubbles.add(bubble);
             LIVE.getAndAdd(1);
-            gp.bubble = bubble;
+            gp.setBubble(bubble);
             try {
                 bubble.runLoop(gp, f);
             } finally {
-                gp.bubble = null;
+                gp.setBubble(null);
                 bubble.uncount();
             }
         } finally {
@@ -451,7 +451,7 @@ final class SynctestBubble implements ChanAssoc {
     static void await() {
         G gp = Entry.enter();
         try {
-            SynctestBubble b = gp != null ? gp.bubble : null;
+            SynctestBubble b = gp != null ? gp.bubble() : null;
             if (b == null) {
                 throw new Panic("goroutine is not in a bubble");
             }
@@ -502,7 +502,7 @@ final class SynctestBubble implements ChanAssoc {
         Object[] allgs = Sched.allgs; // read after allglen (Sched.allg)
         for (int i = 0; i < n; i++) {
             G other = Sched.allg(allgs, i);
-            if (other == null || other == gp || other.bubble != this) {
+            if (other == null || other == gp || other.bubble() != this) {
                 continue;
             }
             int st = G.readgstatus(other) & ~G._Gscan;

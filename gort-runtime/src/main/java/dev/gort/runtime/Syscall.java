@@ -168,7 +168,7 @@ final class Syscall {
      */
     static void exitsyscall(G gp) {
         G.casgstatus(gp, G._Gsyscall, G._Grunning); // waits while sysmon holds the scan bit
-        gp.waitsince = 0; // Go: exitsyscall
+        gp.setWaitsince(0); // Go: exitsyscall
         implicits.left(gp);
         M mp = gp.m;
         Object jfr = mp.jfrSyscall; // after the CAS: sees what a claim by sysmon set
@@ -260,7 +260,7 @@ final class Syscall {
         boolean locked = false;
         if (pp == null) {
             Sched.globrunqput(gp);
-            locked = gp.lockedm != null;
+            locked = gp.lockedm() != null;
         } else if (Sched.sysmonwait) {
             Sysmon.wakeLocked();
         }
@@ -283,8 +283,8 @@ final class Syscall {
      * M, locked to it (as parkPinned does), until some M hands it a P (startlockedm).
      */
     private static void exitsyscallNoPPinned(M mp, G gp) {
-        boolean wasLocked = gp.lockedm != null;
-        gp.lockedm = mp;
+        boolean wasLocked = gp.lockedm() != null;
+        gp.setLockedm(mp);
         mp.lockedg = gp;
         TraceThread w = Tracer.acquire(mp);
         G.casgstatus(gp, G._Grunning, G._Grunnable);
@@ -315,7 +315,7 @@ final class Syscall {
         mp.p.schedtick++;
         mp.p.nswitch++;
         if (!wasLocked) {
-            gp.lockedm = null;
+            gp.setLockedm(null);
             mp.lockedg = null;
         }
     }
@@ -381,8 +381,8 @@ final class Syscall {
             pp.status = state;
             if (w != null) {
                 M me = w.m;
-                boolean inSyscall = me != null && me.curg != null && me.curg.trace != null
-                        && TraceSched.status(me.curg.trace.last) == TraceEvents.GoSyscall;
+                boolean inSyscall = me != null && me.curg != null && me.curg.trace() != null
+                        && TraceSched.status(me.curg.trace().last) == TraceEvents.GoSyscall;
                 TraceEv.procSteal(w, pp, inSyscall);
                 Tracer.release(w);
             }

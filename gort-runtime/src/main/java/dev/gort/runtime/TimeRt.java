@@ -38,7 +38,7 @@ public final class TimeRt {
 
     /** Go's resetForSleep: arm the sleeping goroutine's timer once it is parked. */
     private static final Unlockf RESET_FOR_SLEEP = (gp, unused) -> {
-        RuntimeTimer t = gp.timer;
+        RuntimeTimer t = gp.timer();
         t.reset(t.sleepWhen, 0);
         return true;
     };
@@ -67,13 +67,13 @@ public final class TimeRt {
             if (gp == null) {
                 throw new IllegalStateException("sleep on the scheduler's own stack");
             }
-            RuntimeTimer t = gp.timer;
-            if (t == null || t.bubble != gp.bubble) {
+            RuntimeTimer t = gp.timer();
+            if (t == null || t.bubble != gp.bubble()) {
                 // (A bubble's root keeps its timer from before the bubble, a real one;
                 // Go's synctestRun throws if it ever has a fake one. A root cannot sleep
                 // inside its Run call, and after it, a new timer on the real clock.)
-                t = new RuntimeTimer(GOROUTINE_READY, gp, null, gp.bubble);
-                gp.timer = t;
+                t = new RuntimeTimer(GOROUTINE_READY, gp, null, gp.bubble());
+                gp.setTimer(t);
             }
             t.sleepWhen = when(FakeTime.nanotime(gp), ns);
             if (t.bubble != null) {
@@ -100,7 +100,7 @@ public final class TimeRt {
         G gp = Entry.enter();
         try {
             RuntimeTimer t;
-            SynctestBubble bubble = gp != null ? gp.bubble : null; // Go: t.isFake
+            SynctestBubble bubble = gp != null ? gp.bubble() : null; // Go: t.isFake
             if (kind == SEND_TIME) {
                 t = new RuntimeTimer(SEND_TIME_FUNC, c, c, bubble);
                 t.modify(when, period, SEND_TIME_FUNC, c, 0);
@@ -120,7 +120,7 @@ public final class TimeRt {
         RuntimeTimer t = (RuntimeTimer) timer;
         G gp = Entry.enter();
         try {
-            if (t.bubble != null && (gp == null || gp.bubble == null)) {
+            if (t.bubble != null && (gp == null || gp.bubble() == null)) {
                 throw Panics.fatal("stop of synctest timer from outside bubble");
             }
             return t.stop();
@@ -134,7 +134,7 @@ public final class TimeRt {
         RuntimeTimer t = (RuntimeTimer) timer;
         G gp = Entry.enter();
         try {
-            if (t.bubble != null && (gp == null || gp.bubble == null)) {
+            if (t.bubble != null && (gp == null || gp.bubble() == null)) {
                 throw Panics.fatal("reset of synctest timer from outside bubble");
             }
             return t.reset(when, period);

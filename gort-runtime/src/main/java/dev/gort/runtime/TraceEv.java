@@ -26,11 +26,11 @@ final class TraceEv {
 
     /** gp's trace state, made on first use. */
     static TraceSched traceOf(G gp) {
-        TraceSched t = gp.trace;
+        TraceSched t = gp.trace();
         if (t == null) {
             t = new TraceSched();
-            if (!G.TRACE.compareAndSet(gp, null, t)) {
-                t = gp.trace;
+            if (!gp.casTrace(t)) {
+                t = gp.trace();
             }
         }
         return t;
@@ -148,9 +148,9 @@ final class TraceEv {
 
     /** Go's GoCreate: newg (runnable) was created by the writer, which holds a P. */
     static void goCreate(TraceThread w, G newg, TraceStack.Stack pcs, long startStack) {
-        TraceSched t = newg.trace;
+        TraceSched t = newg.trace();
         if (t == null) {
-            newg.trace = t = new TraceSched(); // not yet published: nobody else can touch it
+            newg.setTrace(t = new TraceSched()); // not yet published: nobody else can touch it
         }
         t.resetSeq();
         t.setStatusTraced(w.gen, TraceSched.enc(GoRunnable, -1));
@@ -175,7 +175,7 @@ final class TraceEv {
      * requires (Differences from Go: Go creates goroutines only on a P).
      */
     static void goCreateIfPending(TraceThread w, G gp) {
-        TraceSched t = gp.trace;
+        TraceSched t = gp.trace();
         if (t != null && TraceSched.status(t.last) == PENDING && w.m != null && w.m.p != null) {
             goCreate(w, gp, null, stack(w, TraceStack.startStack(gp.fn, null)));
         }

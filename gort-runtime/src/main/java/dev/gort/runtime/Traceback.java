@@ -33,7 +33,7 @@ final class Traceback {
     }
 
     static void header(StringBuilder b, G gp, String state) {
-        SynctestBubble bubble = gp.bubble;
+        SynctestBubble bubble = gp.bubble();
         if (bubble != null && (G.readgstatus(gp) & ~G._Gscan) == G._Gwaiting && gp.waitreason.idleInSynctest
                 && state.equals(gp.waitreason.text) && !state.endsWith("(durable)")) {
             // Go 1.26: if this isn't a status where the name includes a (durable) suffix to
@@ -50,7 +50,7 @@ final class Traceback {
      * time of the park). Racy reads of the M's plain fields: a hint, as in Go.
      */
     static boolean lockedToThread(G gp) {
-        M m = gp.lockedm;
+        M m = gp.lockedm();
         return m != null && m.lockedExt > 0 && m.lockedg == gp;
     }
 
@@ -88,9 +88,9 @@ final class Traceback {
         if (s != G._Gwaiting && s != G._Gsyscall) {
             return 0;
         }
-        long since = gp.waitsince;
+        long since = gp.waitsince();
         if (since == 0) {
-            gp.waitsince = now;
+            gp.setWaitsince(now);
             return 0;
         }
         return (now - since) / 60_000_000_000L;
@@ -213,7 +213,7 @@ final class Traceback {
             // thread has the frames. Its continuation must not be asked: for a mounted one the
             // JDK's walk neither fails nor finds the frames (it walks the continuation's empty
             // heap copy), so such reports printed no stack.
-            M m = gp.lockedm != null ? gp.lockedm : gp.m;
+            M m = gp.lockedm() != null ? gp.lockedm() : gp.m;
             if (m != null) {
                 StackTraceElement[] st = m.getStackTrace();
                 for (StackTraceElement f : st) {

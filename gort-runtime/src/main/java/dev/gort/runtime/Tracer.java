@@ -341,7 +341,7 @@ final class Tracer {
         Object[] gs = Sched.allgs;
         for (int i = 0; i < n; i++) {
             G gp = Sched.allg(gs, i);
-            TraceSched t = gp != null ? gp.trace : null;
+            TraceSched t = gp != null ? gp.trace() : null;
             if (t == null) {
                 continue;
             }
@@ -468,7 +468,7 @@ final class Tracer {
             }
         }
         for (G gp : untracedGs) {
-            TraceSched t = gp.trace;
+            TraceSched t = gp.trace();
             if (t.statusWasTraced(g)) {
                 continue;
             }

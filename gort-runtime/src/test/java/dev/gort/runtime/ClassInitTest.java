@@ -173,26 +173,26 @@ class ClassInitTest {
             G gp = Park.getg();
             ClassInits.enter(gp, Integer.class);
             ClassInits.enter(gp, Long.class);
-            depths[0] = gp.inits.depth;
+            depths[0] = gp.inits().depth;
             active[0] = ClassInits.active.get() - base;
             ClassInits.exit(gp, Long.class);
-            depths[1] = gp.inits.depth;
+            depths[1] = gp.inits().depth;
             ClassInits.exit(gp, Short.class); // never entered: ignored
-            depths[2] = gp.inits.depth;
+            depths[2] = gp.inits().depth;
             ClassInits.enter(gp, Byte.class);
             ClassInits.enter(gp, Character.class); // its exit is lost
             ClassInits.exit(gp, Byte.class);
-            depths[3] = gp.inits.depth;
+            depths[3] = gp.inits().depth;
             active[1] = ClassInits.active.get() - base;
             gp.preempt = true; // a request sysmon made meanwhile: the initializer could not act
             dev.gort.runtime.hook.Preemption.requested = 0;
             ClassInits.exit(gp, Integer.class);
             raised[0] = dev.gort.runtime.hook.Preemption.requested != 0;
             gp.preempt = false;
-            depths[4] = gp.inits == null ? 0 : -1;
+            depths[4] = gp.inits() == null ? 0 : -1;
             active[2] = ClassInits.active.get() - base;
             ClassInits.exit(gp, Integer.class); // once more: ignored
-            depths[5] = gp.inits == null ? 0 : -1;
+            depths[5] = gp.inits() == null ? 0 : -1;
         });
         assertArrayEquals(new int[] {2, 1, 1, 1, 0, 0}, depths);
         assertArrayEquals(new int[] {1, 1, 0}, active);

@@ -60,9 +60,9 @@ class LockOSThreadTest {
             Gort.lockOSThread();
             Gort.lockOSThread();
             Gort.unlockOSThread();
-            assertNotNull(me.lockedm, "still locked after one of two unlocks");
+            assertNotNull(me.lockedm(), "still locked after one of two unlocks");
             Gort.unlockOSThread();
-            assertNull(me.lockedm);
+            assertNull(me.lockedm());
         });
     }
 

@@ -35,7 +35,7 @@ class SynctestBubbleTest {
             HChan c2 = Chan.make();
             assertNull(c2.assoc);
             assertNull(SynctestBubble.current());
-            assertNull(Park.getg().bubble);
+            assertNull(Park.getg().bubble());
         });
     }
 
@@ -45,7 +45,7 @@ class SynctestBubbleTest {
         AtomicReference<String> got = new AtomicReference<>();
         Synctest.run(() -> {
             G gp = Park.getg();
-            SynctestBubble b = gp.bubble;
+            SynctestBubble b = gp.bubble();
             HChan c = Chan.make();
             Timer t = Timer.newTimer(Duration.ofSeconds(1));
             G[] child = new G[1];
@@ -59,7 +59,7 @@ class SynctestBubbleTest {
             String counters = b.toString();
             b.mu.unlock();
             got.set((b == SynctestBubble.current()) + " " + (c.assoc == b) + " " + (((RuntimeTimer) timerOf(t)).bubble == b)
-                    + " " + (child[0].bubble == b) + " " + (b.root != gp) + " " + (b.main == gp) + " " + counters);
+                    + " " + (child[0].bubble() == b) + " " + (b.root != gp) + " " + (b.main == gp) + " " + counters);
             done.close();
             t.stop();
         });

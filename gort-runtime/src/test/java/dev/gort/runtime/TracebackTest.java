@@ -34,11 +34,11 @@ class TracebackTest {
         G.casgstatus(gp, G._Gdead, G._Grunnable);
         long now = System.nanoTime();
         assertEquals(0, Traceback.waitMinutes(gp, now), "runnable: no minutes");
-        assertEquals(0, gp.waitsince, "and no stamp");
+        assertEquals(0, gp.waitsince(), "and no stamp");
         G.casgstatus(gp, G._Grunnable, G._Grunning);
         G.casgstatus(gp, G._Grunning, G._Gwaiting);
         assertEquals(0, Traceback.waitMinutes(gp, now), "first look: stamped, 0 minutes (Go: the first GC's markroot)");
-        assertEquals(now, gp.waitsince);
+        assertEquals(now, gp.waitsince());
         assertEquals(2, Traceback.waitMinutes(gp, now + 150_000_000_000L), "2.5 minutes later");
     }
 }
