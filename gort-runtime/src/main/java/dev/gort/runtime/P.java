@@ -22,19 +22,8 @@ import java.lang.invoke.VarHandle;
  * writes {@code runqtail} (release) and sets {@code runnext} to non-null; consumers
  * (owner and stealers) advance {@code runqhead} by CAS (release) after reading the slots,
  * and take {@code runnext} by CAS. All other fields are the owner's (plain).
- *
- * <h2>Layout</h2>
- * The fields live in a chain of superclasses ({@link PFields}), grouped by who touches
- * them on the hot paths, with a cache line of padding between the groups: what stealers
- * read on every pass (status, m, the ring's indexes), {@code runnext}, and what the owner
- * writes on every switch (schedtick, the sudog cache, the statistics). Without it, a
- * spinning M polling an idle-looking P made every one of the owner's per-switch writes a
- * cache miss (measured: unbuffered ping-pong at GOMAXPROCS=2, bench/RESULTS.md).
- * Differences from Go: Go's struct order happens to keep these apart (runqhead/runqtail
- * beside goidcache, then the 2 KB ring before runnext); Java orders fields itself, so only
- * class boundaries (HotSpot lays a superclass's fields first) keep groups apart.
  */
-final class P extends POwnerFields {
+final class P {
     static final int _Pidle = 0;
     static final int _Prunning = 1;
     static final int _Pgcstop = 3;
@@ -62,12 +51,73 @@ final class P extends POwnerFields {
         }
     }
 
+    final int id;
+    volatile int status;
     /** Link on sched.pidle. */
     P link;
+    /**
+     * Incremented on every scheduler call that starts a new time slice. Plain: written by the
+     * owner, read racily by sysmon between its sleeps (as Go reads it), where a stale value
+     * only delays a preemption by one sysmon tick.
+     */
+    int schedtick;
+    /** Incremented on every system call (and when a P is taken from one). Plain, as schedtick. */
+    int syscalltick;
+    /** Go's sysmontick: sysmon's last observation of this P. Sysmon's own. */
+    int sysmonSchedtick;
+    long sysmonSchedwhen;
+    int sysmonSyscalltick;
+    long sysmonSyscallwhen;
+    /** Back-link to the owning M (null when idle). */
+    volatile M m;
+
+    // Local run queue (RunQueue). Capacity is a power of two; 256 except in tests.
+    final G[] runq;
+    final int runqmask;
+    @SuppressWarnings("unused") // accessed through RUNQHEAD
+    volatile int runqhead;
+    @SuppressWarnings("unused") // accessed through RUNQTAIL
+    volatile int runqtail;
+    /** The G to run next, in the current time slice. Accessed through RUNNEXT. */
+    @SuppressWarnings("unused")
+    volatile G runnext;
+    /** The last goroutine leak detection whose stale ring slots this P's owner cleared (GoroutineLeak). */
+    int leakCleared;
+
+    /** Free Gs (status _Gdead), linked through schedlink. Go: pp.gFree. */
+    G gFree;
+    int gFreeSize;
+
+    final Sudog[] sudogcache = new Sudog[SUDOG_CACHE];
+    int nsudog;
+
+    long goidcache;
+    long goidcacheend;
+
     /** Go: pp.timers, this P's timer heap. */
     final Timers timers = new Timers();
+
+    /** Go: pp.preempt; set when this P should enter the scheduler as soon as possible. */
+    volatile boolean preempt;
+
     /** Go: pp.trace; the execution tracer's state of this P. */
     final TraceSched trace = new TraceSched();
+
+    // Scheduler statistics ({@link SchedStats}: the MXBean, JFR's scheduler summary). Each is
+    // written only by the P's owner, plain (an increment on a path that already writes this
+    // P), and summed by readers without a lock, as Go's metrics read p.goroutinesCreated: a
+    // reader may miss the latest increments, never sees one twice. A P is never freed
+    // (procresize reuses it), so a destroyed P keeps its counts for the sums. Plain longs:
+    // HotSpot on 64-bit platforms reads and writes an aligned long in one access.
+
+    /** Go 1.26: pp.goroutinesCreated, goroutines created on this P (newproc1). */
+    long goroutinesCreated;
+    /** Goroutines this P switched to: every execute, runnext hand-offs included (see SchedStats). */
+    long nswitch;
+    /** Goroutines that yielded to a preemption request on this P (gopreempt_m). */
+    long npreempt;
+    /** Successful runqsteal calls by this P's M (stealWork). */
+    long nsteal;
 
     P(int id) {
         this(id, RUNQ_SIZE);
@@ -75,7 +125,13 @@ final class P extends POwnerFields {
 
     /** A P with a run queue of {@code runqSize} slots (a power of two); tests use small ones. */
     P(int id, int runqSize) {
-        super(id, runqSize);
+        if (runqSize < 2 || Integer.bitCount(runqSize) != 1) {
+            throw new IllegalArgumentException("run queue size must be a power of two >= 2: " + runqSize);
+        }
+        this.id = id;
+        this.runq = new G[runqSize];
+        this.runqmask = runqSize - 1;
+        this.status = _Pgcstop;
     }
 
     @Override
