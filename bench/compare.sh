@@ -5,7 +5,9 @@
 #   bench/compare.sh OLD_JAR NEW_JAR [ROUNDS]
 #
 # BENCHES (space-separated JMH patterns) picks the benchmarks; default: ping-pong, Gosched
-# and select, e.g. BENCHES='PingPongBench.gort$ SpawnBench.gort$ SyscallBench.gort$'.
+# and select, e.g. BENCHES='PingPongBench.gort$ SpawnBench.gort$ SyscallBench.gort$'. A
+# benchmark's parameters follow its name (ProdConsBench.gort:0). bench/compare_summary.py
+# turns the output into a table of means with 99% intervals.
 # GO_BENCH (a `go test -bench` pattern) also runs those Go twins of bench/go once per round
 # and GOMAXPROCS, in the same run.
 #
@@ -23,7 +25,7 @@ for round in $(seq 1 "$rounds"); do
         jar=$old; [ "$v" = new ] && jar=$new
         r=$(java -jar "$jar" "$b" -f 1 -wi 3 -w 1 -i 5 -r 1 \
               -jvmArgsAppend "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED -Xmx2g -Dgort.maxprocs=$procs" 2>/dev/null \
-            | grep -E "^[A-Za-z]+Bench\." | awk '{print $1, $(NF-3), "+-", $(NF-1)}' | tr '\n' ' ')
+            | grep -E "^[A-Za-z]+Bench\." | awk '{n = $1; for (i = 2; i <= NF - 6; i++) n = n ":" $i; print n, $(NF-3), "+-", $(NF-1)}' | tr '\n' ' ')
         echo "round=$round procs=$procs $v: $r load=$(cut -d' ' -f1 /proc/loadavg)"
       done
     done

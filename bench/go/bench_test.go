@@ -44,6 +44,16 @@ func BenchmarkGosched1(b *testing.B) {
 // BenchmarkGosched2: two goroutines call runtime.Gosched N/2 times each. (GoschedBench.gort2)
 func BenchmarkGosched2(b *testing.B) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	gosched2(b)
+}
+
+// BenchmarkGosched2Procs: BenchmarkGosched2 at the GOMAXPROCS of the environment (the
+// default: the machine's cores), for GoschedBench.gort2 run with -Dgort.maxprocs=N.
+func BenchmarkGosched2Procs(b *testing.B) {
+	gosched2(b)
+}
+
+func gosched2(b *testing.B) {
 	for b.Loop() {
 		finished := make(chan struct{})
 		go func() {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gort.Chan;
 import dev.gort.Gort;
 import dev.gort.Select;
+import dev.gort.runtime.Testing;
 import dev.gort.sync.Mutex;
 import dev.gort.sync.WaitGroup;
 import dev.gort.tests.StderrCapture;
@@ -225,6 +226,12 @@ class TraceTest {
                 done.countDown();
             }));
             for (int i = 0; i < 50; i++) {
+                if (i == 0) {
+                    // The first send waits for the goroutine to block in recv, so that at least
+                    // one wake-up comes from this thread (otherwise the sender may get there
+                    // first every time, and the goroutine never waits).
+                    Testing.waitRecvWaiters(c, 1);
+                }
                 c.send(i); // from this plain thread
             }
             try {
