@@ -57,8 +57,9 @@ final class Park {
 
     /**
      * gopark for a caller that knows its own G (from {@link Entry#enter()}): the same, without
-     * looking up the current thread (a call C2 may not inline, see Current: two of them per
-     * channel park were a tenth of a round trip). gp's M is the current thread while gp runs.
+     * looking up the current thread (a call C2 may not inline, see Current; the channel paths
+     * made five such lookups per half round trip, about 4% of it: bench/RESULTS.md). gp's M
+     * is the current thread while gp runs.
      */
     static void gopark(G gp, Unlockf unlockf, Object lock, WaitReason reason) {
         if (gp == null) {
