@@ -415,8 +415,9 @@ final class Park {
      * after a Gosched would lock sched.lock again only to take a G back from the global
      * queue (findRunnable's fairness check or its global-queue step: the same G, and the
      * same batch). Doing that under the lock already held for globrunqput saves one lock
-     * round trip per switch (a tenth of a Gosched). Anything else (a locked goroutine or M,
-     * a stop-the-world, timers, local work) takes Go's path.
+     * round trip per switch (a tenth of a Gosched); with the global queue empty too, gp is
+     * taken back without queueing it at all. Anything else (a locked goroutine or M, a
+     * stop-the-world, timers, local work) takes Go's path.
      */
     static G goschedImpl(M mp, G gp, boolean preempted) {
         P pp = mp.p;
@@ -444,6 +445,18 @@ final class Park {
         }
         boolean fuse = mp.lockedg == null && !mp.exiting && pp.runnext == null && RunQueue.runqempty(pp)
                 && pp.timers.len() == 0;
+        if (fuse && Sched.runqEmpty() && !Sched.gcwaiting) {
+            // Nothing is queued anywhere: Go would put gp on the global queue and the
+            // schedule() that follows would take it straight back (or a spinning M would).
+            // Doing neither is the first of those outcomes, without the lock: nobody could
+            // have seen gp queued in between. A G queued by another M just after the look is
+            // as if it came just after gp's take.
+            if (pp.preempt) {
+                pp.preempt = false; // as schedule() does
+            }
+            mp.inheritTime = false;
+            return gp;
+        }
         G next = null;
         Sched.lock.lock();
         Sched.globrunqput(gp);

@@ -7,12 +7,15 @@ import org.junit.jupiter.api.Test;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.gort.runtime.Testing.*;
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Each scheduling rule of Go's proc.go, observed on the live scheduler. */
 class SchedulerTest {
@@ -345,6 +348,51 @@ class SchedulerTest {
         assertTrue(samples.get() > 0, "the sampler ran");
         assertTrue(spinning.get() * 10 < samples.get(),
                 "an M was spinning in " + spinning.get() + " of " + samples.get() + " samples while one goroutine called Gosched");
+    }
+
+    /**
+     * With nothing else queued anywhere, a goroutine's Gosched takes it back without the
+     * scheduler lock (Go would queue it globally and take it straight back): here a plain
+     * thread holds sched.lock meanwhile, and the Goscheds still complete.
+     */
+    @Test
+    void aLoneGoroutinesGoschedTakesNoSchedulerLock() throws Exception {
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicBoolean finishedWhileHeld = new AtomicBoolean();
+        AtomicBoolean applicable = new AtomicBoolean(true);
+        AtomicBoolean locked = new AtomicBoolean();
+        Thread holder = new Thread(() -> {
+            try {
+                assertTrue(held.await(60, TimeUnit.SECONDS));
+                Sched.lock.lock();
+                locked.set(true);
+                try {
+                    finishedWhileHeld.set(done.await(5, TimeUnit.SECONDS));
+                } finally {
+                    Sched.lock.unlock();
+                }
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+        holder.start();
+        runWithProcs(1, () -> {
+            P pp = Current.m().p;
+            // Timers on this P (left by earlier tests in this JVM) take Go's path: not this test's case.
+            applicable.set(pp.timers.len() == 0);
+            held.countDown();
+            while (!locked.get()) {
+                Thread.onSpinWait(); // not a JDK block: sysmon would take it for a syscall
+            }
+            for (int i = 0; i < 10; i++) {
+                Gort.gosched();
+            }
+            done.countDown();
+        });
+        holder.join();
+        assumeTrue(applicable.get(), "this P had timers");
+        assertTrue(finishedWhileHeld.get(), "a lone goroutine's Gosched waited for sched.lock");
     }
 
     /** At most half of the busy Ps have a spinning M (Go's limit), even with many idle Ps. */
