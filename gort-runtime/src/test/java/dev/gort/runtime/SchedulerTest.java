@@ -367,6 +367,19 @@ class SchedulerTest {
         assertEquals("ok", r.out().strip(), r::describe);
     }
 
+    /**
+     * With nothing else to run, a Gosched takes effect without leaving the goroutine's stack
+     * (Park.goschedInPlace): seen where a switch cannot happen, in a pinned stack, and
+     * refused while a goroutine or a timer waits. In a fresh JVM, as the test above.
+     */
+    @Test
+    void aGoschedWithNothingElseToRunStaysOnItsStack() {
+        JavaProcess.Result r = JavaProcess.run(60, JavaProcess.ADD_EXPORTS.split(" ")[0], JavaProcess.ADD_EXPORTS.split(" ")[1],
+                "-Dgort.maxprocs=1", "-cp", JavaProcess.testClassPath(), GoschedInPlaceProgram.class.getName());
+        r.assertOk();
+        assertEquals("ok", r.out().strip(), r::describe);
+    }
+
     /** At most half of the busy Ps have a spinning M (Go's limit), even with many idle Ps. */
     @Test
     void spinningMsAreLimitedToHalfTheBusyPs() {
