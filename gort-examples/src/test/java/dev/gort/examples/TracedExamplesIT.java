@@ -66,7 +66,9 @@ class TracedExamplesIT {
     void lateness() {
         TraceCheck.Result t = traced("lateness", 0, "200", "20");
         assertTrue(t.goroutines() >= 3, t.describe()); // main, workers and the ticker
-        assertTrue(t.block("chan receive") >= 1, t.describe());
+        // Whichever of main and the ticker reaches the unbuffered `started` channel first
+        // blocks there (at GOMAXPROCS=2 another M may run the ticker first: then the send).
+        assertTrue(t.block("chan receive") + t.block("chan send") >= 1, t.describe());
     }
 
     @Test
