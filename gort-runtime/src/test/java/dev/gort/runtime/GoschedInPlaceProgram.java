@@ -63,6 +63,18 @@ public final class GoschedInPlaceProgram {
             t.stop();
             Gort.gosched(); // a stopped timer is cleaned up by the P
             check(failed, Park.goschedInPlace(mp, gp), "not in place with nothing else to run");
+
+            // Observers of the trip: a locked M (schedule's stoplockedm), execute's barrier
+            // (a goroutine profile or a leak detection's window): Go's path.
+            Gort.lockOSThread();
+            check(failed, !Park.goschedInPlace(mp, gp), "in place on a locked M");
+            Gort.unlockOSThread();
+            GoroutineLeak.window = true;
+            GoroutineProfile.setBarrier();
+            check(failed, !Park.goschedInPlace(mp, gp), "in place with execute's barrier on");
+            GoroutineLeak.window = false;
+            GoroutineProfile.setBarrier();
+            check(failed, Park.goschedInPlace(mp, gp), "not in place once the M is unlocked and the barrier off");
         });
         System.out.println(failed.isEmpty() ? "ok" : String.join("\n", failed));
     }
