@@ -361,10 +361,7 @@ class SchedulerTest {
      */
     @Test
     void aLoneGoroutinesGoschedTakesNoSchedulerLock() {
-        JavaProcess.Result r = JavaProcess.run(60, JavaProcess.ADD_EXPORTS.split(" ")[0], JavaProcess.ADD_EXPORTS.split(" ")[1],
-                "-Dgort.maxprocs=1", "-cp", JavaProcess.testClassPath(), GoschedLockProgram.class.getName());
-        r.assertOk();
-        assertEquals("ok", r.out().strip(), r::describe);
+        assertPrintsOkAtOneProc(GoschedLockProgram.class);
     }
 
     /**
@@ -374,8 +371,13 @@ class SchedulerTest {
      */
     @Test
     void aGoschedWithNothingElseToRunStaysOnItsStack() {
+        assertPrintsOkAtOneProc(GoschedInPlaceProgram.class);
+    }
+
+    /** Runs program's main in a fresh JVM at GOMAXPROCS=1; it must print just "ok". */
+    private static void assertPrintsOkAtOneProc(Class<?> program) {
         JavaProcess.Result r = JavaProcess.run(60, JavaProcess.ADD_EXPORTS.split(" ")[0], JavaProcess.ADD_EXPORTS.split(" ")[1],
-                "-Dgort.maxprocs=1", "-cp", JavaProcess.testClassPath(), GoschedInPlaceProgram.class.getName());
+                "-Dgort.maxprocs=1", "-cp", JavaProcess.testClassPath(), program.getName());
         r.assertOk();
         assertEquals("ok", r.out().strip(), r::describe);
     }
