@@ -224,6 +224,8 @@ final class RuntimeTimer extends SpinLock {
             if ((state & TIMER_ZOMBIE) != 0) {
                 ts.zombies.getAndAdd(-1);
                 state &= ~TIMER_ZOMBIE;
+                // Not in Go: its time may have been invisible to the Ms (revivedZombie).
+                wake = true;
             }
             // The corresponding heap[i].when is updated later. See comment in type timer.
             long min = ts.minWhenModified.get();
@@ -452,15 +454,40 @@ final class RuntimeTimer extends SpinLock {
         // If this is the first enqueue after a recent dequeue, the timer may still be in
         // the heap but marked as a zombie. Unmark it in this case, if the timer is still
         // pending.
+        long revived = 0;
         if ((t.state & TIMER_HEAPED) != 0 && (t.state & TIMER_ZOMBIE) != 0 && t.when > 0) {
             t.state &= ~TIMER_ZOMBIE;
             t.ts.zombies.getAndAdd(-1);
+            revived = t.when;
         }
         boolean add = t.needsAdd();
         t.unlockT();
         if (add) {
             t.maybeAdd();
         }
+        if (revived != 0 && t.bubble == null) {
+            revivedZombie(revived);
+        }
+    }
+
+    /**
+     * A zombie still in its heap, due at when, was made live again (blockTimerChan, modify):
+     * wake the poller as for an added timer (Go's t.maybeAdd, wakeNetPoller). t unlocked.
+     *
+     * <p>
+     * Differences from Go: in Go a zombie still in the heap keeps its time in the heap's wake
+     * time, so reviving it needs no wake-up: an M already waits for that time, or will find
+     * it. Here a heap of zombies only has no wake time (Timers.wakeTime), and making the
+     * last live timer a zombie breaks the M blocked in netpoll for it (Netpoll.timerGone):
+     * that M looks again, sees no wake time, and stops. Reviving the timer then makes the
+     * heap's wake time appear again, unseen by any M: without a wake-up the timer never
+     * fires (a plain thread's second Ticker.c().recv() hung forever: its first receive made
+     * the ticker a zombie, the second revived it). So a revived timer is treated as added:
+     * wakeNetPoller(when), as maybeAdd does (Go's t.maybeAdd), which costs nothing when the
+     * blocked M already waits for that time or earlier.
+     */
+    static void revivedZombie(long when) {
+        Netpoll.wakeNetPoller(when);
     }
 
     /** Go's unblockTimerChan: a goroutine stopped blocking on the timer's channel c. */
