@@ -229,6 +229,25 @@ class AgentIT {
         assertEquals("two goroutines held the lock at once\n", control.out());
     }
 
+    /**
+     * A lock taken right after a park that moved the goroutine to another M names the M it
+     * runs on: C2 keeps {@code Thread.currentThread()} across the park within one compiled
+     * method, so {@code lock()} inlined there named the previous M, and {@code unlock()}
+     * threw IllegalMonitorStateException (MonitorShapes, about one run in 50, moved by a
+     * preemption check). -Xbatch: step is compiled by C2 after a few thousand rounds.
+     */
+    @Test
+    void aLockTakenAfterAParkNamesTheThreadTheGoroutineRunsOn() throws Exception {
+        Result r = java("-javaagent:" + AGENT, "-Xbatch", "-XX:CompileCommand=quiet",
+                "-XX:CompileCommand=dontinline,dev.gort.agentit.LockAfterMove::here",
+                "-XX:CompileCommand=dontinline,dev.gort.agentit.LockAfterMove::ownedHere",
+                "-cp", CP, "dev.gort.agentit.LockAfterMove", "200000");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().matches("owner right after \\d+ moves\n"), r.out() + r.err());
+        int moves = Integer.parseInt(r.out().replaceAll("\\D", ""));
+        assertTrue(moves >= 10, "the goroutine hardly moved, so the check proves little: " + r.out());
+    }
+
     /** The same for a lock written on AQS that is no Lock (Groovy's LockableObject is one). */
     @Test
     void aGoroutineHoldingAnAqsBasedLockKeepsItsThread() throws Exception {

@@ -1,0 +1,92 @@
+package dev.gort.agentit;
+
+import dev.gort.Chan;
+import dev.gort.Gort;
+
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Run by AgentIT: a goroutine parks (a channel round trip with another goroutine, after
+ * which it often resumes on another M) and then takes a ReentrantLock in the same method.
+ * C2 inlines {@code lock()} into that method and treats {@code Thread.currentThread()} as
+ * fixed within it, so, unless the agent keeps the lock call out of the caller's compiled
+ * frame, the lock names the thread the goroutine ran on <em>before</em> the park as its
+ * owner: {@link #ownedHere} (never inlined, so it reads the thread afresh) then says the
+ * lock is not the current thread's, and {@code unlock()} throws
+ * IllegalMonitorStateException. The injected preemption checks move goroutines the same
+ * way, though rarely (MonitorShapes failed so in about one run in 50).
+ *
+ * <p>Prints "owner right after N moves" (N: the round trips after which the goroutine ran
+ * on another thread) or what went wrong. AgentIT runs it with ownedHere and here not
+ * inlined and {@code -Xbatch}, so that step is compiled by C2 early.
+ */
+public final class LockAfterMove {
+    static final ReentrantLock LOCK = new ReentrantLock();
+    static int moves;
+    static String failure;
+
+    public static void main(String[] args) {
+        int rounds = Integer.parseInt(args[0]);
+        Gort.main(() -> {
+            Chan<Integer> ping = Chan.make(0);
+            Chan<Integer> pong = Chan.make(0);
+            Chan<Boolean> done = Chan.make(1);
+            Gort.go(() -> {
+                for (int i = 0; i < rounds; i++) {
+                    pong.send(ping.recv());
+                }
+            });
+            Gort.go(() -> {
+                for (int i = 0; i < rounds && failure == null; i++) {
+                    step(ping, pong, i);
+                }
+                done.send(true);
+            });
+            done.recv();
+            System.out.println(failure != null ? failure : "owner right after " + moves + " moves");
+        });
+    }
+
+    /** One round trip, then the lock: the shape that recorded a stale owner. */
+    static void step(Chan<Integer> ping, Chan<Integer> pong, int i) {
+        Thread before = here();
+        ping.send(i);
+        pong.recv(); // parks: may resume on another M
+        LOCK.lock();
+        try {
+            if (here() != before) {
+                moves++;
+            }
+            if (!ownedHere()) {
+                failure = "round " + i + ": the lock names " + owner() + " as its owner, the goroutine runs on " + here().getName();
+            }
+        } finally {
+            try {
+                LOCK.unlock();
+            } catch (IllegalMonitorStateException e) {
+                if (failure == null) {
+                    failure = "round " + i + ": unlock threw " + e;
+                }
+                System.out.println(failure);
+                System.exit(3); // the lock stays held by a thread that no longer runs the goroutine
+            }
+        }
+    }
+
+    /** The current thread, read in a frame of its own (not inlined: AgentIT's CompileCommand). */
+    static Thread here() {
+        return Thread.currentThread();
+    }
+
+    /** Whether the lock's owner is the current thread, read in a frame of its own. */
+    static boolean ownedHere() {
+        return LOCK.isHeldByCurrentThread();
+    }
+
+    private static String owner() {
+        String s = LOCK.toString(); // "...[Locked by thread NAME]"
+        String by = "[Locked by thread ";
+        int at = s.indexOf(by);
+        return at < 0 ? "nobody" : s.substring(at + by.length(), s.length() - 1);
+    }
+}
