@@ -16,11 +16,14 @@ import java.util.Set;
 
 /**
  * Rewrites call sites: blocking JDK calls into their {@code Blocking} wrappers (syscalls,
- * or a goroutine sleep), and owner-based lock acquisitions and releases followed by the
- * pinning hooks ({@code Lock}s, and synchronizers on AQS setting their owner thread). The wrapper table ({@link WrapperTable}) is generated from the runtime's
+ * or a goroutine sleep), a {@code Lock}'s acquisitions and releases into the pinning
+ * hooks of the same names (which call them in a frame of their own, so that the lock
+ * names the thread the goroutine runs on: the runtime's {@code Current.lockCall}, and pin
+ * or unpin), and synchronizers on AQS setting their owner thread followed by the owner
+ * hook. The wrapper table ({@link WrapperTable}) is generated from the runtime's
  * {@code @Wraps} annotations.
  *
- * <p>A hook goes right after the call it follows, in the same exception ranges. It takes
+ * <p>A hook goes right after the call it follows, or in its place, in the same exception ranges. It takes
  * and releases no monitor, so HotSpot's monitor analysis, which decides whether the JIT
  * compilers take the method ({@link Monitors}), does not care where it falls; inside a
  * synchronized block it is covered by the block's handler like the call before it, as
@@ -92,13 +95,13 @@ final class CallSites {
                 changed = true;
                 continue;
             }
-            if (op != Opcodes.INVOKESTATIC && LOCKS.contains(call.owner)) {
-                MethodInsnNode after = lockHook(call.name, call.desc);
-                if (after != null) {
-                    mn.instructions.insert(call, after);
-                    n = after;
-                    changed = true;
-                }
+            if (op != Opcodes.INVOKESTATIC && LOCKS.contains(call.owner) && isLockCall(call.name, call.desc)) {
+                // [lock, args] -> Pinning.name(lock, args): the same stack, the same exception ranges.
+                call.setOpcode(Opcodes.INVOKESTATIC);
+                call.owner = Hooks.PINNING;
+                call.desc = "(L" + Hooks.LOCK_TYPE + ";" + call.desc.substring(1);
+                call.itf = false;
+                changed = true;
             }
         }
         return changed;
@@ -168,21 +171,12 @@ final class CallSites {
         return SYNCHRONIZERS.contains(cn.superName);
     }
 
-    /** The pinning hook to call after Lock.name(desc) returned, or null. */
-    private static MethodInsnNode lockHook(String name, String desc) {
-        String hook;
-        String hookDesc = Hooks.VOID_DESC;
-        switch (name + desc) {
-            case "lock()V", "lockInterruptibly()V" -> hook = Hooks.LOCK_ACQUIRED;
-            case "tryLock()Z", "tryLock(JLjava/util/concurrent/TimeUnit;)Z" -> {
-                hook = Hooks.LOCK_ACQUIRED_IF;
-                hookDesc = Hooks.LOCK_ACQUIRED_IF_DESC;
-            }
-            case "unlock()V" -> hook = Hooks.LOCK_RELEASED;
-            default -> {
-                return null;
-            }
-        }
-        return new MethodInsnNode(Opcodes.INVOKESTATIC, Hooks.PINNING, hook, hookDesc, false);
+    /** Whether Lock.name(desc) takes or releases the lock: the calls Pinning replaces. */
+    private static boolean isLockCall(String name, String desc) {
+        return switch (name + desc) {
+            case "lock()V", "lockInterruptibly()V", "tryLock()Z", "tryLock(JLjava/util/concurrent/TimeUnit;)Z",
+                    "unlock()V" -> true;
+            default -> false;
+        };
     }
 }

@@ -25,11 +25,12 @@ final class Hooks {
     static final String PINNING = "dev/gort/runtime/hook/Pinning";
     static final String MONITOR_ENTERED = "monitorEntered";
     static final String MONITOR_EXITED = "monitorExited";
-    static final String LOCK_ACQUIRED = "lockAcquired";
-    static final String LOCK_RELEASED = "lockReleased";
     static final String VOID_DESC = "()V";
-    static final String LOCK_ACQUIRED_IF = "lockAcquiredIf";
-    static final String LOCK_ACQUIRED_IF_DESC = "(Z)Z";
+    /**
+     * The replacements of a {@code Lock}'s calls: same name, the lock as a first argument
+     * ({@code lock}, {@code lockInterruptibly}, {@code tryLock}, {@code unlock}).
+     */
+    static final String LOCK_TYPE = "java/util/concurrent/locks/Lock";
     static final String OWNER_SET = "ownerSet";
     static final String OWNER_SET_DESC = "(Ljava/lang/Object;Ljava/lang/Thread;)V";
 

@@ -39,10 +39,16 @@ class HooksTest {
 
     @Test
     void pinningAndMain() throws Exception {
-        for (String n : new String[] {Hooks.MONITOR_ENTERED, Hooks.MONITOR_EXITED, Hooks.LOCK_ACQUIRED, Hooks.LOCK_RELEASED}) {
+        for (String n : new String[] {Hooks.MONITOR_ENTERED, Hooks.MONITOR_EXITED}) {
             hasStatic(Hooks.PINNING, n, Hooks.VOID_DESC);
         }
-        hasStatic(Hooks.PINNING, Hooks.LOCK_ACQUIRED_IF, Hooks.LOCK_ACQUIRED_IF_DESC);
+        // A Lock's calls, replaced by the hooks of the same names taking the lock first.
+        String lock = "(L" + Hooks.LOCK_TYPE + ";";
+        hasStatic(Hooks.PINNING, "lock", lock + ")V");
+        hasStatic(Hooks.PINNING, "lockInterruptibly", lock + ")V");
+        hasStatic(Hooks.PINNING, "tryLock", lock + ")Z");
+        hasStatic(Hooks.PINNING, "tryLock", lock + "JLjava/util/concurrent/TimeUnit;)Z");
+        hasStatic(Hooks.PINNING, "unlock", lock + ")V");
         hasStatic(Hooks.PINNING, Hooks.OWNER_SET, Hooks.OWNER_SET_DESC);
         hasStatic(Hooks.MAIN_GOROUTINE, Hooks.MAIN_START, Hooks.MAIN_START_DESC);
     }

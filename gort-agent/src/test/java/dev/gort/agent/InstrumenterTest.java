@@ -124,9 +124,11 @@ class InstrumenterTest {
         assertEquals(1, count(shapes, "synchronizedMethod", entered));
         assertEquals(2, count(shapes, "synchronizedMethod", exited), "the return and the catch-all handler");
         assertEquals(0, count(shapes, "synchronizedMethod", Fixtures::isCheck) - 1, "a pinned method gets no prologue check");
-        assertEquals(1, count(shapes, "lockUnlock", calls(Hooks.PINNING, Hooks.LOCK_ACQUIRED)));
-        assertEquals(1, count(shapes, "lockUnlock", calls(Hooks.PINNING, Hooks.LOCK_ACQUIRED_IF)));
-        assertEquals(4, count(shapes, "lockUnlock", calls(Hooks.PINNING, Hooks.LOCK_RELEASED)), "javac copies each finally");
+        assertEquals(1, count(shapes, "lockUnlock", calls(Hooks.PINNING, "lock")));
+        assertEquals(1, count(shapes, "lockUnlock", calls(Hooks.PINNING, "tryLock")));
+        assertEquals(4, count(shapes, "lockUnlock", calls(Hooks.PINNING, "unlock")), "javac copies each finally");
+        assertEquals(0, count(shapes, "lockUnlock", n -> n instanceof MethodInsnNode c && c.owner.startsWith("java/util/concurrent/locks/")
+                && c.name.matches("lock|tryLock|unlock")), "every lock and unlock goes through its hook");
         String mutex = SHAPES + "$OwnableMutex";
         byte[] m = transformed(in, mutex, original(mutex));
         assertEquals(1, count(m, "tryAcquire", calls(Hooks.PINNING, Hooks.OWNER_SET)), "a synchronizer on AQS taken");

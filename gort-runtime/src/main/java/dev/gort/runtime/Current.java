@@ -87,6 +87,59 @@ final class Current {
         return call.call(channel, arg);
     }
 
+    /** {@link #lockCall}'s operations: the {@code Lock} method it calls. */
+    static final int LOCK = 0, LOCK_INTERRUPTIBLY = 1, TRY_LOCK = 2, TRY_LOCK_TIMED = 3, UNLOCK = 4;
+
+    /**
+     * Calls one of lock's methods (op) in a frame of its own, padded as {@link #thread()}, so
+     * that C2 never merges it with the caller's: the agent routes the application's
+     * {@code Lock} calls here ({@link HookRt#lock}). A {@code ReentrantLock} (or a
+     * read-write lock's half) names {@code Thread.currentThread()} as its owner when taken
+     * and checks it when released; inlined into the application's compiled method, that
+     * read is the one C2 keeps for the whole method, from before any park or preemption
+     * check that moved the goroutine to another M. The lock was then taken in the name of
+     * the previous M (which may be running another goroutine, to which the lock is now
+     * "reentrant"), and its unlock, reading the thread afresh in a frame of its own, threw
+     * IllegalMonitorStateException (AgentIT: MonitorShapes, about one run in 50; a channel
+     * round trip before the lock, LockAfterMove, in every run). Here the thread is read in
+     * a frame that starts right before the call: nothing in between can move the goroutine.
+     * Returns the result of {@code tryLock}, true for the others.
+     */
+    static boolean lockCall(java.util.concurrent.locks.Lock lock, int op, long time, java.util.concurrent.TimeUnit unit)
+            throws InterruptedException {
+        if (never) {
+            switch (sink) {
+                case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7: case 8: case 9:
+                case 10: case 11: case 12: case 13: case 14: case 15: case 16: case 17: case 18: case 19:
+                case 20: case 21: case 22: case 23: case 24: case 25: case 26: case 27: case 28: case 29:
+                case 30: case 31: case 32: case 33: case 34: case 35: case 36: case 37: case 38: case 39:
+                case 40: case 41: case 42: case 43: case 44: case 45: case 46: case 47: case 48: case 49:
+                case 50: case 51: case 52: case 53: case 54: case 55: case 56: case 57: case 58: case 59:
+                case 60: case 61: case 62: case 63: case 64: case 65: case 66: case 67: case 68: case 69:
+                case 70: case 71: case 72: case 73: case 74: case 75: case 76: case 77: case 78: case 79:
+                case 80: case 81: case 82: case 83: case 84: case 85: case 86: case 87: case 88: case 89:
+                case 90: case 91: case 92: case 93: case 94: case 95: case 96: case 97: case 98: case 99:
+                    sink++;
+                    break;
+                default:
+                    break;
+            }
+        }
+        switch (op) {
+            case LOCK -> lock.lock();
+            case LOCK_INTERRUPTIBLY -> lock.lockInterruptibly();
+            case TRY_LOCK -> {
+                return lock.tryLock();
+            }
+            case TRY_LOCK_TIMED -> {
+                return lock.tryLock(time, unit);
+            }
+            case UNLOCK -> lock.unlock();
+            default -> throw new IllegalArgumentException("lock operation " + op);
+        }
+        return true;
+    }
+
     /**
      * {@code Thread.interrupted()} for the thread read afresh: clears the current thread's
      * interrupt status and returns what it was. Padded as {@link #thread()}, for the same

@@ -2,6 +2,8 @@ package dev.gort.runtime;
 
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
 
 /**
  * The runtime side of the agent's hooks ({@code dev.gort.runtime.hook}): the preemption
@@ -14,7 +16,8 @@ import java.time.Duration;
  * A goroutine holding a monitor or an owner-based JDK lock must not leave its M (another
  * goroutine on that M would own the lock too: docs/design.md, "Thread identity"). The
  * agent calls {@link #pin()} after each acquisition and {@link #unpin()} after each
- * release; {@code G.lockPins} counts them, so an unpin without a matching pin (an
+ * release (a {@code Lock}'s calls themselves go through {@link #lock} and its siblings,
+ * which pin and unpin); {@code G.lockPins} counts them, so an unpin without a matching pin (an
  * application's {@code unlock} of a lock taken in uninstrumented code) is ignored instead
  * of throwing the JDK's "pin underflow".
  */
@@ -84,6 +87,58 @@ public final class HookRt {
                     Preempt.raisePreemptFlag();
                 }
             }
+        }
+    }
+
+    /**
+     * The application's {@code lock.lock()}: taken in a frame C2 never merges with the
+     * caller's ({@link Current#lockCall}, which says why), then pinned.
+     */
+    public static void lock(Lock lock) {
+        lockUninterruptibly(lock, Current.LOCK);
+        pin();
+    }
+
+    /** The application's {@code lock.lockInterruptibly()}, as {@link #lock}. */
+    public static void lockInterruptibly(Lock lock) throws InterruptedException {
+        Current.lockCall(lock, Current.LOCK_INTERRUPTIBLY, 0, null);
+        pin();
+    }
+
+    /** The application's {@code lock.tryLock()}, as {@link #lock}: pinned if it succeeded. */
+    public static boolean tryLock(Lock lock) {
+        boolean acquired = lockUninterruptibly(lock, Current.TRY_LOCK);
+        if (acquired) {
+            pin();
+        }
+        return acquired;
+    }
+
+    /** The application's {@code lock.tryLock(time, unit)}, as {@link #tryLock(Lock)}. */
+    public static boolean tryLock(Lock lock, long time, TimeUnit unit) throws InterruptedException {
+        boolean acquired = Current.lockCall(lock, Current.TRY_LOCK_TIMED, time, unit);
+        if (acquired) {
+            pin();
+        }
+        return acquired;
+    }
+
+    /**
+     * The application's {@code lock.unlock()}, in a frame of its own as {@link #lock} (the
+     * owner check reads the current thread), then unpinned; a failed unlock throws before
+     * the unpin.
+     */
+    public static void unlock(Lock lock) {
+        lockUninterruptibly(lock, Current.UNLOCK);
+        unpin();
+    }
+
+    /** {@link Current#lockCall} for an operation that cannot be interrupted. */
+    private static boolean lockUninterruptibly(Lock lock, int op) {
+        try {
+            return Current.lockCall(lock, op, 0, null);
+        } catch (InterruptedException e) {
+            throw new AssertionError("lock operation " + op + " is not interruptible", e);
         }
     }
 

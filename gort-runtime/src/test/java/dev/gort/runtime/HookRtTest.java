@@ -5,6 +5,7 @@ import dev.gort.runtime.hook.Preemption;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 
 import static dev.gort.runtime.Testing.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -14,18 +15,29 @@ class HookRtTest {
     @Test
     void pinsCountAndAnUnmatchedReleaseIsIgnored() {
         AtomicReference<String> got = new AtomicReference<>();
+        ReentrantLock lock = new ReentrantLock();
+        ReentrantLock busy = new ReentrantLock();
+        Thread holder = new Thread(busy::lock); // held by another thread: tryLock fails
+        holder.start();
+        try {
+            holder.join();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
         runWithProcs(1, () -> {
-            Pinning.lockReleased(); // an unlock of a lock taken in uninstrumented code: no "pin underflow"
+            lock.lock();
+            Pinning.unlock(lock); // an unlock of a lock taken in uninstrumented code: no "pin underflow"
             int p0 = HookRt.lockPins();
             Pinning.monitorEntered();
-            Pinning.lockAcquired();
-            boolean no = Pinning.lockAcquiredIf(false);
+            Pinning.lock(lock);
+            boolean no = Pinning.tryLock(busy);
             int p2 = HookRt.lockPins();
-            Pinning.lockReleased();
+            boolean held = lock.isHeldByCurrentThread();
+            Pinning.unlock(lock);
             Pinning.monitorExited();
-            got.set(p0 + " " + p2 + " " + HookRt.lockPins() + " " + no);
+            got.set(p0 + " " + p2 + " " + HookRt.lockPins() + " " + no + " " + held + " " + lock.isLocked());
         });
-        assertEquals("0 2 0 false", got.get());
+        assertEquals("0 2 0 false true false", got.get());
         assertEquals(-1, HookRt.lockPins(), "a plain thread");
     }
 
@@ -61,12 +73,12 @@ class HookRtTest {
         AtomicReference<String> got = new AtomicReference<>();
         runWithProcs(1, () -> {
             G gp = Current.m().curg;
-            Pinning.lockAcquired();
+            Pinning.monitorEntered();
             gp.preempt = true; // as sysmon's preemptone
             Preemption.requested = 0;
             Preemption.preempt(); // pinned: cannot act; the request stays on the G
             boolean stayed = gp.preempt;
-            Pinning.lockReleased(); // the last pin: the flag goes up again
+            Pinning.monitorExited(); // the last pin: the flag goes up again
             int raised = Preemption.requested;
             Preemption.preempt(); // now it yields (to the global queue) and runs again
             got.set(stayed + " " + (raised != 0) + " " + gp.preempt);

@@ -2,12 +2,16 @@ package dev.gort.runtime.hook;
 
 import dev.gort.runtime.HookRt;
 
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
+
 /**
  * Called by instrumented code after it takes or releases a monitor or an owner-based JDK
- * lock: a goroutine holding one stays on its M (pinned) until it lets go, so no other
- * goroutine on that M can "own" the lock too (docs/design.md, "Pinning"). Never
- * throws: a release without a matching acquisition (taken in uninstrumented code) is
- * ignored, and the application sees only its own lock's errors.
+ * lock, and instead of its calls to a {@code Lock}: a goroutine holding one stays on its M
+ * (pinned) until it lets go, so no other goroutine on that M can "own" the lock too
+ * (docs/design.md, "Pinning"). The hooks themselves never throw (a {@code Lock}'s own
+ * errors pass through): a release without a matching acquisition (taken in
+ * uninstrumented code) is ignored.
  */
 public final class Pinning {
     private Pinning() {}
@@ -22,17 +26,28 @@ public final class Pinning {
         HookRt.unpin();
     }
 
-    /** After {@code Lock.lock()} or {@code lockInterruptibly()} returned. */
-    public static void lockAcquired() {
-        HookRt.pin();
+    /**
+     * Instead of {@code lock.lock()}: takes it in a frame of its own, so that it names the
+     * thread the goroutine runs on as its owner (C2 keeps {@code Thread.currentThread()}
+     * across a park within one compiled method), and pins.
+     */
+    public static void lock(Lock lock) {
+        HookRt.lock(lock);
     }
 
-    /** After {@code Lock.tryLock(...)}: pins if it succeeded; returns its result. */
-    public static boolean lockAcquiredIf(boolean acquired) {
-        if (acquired) {
-            HookRt.pin();
-        }
-        return acquired;
+    /** Instead of {@code lock.lockInterruptibly()}, as {@link #lock}. */
+    public static void lockInterruptibly(Lock lock) throws InterruptedException {
+        HookRt.lockInterruptibly(lock);
+    }
+
+    /** Instead of {@code lock.tryLock()}, as {@link #lock}: pins if it succeeded. */
+    public static boolean tryLock(Lock lock) {
+        return HookRt.tryLock(lock);
+    }
+
+    /** Instead of {@code lock.tryLock(time, unit)}, as {@link #tryLock(Lock)}. */
+    public static boolean tryLock(Lock lock, long time, TimeUnit unit) throws InterruptedException {
+        return HookRt.tryLock(lock, time, unit);
     }
 
     /**
@@ -45,8 +60,8 @@ public final class Pinning {
         HookRt.ownerSet(sync, owner);
     }
 
-    /** After {@code Lock.unlock()} returned (a failed unlock throws before this). */
-    public static void lockReleased() {
-        HookRt.unpin();
+    /** Instead of {@code lock.unlock()}, as {@link #lock}: unpins (a failed unlock throws first). */
+    public static void unlock(Lock lock) {
+        HookRt.unlock(lock);
     }
 }
