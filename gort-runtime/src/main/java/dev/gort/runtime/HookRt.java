@@ -95,18 +95,29 @@ public final class HookRt {
      * caller's ({@link Current#lockCall}, which says why), then pinned.
      */
     public static void lock(Lock lock) {
+        if (!onAnM()) { // a plain thread never moves: the call as it was, inlined
+            lock.lock();
+            return;
+        }
         lockUninterruptibly(lock, Current.LOCK);
         pin();
     }
 
     /** The application's {@code lock.lockInterruptibly()}, as {@link #lock}. */
     public static void lockInterruptibly(Lock lock) throws InterruptedException {
+        if (!onAnM()) {
+            lock.lockInterruptibly();
+            return;
+        }
         Current.lockCall(lock, Current.LOCK_INTERRUPTIBLY, 0, null);
         pin();
     }
 
     /** The application's {@code lock.tryLock()}, as {@link #lock}: pinned if it succeeded. */
     public static boolean tryLock(Lock lock) {
+        if (!onAnM()) {
+            return lock.tryLock();
+        }
         boolean acquired = lockUninterruptibly(lock, Current.TRY_LOCK);
         if (acquired) {
             pin();
@@ -116,6 +127,9 @@ public final class HookRt {
 
     /** The application's {@code lock.tryLock(time, unit)}, as {@link #tryLock(Lock)}. */
     public static boolean tryLock(Lock lock, long time, TimeUnit unit) throws InterruptedException {
+        if (!onAnM()) {
+            return lock.tryLock(time, unit);
+        }
         boolean acquired = Current.lockCall(lock, Current.TRY_LOCK_TIMED, time, unit);
         if (acquired) {
             pin();
@@ -129,6 +143,10 @@ public final class HookRt {
      * the unpin.
      */
     public static void unlock(Lock lock) {
+        if (!onAnM()) {
+            lock.unlock();
+            return;
+        }
         lockUninterruptibly(lock, Current.UNLOCK);
         unpin();
     }
