@@ -20,7 +20,10 @@ import java.util.Set;
  * hooks of the same names (which call them in a frame of their own, so that the lock
  * names the thread the goroutine runs on: the runtime's {@code Current.lockCall}, and pin
  * or unpin), and synchronizers on AQS setting their owner thread followed by the owner
- * hook. The wrapper table ({@link WrapperTable}) is generated from the runtime's
+ * hook, and {@code Thread.currentThread()} into {@code ThreadIdentity.currentThread()} (C2
+ * keeps the current thread for a whole compiled method, so a goroutine moved to another M
+ * by a park or a preemption check would read the M it ran on before: the hook reads it
+ * afresh on an M). The wrapper table ({@link WrapperTable}) is generated from the runtime's
  * {@code @Wraps} annotations.
  *
  * <p>A hook goes right after the call it follows, or in its place, in the same exception ranges. It takes
@@ -80,6 +83,13 @@ final class CallSites {
             int op = call.getOpcode();
             if (op == Opcodes.INVOKESPECIAL) {
                 continue; // super.read() and constructors stay as they are
+            }
+            if (op == Opcodes.INVOKESTATIC && isCurrentThread(call.owner, call.name, call.desc)) {
+                // Same stack, same exception ranges: only the owner changes.
+                call.owner = Hooks.THREAD_IDENTITY;
+                call.name = Hooks.CURRENT_THREAD;
+                changed = true;
+                continue;
             }
             String wrapper = wrapperFor(call);
             if (wrapper != null) {
@@ -169,6 +179,12 @@ final class CallSites {
     /** Whether cn is a synchronizer written directly on the JDK's: its owner fields pin. */
     static boolean isSynchronizer(ClassNode cn) {
         return SYNCHRONIZERS.contains(cn.superName);
+    }
+
+    /** {@code Thread.currentThread()}, which {@code ThreadIdentity.currentThread()} replaces. */
+    private static boolean isCurrentThread(String owner, String name, String desc) {
+        return owner.equals("java/lang/Thread") && name.equals(Hooks.CURRENT_THREAD)
+                && desc.equals(Hooks.CURRENT_THREAD_DESC);
     }
 
     /** Whether Lock.name(desc) takes or releases the lock: the calls Pinning replaces. */

@@ -34,6 +34,11 @@ final class Hooks {
     static final String OWNER_SET = "ownerSet";
     static final String OWNER_SET_DESC = "(Ljava/lang/Object;Ljava/lang/Thread;)V";
 
+    /** {@code public static Thread currentThread()}: replaces the application's {@code Thread.currentThread()}. */
+    static final String THREAD_IDENTITY = "dev/gort/runtime/hook/ThreadIdentity";
+    static final String CURRENT_THREAD = "currentThread";
+    static final String CURRENT_THREAD_DESC = "()Ljava/lang/Thread;";
+
     static final String CLASS_INIT = "dev/gort/runtime/hook/ClassInit";
     static final String CLASS_INIT_ENTER = "enter";
     static final String CLASS_INIT_EXIT = "exit";

@@ -248,6 +248,40 @@ class AgentIT {
         assertTrue(moves >= 10, "the goroutine hardly moved, so the check proves little: " + r.out());
     }
 
+    /**
+     * The application's own {@code Thread.currentThread()}, read again after a park that
+     * moved the goroutine to another M in the same compiled method, names the M it runs on:
+     * without the agent's hook C2 returned the value it read before the park (ThreadAfterMove
+     * failed within the first ten thousand rounds).
+     */
+    @Test
+    void currentThreadReadAfterAParkNamesTheThreadTheGoroutineRunsOn() throws Exception {
+        Result r = java("-javaagent:" + AGENT, "-Xbatch", "-XX:CompileCommand=quiet",
+                "-XX:CompileCommand=dontinline,dev.gort.agentit.ThreadAfterMove::here",
+                "-cp", CP, "dev.gort.agentit.ThreadAfterMove", "200000");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().matches("thread right after \\d+ moves\n"), r.out() + r.err());
+        int moves = Integer.parseInt(r.out().replaceAll("\\D", ""));
+        assertTrue(moves >= 10, "the goroutine hardly moved, so the check proves little: " + r.out());
+    }
+
+    /**
+     * The same for the application's own synchronizer on AQS, whose tryAcquire names
+     * {@code Thread.currentThread()} as its owner: inlined after the park, it named the M of
+     * before (AqsAfterMove failed within the first ten thousand rounds), and its tryRelease threw.
+     */
+    @Test
+    void anAqsSynchronizerTakenAfterAParkNamesTheThreadTheGoroutineRunsOn() throws Exception {
+        Result r = java("-javaagent:" + AGENT, "-Xbatch", "-XX:CompileCommand=quiet",
+                "-XX:CompileCommand=dontinline,dev.gort.agentit.AqsAfterMove::here",
+                "-XX:CompileCommand=dontinline,dev.gort.agentit.AqsAfterMove::ownerOf",
+                "-cp", CP, "dev.gort.agentit.AqsAfterMove", "200000");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().matches("owner right after \\d+ moves\n"), r.out() + r.err());
+        int moves = Integer.parseInt(r.out().replaceAll("\\D", ""));
+        assertTrue(moves >= 10, "the goroutine hardly moved, so the check proves little: " + r.out());
+    }
+
     /** The same for a lock written on AQS that is no Lock (Groovy's LockableObject is one). */
     @Test
     void aGoroutineHoldingAnAqsBasedLockKeepsItsThread() throws Exception {

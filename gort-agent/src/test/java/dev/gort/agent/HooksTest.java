@@ -51,6 +51,7 @@ class HooksTest {
         hasStatic(Hooks.PINNING, "unlock", lock + ")V");
         hasStatic(Hooks.PINNING, Hooks.OWNER_SET, Hooks.OWNER_SET_DESC);
         hasStatic(Hooks.MAIN_GOROUTINE, Hooks.MAIN_START, Hooks.MAIN_START_DESC);
+        hasStatic(Hooks.THREAD_IDENTITY, Hooks.CURRENT_THREAD, Hooks.CURRENT_THREAD_DESC);
     }
 
     @Test

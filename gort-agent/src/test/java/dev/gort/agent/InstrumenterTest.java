@@ -144,6 +144,18 @@ class InstrumenterTest {
         assertEquals(0, count(m, "tryAcquire", Fixtures::isCheck));
     }
 
+    /** The application's reads of the current thread go through the hook that reads it afresh on an M. */
+    @Test
+    void currentThreadReadsGoThroughTheHook() {
+        String mutex = SHAPES + "$OwnableMutex";
+        byte[] m = transformed(in, mutex, original(mutex));
+        var hook = calls(Hooks.THREAD_IDENTITY, Hooks.CURRENT_THREAD);
+        assertEquals(1, count(m, "tryAcquire", hook), "the owner a synchronizer on AQS names");
+        assertEquals(1, count(m, "tryRelease", hook), "and the thread it checks on release");
+        assertEquals(0, count(m, "tryAcquire", calls("java/lang/Thread", "currentThread")));
+        assertEquals(0, count(m, "tryRelease", calls("java/lang/Thread", "currentThread")));
+    }
+
     @Test
     void asyncpreemptoffLeavesOnlyPrologueChecks() {
         byte[] b = transformed(new Instrumenter(Options.parse(""), true), SHAPES, original(SHAPES));

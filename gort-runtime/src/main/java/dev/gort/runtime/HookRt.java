@@ -57,6 +57,16 @@ public final class HookRt {
         return Thread.currentThread() instanceof M;
     }
 
+    /**
+     * The application's {@code Thread.currentThread()}: the thread read afresh
+     * ({@link Current#thread()}) when the first look says an M, which is the only case where
+     * the inlined read can be stale (see {@link #onAnM()}); a plain thread pays no call.
+     */
+    public static Thread currentThread() {
+        Thread t = Thread.currentThread();
+        return t instanceof M ? Current.thread() : t;
+    }
+
     /** A lock or monitor was taken: pin the current goroutine to its M. */
     public static void pin() {
         if (!onAnM()) {
