@@ -239,7 +239,7 @@ class AgentIT {
     @Test
     void aLockTakenAfterAParkNamesTheThreadTheGoroutineRunsOn() throws Exception {
         Result r = java("-javaagent:" + AGENT, "-Xbatch", "-XX:CompileCommand=quiet",
-                "-XX:CompileCommand=dontinline,dev.gort.agentit.LockAfterMove::here",
+                "-XX:CompileCommand=dontinline,dev.gort.agentit.AfterMove::here",
                 "-XX:CompileCommand=dontinline,dev.gort.agentit.LockAfterMove::ownedHere",
                 "-cp", CP, "dev.gort.agentit.LockAfterMove", "200000");
         assertEquals(0, r.exit(), r.out() + r.err());
@@ -257,7 +257,7 @@ class AgentIT {
     @Test
     void currentThreadReadAfterAParkNamesTheThreadTheGoroutineRunsOn() throws Exception {
         Result r = java("-javaagent:" + AGENT, "-Xbatch", "-XX:CompileCommand=quiet",
-                "-XX:CompileCommand=dontinline,dev.gort.agentit.ThreadAfterMove::here",
+                "-XX:CompileCommand=dontinline,dev.gort.agentit.AfterMove::here",
                 "-cp", CP, "dev.gort.agentit.ThreadAfterMove", "200000");
         assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(r.out().matches("thread right after \\d+ moves\n"), r.out() + r.err());
@@ -273,7 +273,7 @@ class AgentIT {
     @Test
     void anAqsSynchronizerTakenAfterAParkNamesTheThreadTheGoroutineRunsOn() throws Exception {
         Result r = java("-javaagent:" + AGENT, "-Xbatch", "-XX:CompileCommand=quiet",
-                "-XX:CompileCommand=dontinline,dev.gort.agentit.AqsAfterMove::here",
+                "-XX:CompileCommand=dontinline,dev.gort.agentit.AfterMove::here",
                 "-XX:CompileCommand=dontinline,dev.gort.agentit.AqsAfterMove::ownerOf",
                 "-cp", CP, "dev.gort.agentit.AqsAfterMove", "200000");
         assertEquals(0, r.exit(), r.out() + r.err());

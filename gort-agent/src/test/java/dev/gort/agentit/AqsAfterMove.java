@@ -1,7 +1,6 @@
 package dev.gort.agentit;
 
 import dev.gort.Chan;
-import dev.gort.Gort;
 
 import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 
@@ -16,8 +15,6 @@ import java.util.concurrent.locks.AbstractQueuedSynchronizer;
  */
 public final class AqsAfterMove {
     static final Mutex MUTEX = new Mutex();
-    static int moves;
-    static String failure;
 
     /** A mutex written on AQS as its javadoc shows. */
     static final class Mutex extends AbstractQueuedSynchronizer {
@@ -46,57 +43,34 @@ public final class AqsAfterMove {
     }
 
     public static void main(String[] args) {
-        int rounds = Integer.parseInt(args[0]);
-        Gort.main(() -> {
-            Chan<Integer> ping = Chan.make(0);
-            Chan<Integer> pong = Chan.make(0);
-            Chan<Boolean> done = Chan.make(1);
-            Gort.go(() -> {
-                for (int i = 0; i < rounds; i++) {
-                    pong.send(ping.recv());
-                }
-            });
-            Gort.go(() -> {
-                for (int i = 0; i < rounds && failure == null; i++) {
-                    step(ping, pong, i);
-                }
-                done.send(true);
-            });
-            done.recv();
-            System.out.println(failure != null ? failure : "owner right after " + moves + " moves");
-        });
+        AfterMove.run(args, "owner", AqsAfterMove::step);
     }
 
     /** One round trip, then the mutex: the shape that would record a stale owner. */
     static void step(Chan<Integer> ping, Chan<Integer> pong, int i) {
-        Thread before = here();
+        Thread before = AfterMove.here();
         ping.send(i);
         pong.recv(); // parks: may resume on another M
         MUTEX.acquire(1);
         try {
-            if (here() != before) {
-                moves++;
+            if (AfterMove.here() != before) {
+                AfterMove.moves++;
             }
-            if (ownerOf() != here()) {
-                failure = "round " + i + ": the mutex names " + ownerOf().getName() + " as its owner, the goroutine runs on "
-                        + here().getName();
+            if (ownerOf() != AfterMove.here()) {
+                AfterMove.failure = "round " + i + ": the mutex names " + ownerOf().getName() + " as its owner, the goroutine runs on "
+                        + AfterMove.here().getName();
             }
         } finally {
             try {
                 MUTEX.release(1);
             } catch (IllegalMonitorStateException e) {
-                if (failure == null) {
-                    failure = "round " + i + ": release threw " + e;
+                if (AfterMove.failure == null) {
+                    AfterMove.failure = "round " + i + ": release threw " + e;
                 }
-                System.out.println(failure);
+                System.out.println(AfterMove.failure);
                 System.exit(3); // the mutex stays held by a thread that no longer runs the goroutine
             }
         }
-    }
-
-    /** The current thread, read in a frame of its own (not inlined: AgentIT's CompileCommand). */
-    static Thread here() {
-        return Thread.currentThread();
     }
 
     /** The mutex's owner, read in a frame of its own. */

@@ -1,7 +1,6 @@
 package dev.gort.agentit;
 
 import dev.gort.Chan;
-import dev.gort.Gort;
 
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -22,60 +21,35 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class LockAfterMove {
     static final ReentrantLock LOCK = new ReentrantLock();
-    static int moves;
-    static String failure;
 
     public static void main(String[] args) {
-        int rounds = Integer.parseInt(args[0]);
-        Gort.main(() -> {
-            Chan<Integer> ping = Chan.make(0);
-            Chan<Integer> pong = Chan.make(0);
-            Chan<Boolean> done = Chan.make(1);
-            Gort.go(() -> {
-                for (int i = 0; i < rounds; i++) {
-                    pong.send(ping.recv());
-                }
-            });
-            Gort.go(() -> {
-                for (int i = 0; i < rounds && failure == null; i++) {
-                    step(ping, pong, i);
-                }
-                done.send(true);
-            });
-            done.recv();
-            System.out.println(failure != null ? failure : "owner right after " + moves + " moves");
-        });
+        AfterMove.run(args, "owner", LockAfterMove::step);
     }
 
     /** One round trip, then the lock: the shape that recorded a stale owner. */
     static void step(Chan<Integer> ping, Chan<Integer> pong, int i) {
-        Thread before = here();
+        Thread before = AfterMove.here();
         ping.send(i);
         pong.recv(); // parks: may resume on another M
         LOCK.lock();
         try {
-            if (here() != before) {
-                moves++;
+            if (AfterMove.here() != before) {
+                AfterMove.moves++;
             }
             if (!ownedHere()) {
-                failure = "round " + i + ": the lock names " + owner() + " as its owner, the goroutine runs on " + here().getName();
+                AfterMove.failure = "round " + i + ": the lock names " + owner() + " as its owner, the goroutine runs on " + AfterMove.here().getName();
             }
         } finally {
             try {
                 LOCK.unlock();
             } catch (IllegalMonitorStateException e) {
-                if (failure == null) {
-                    failure = "round " + i + ": unlock threw " + e;
+                if (AfterMove.failure == null) {
+                    AfterMove.failure = "round " + i + ": unlock threw " + e;
                 }
-                System.out.println(failure);
+                System.out.println(AfterMove.failure);
                 System.exit(3); // the lock stays held by a thread that no longer runs the goroutine
             }
         }
-    }
-
-    /** The current thread, read in a frame of its own (not inlined: AgentIT's CompileCommand). */
-    static Thread here() {
-        return Thread.currentThread();
     }
 
     /** Whether the lock's owner is the current thread, read in a frame of its own. */

@@ -1,7 +1,6 @@
 package dev.gort.agentit;
 
 import dev.gort.Chan;
-import dev.gort.Gort;
 
 /**
  * Run by AgentIT: a goroutine reads {@code Thread.currentThread()}, parks (a channel round
@@ -16,29 +15,9 @@ import dev.gort.Gort;
  * not inlined and {@code -Xbatch}, so that step is compiled by C2 early.
  */
 public final class ThreadAfterMove {
-    static int moves;
-    static String failure;
 
     public static void main(String[] args) {
-        int rounds = Integer.parseInt(args[0]);
-        Gort.main(() -> {
-            Chan<Integer> ping = Chan.make(0);
-            Chan<Integer> pong = Chan.make(0);
-            Chan<Boolean> done = Chan.make(1);
-            Gort.go(() -> {
-                for (int i = 0; i < rounds; i++) {
-                    pong.send(ping.recv());
-                }
-            });
-            Gort.go(() -> {
-                for (int i = 0; i < rounds && failure == null; i++) {
-                    step(ping, pong, i);
-                }
-                done.send(true);
-            });
-            done.recv();
-            System.out.println(failure != null ? failure : "thread right after " + moves + " moves");
-        });
+        AfterMove.run(args, "thread", ThreadAfterMove::step);
     }
 
     /** A read, one round trip, a read: the shape that saw a stale thread. */
@@ -47,18 +26,13 @@ public final class ThreadAfterMove {
         ping.send(i);
         pong.recv(); // parks: may resume on another M
         Thread after = Thread.currentThread();
-        Thread fresh = here();
+        Thread fresh = AfterMove.here();
         if (fresh != before) {
-            moves++;
+            AfterMove.moves++;
         }
         if (after != fresh) {
-            failure = "round " + i + ": Thread.currentThread() said " + after.getName() + " (before the park: "
+            AfterMove.failure = "round " + i + ": Thread.currentThread() said " + after.getName() + " (before the park: "
                     + before.getName() + "), the goroutine runs on " + fresh.getName();
         }
-    }
-
-    /** The current thread, read in a frame of its own (not inlined: AgentIT's CompileCommand). */
-    static Thread here() {
-        return Thread.currentThread();
     }
 }
