@@ -44,6 +44,23 @@ final class AfterMove {
         });
     }
 
+    /**
+     * Runs a step's release (named what); if it throws IllegalMonitorStateException, prints
+     * the failure and exits 3: the lock stays held by a thread that no longer runs the
+     * goroutine, so nothing after it would end.
+     */
+    static void release(int i, String what, Runnable release) {
+        try {
+            release.run();
+        } catch (IllegalMonitorStateException e) {
+            if (failure == null) {
+                failure = "round " + i + ": " + what + " threw " + e;
+            }
+            System.out.println(failure);
+            System.exit(3);
+        }
+    }
+
     /** The current thread, read in a frame of its own (not inlined: AgentIT's CompileCommand). */
     static Thread here() {
         return Thread.currentThread();

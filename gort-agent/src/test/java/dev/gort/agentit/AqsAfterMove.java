@@ -2,7 +2,6 @@ package dev.gort.agentit;
 
 import dev.gort.Chan;
 
-import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 
 /**
  * Run by AgentIT: as {@link LockAfterMove}, for the application's own synchronizer on AQS
@@ -14,33 +13,8 @@ import java.util.concurrent.locks.AbstractQueuedSynchronizer;
  * <p>Prints "owner right after N moves" or what went wrong.
  */
 public final class AqsAfterMove {
-    static final Mutex MUTEX = new Mutex();
-
-    /** A mutex written on AQS as its javadoc shows. */
-    static final class Mutex extends AbstractQueuedSynchronizer {
-        @Override
-        protected boolean tryAcquire(int arg) {
-            if (compareAndSetState(0, 1)) {
-                setExclusiveOwnerThread(Thread.currentThread());
-                return true;
-            }
-            return false;
-        }
-
-        @Override
-        protected boolean tryRelease(int arg) {
-            if (getExclusiveOwnerThread() != Thread.currentThread()) {
-                throw new IllegalMonitorStateException("owner " + getExclusiveOwnerThread());
-            }
-            setExclusiveOwnerThread(null);
-            setState(0);
-            return true;
-        }
-
-        Thread owner() {
-            return getExclusiveOwnerThread();
-        }
-    }
+    /** A mutex written on AQS as its javadoc shows (AqsPinning's). */
+    static final AqsPinning.OwnerSetMutex MUTEX = new AqsPinning.OwnerSetMutex();
 
     public static void main(String[] args) {
         AfterMove.run(args, "owner", AqsAfterMove::step);
@@ -61,15 +35,7 @@ public final class AqsAfterMove {
                         + AfterMove.here().getName();
             }
         } finally {
-            try {
-                MUTEX.release(1);
-            } catch (IllegalMonitorStateException e) {
-                if (AfterMove.failure == null) {
-                    AfterMove.failure = "round " + i + ": release threw " + e;
-                }
-                System.out.println(AfterMove.failure);
-                System.exit(3); // the mutex stays held by a thread that no longer runs the goroutine
-            }
+            AfterMove.release(i, "release", () -> MUTEX.release(1));
         }
     }
 

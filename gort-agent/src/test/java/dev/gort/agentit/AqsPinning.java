@@ -48,6 +48,11 @@ public final class AqsPinning {
             return true;
         }
 
+        /** Its owner (AqsAfterMove reads it; getExclusiveOwnerThread is protected). */
+        Thread owner() {
+            return getExclusiveOwnerThread();
+        }
+
         @Override
         public void lock() {
             acquire(1);
