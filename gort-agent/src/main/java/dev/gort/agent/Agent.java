@@ -22,7 +22,7 @@ public final class Agent {
 
     /** Entry point for {@code -javaagent}. */
     public static void premain(String args, Instrumentation inst) {
-        start(args, inst);
+        start(args, inst, false); // nothing can have loaded gort before the first premain
     }
 
     /**
@@ -32,7 +32,7 @@ public final class Agent {
      * a second runtime.
      */
     public static void agentmain(String args, Instrumentation inst) {
-        start(args, inst);
+        start(args, inst, true);
     }
 
     private static boolean runtimeLoaded(Instrumentation inst) {
@@ -44,20 +44,22 @@ public final class Agent {
         return false;
     }
 
-    private static void start(String args, Instrumentation inst) {
-        ClassLoader from = Agent.class.getClassLoader();
+    /**
+     * Puts the jar on the bootstrap class path, then calls Premain. The call is a plain
+     * one, not reflection (whose method handles cost a starting JVM ~5 ms): this class's
+     * loader asks its parents first, so the reference to Premain, resolved only when the
+     * call runs, finds the boot loader's copy once the jar is there, and the jar's own copy
+     * through this loader otherwise.
+     */
+    private static void start(String args, Instrumentation inst, boolean attached) {
         try {
             File jar = new File(Agent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            if (jar.isFile() && !runtimeLoaded(inst)) {
+            if (jar.isFile() && !(attached && runtimeLoaded(inst))) {
                 inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
-                from = null;
             }
-            Class.forName("dev.gort.agent.Premain", true, from)
-                    .getMethod("start", String.class, Instrumentation.class)
-                    .invoke(null, args, inst);
-        } catch (ReflectiveOperationException | java.io.IOException | java.net.URISyntaxException | RuntimeException e) {
-            Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ite ? ite.getCause() : e;
-            System.err.println("gort-agent: cannot start: " + cause);
+            Premain.start(args, inst);
+        } catch (java.io.IOException | java.net.URISyntaxException | RuntimeException | LinkageError e) {
+            System.err.println("gort-agent: cannot start: " + e);
             System.exit(2);
         }
     }

@@ -13,8 +13,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -33,17 +31,26 @@ import java.util.zip.CRC32C;
  * ({@link #optionsKey}), whether the class is the {@code main=goroutine} class, and the class
  * file's bytes. The output is a function of these alone: the instrumenter reads nothing but
  * the class file (no class loading, no frames computed from the hierarchy), so neither the
- * class's name nor its loader is part of it. The build and options are folded into one
- * SHA-256 at start ({@code prefix}); an entry is named by CRC32C and CRC32 of the prefix and
- * the class bytes, and holds the prefix and the class bytes themselves, compared exactly on
- * read: a hit is never a collision, whatever the name.
+ * class's name nor its loader is part of it. The build and options make one 24-byte
+ * {@code prefix} at start (the length, CRC32C and CRC32 of each); an entry is named by CRC32C and CRC32 of the prefix and the class bytes, and
+ * holds the prefix and the class bytes themselves, compared exactly on read: a hit is never
+ * a collision, whatever the name.
  *
  * <p>Rejected: a SHA-256 of each class file as the key, and of the whole jar as the build.
  * At start SHA-256 runs interpreted (its intrinsic needs C2): 60 ms for the 700 KB jar and
  * 50 ms for H2's 540 start-up classes, a third of the time a warm cache exists to save,
  * against 3 ms and 0.2 ms for the CRCs (intrinsics in the interpreter too). The jar's
  * fingerprint is its length, CRC32C and CRC32: two builds that differ yet agree on all three
- * are a 2^-64 accident, not a risk worth 60 ms per start.
+ * are a 2^-64 accident, not a risk worth 60 ms per start. Even one SHA-256 of the build and
+ * options at start cost ~10 ms of a warm start: {@code MessageDigest.getInstance} loads the
+ * JDK's security providers and reads their configuration. The options key gets the jar's
+ * treatment instead.
+ *
+ * <p>Also kept off a warm start: the process id in temporary files' names (looked up at
+ * the first write: {@code ProcessHandle} costs a few ms to start), and string
+ * concatenation by {@code invokedynamic} (the agent is compiled with
+ * {@code -XDstringConcat=inline}: each call site's bootstrap costs more at start than all
+ * its later uses).
  *
  * <p><b>Entries.</b> One file per key: a magic, the prefix, main, a kind (transformed, or
  * unchanged: the next start skips the analysis too), the lengths, the class bytes, the
@@ -67,8 +74,8 @@ final class TransformCache {
     /** What {@link #get} returns for a class the agent leaves as it was. */
     static final byte[] UNCHANGED = new byte[0];
 
-    private static final byte[] MAGIC = "gortcls2".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final int PREFIX = 32, CHECK = 4;
+    private static final byte[] MAGIC = "gortcls3".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final int PREFIX = 24, CHECK = 4;
     /** magic, prefix, main, kind, class length, output length. */
     private static final int HEADER = MAGIC.length + PREFIX + 1 + 1 + 4 + 4;
     private static final byte KIND_UNCHANGED = 0, KIND_TRANSFORMED = 1;
@@ -78,7 +85,8 @@ final class TransformCache {
 
     private final Path dir;
     private final String dirName; // dir + '/', for java.io
-    private final String tmpPrefix = ".tmp-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()) + "-";
+    private String tmpPrefix; // made at the first write (writeLock)
+    private final Object writeLock = new Object();
     private final AtomicInteger temps = new AtomicInteger();
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final AtomicInteger pending = new AtomicInteger(); // queued or being written
@@ -108,11 +116,7 @@ final class TransformCache {
      * dir it cannot use gives a cache that is off, after the one warning.
      */
     static TransformCache open(Path dir, byte[] build, String optionsKey) {
-        MessageDigest md = sha256();
-        md.update(build);
-        md.update((byte) 0);
-        md.update(optionsKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        TransformCache c = new TransformCache(dir, md.digest());
+        TransformCache c = new TransformCache(dir, prefix(build, optionsKey));
         String problem = prepare(dir);
         if (problem == null) {
             String[] names = new java.io.File(dir.toString()).list();
@@ -331,13 +335,22 @@ final class TransformCache {
         }
     }
 
+    private String tmpPrefix() {
+        synchronized (writeLock) {
+            if (tmpPrefix == null) {
+                tmpPrefix = ".tmp-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()) + "-";
+            }
+            return tmpPrefix;
+        }
+    }
+
     private void write(Pending p) {
         Path tmp = null;
         try {
             // Not Files.createTempFile: its SecureRandom names cost a cold JVM more than the
             // writes. pid, start time and a counter are unique on this host; CREATE_NEW makes
             // a clash (a shared file system) an error, not a shared file.
-            tmp = dir.resolve(tmpPrefix + temps.incrementAndGet());
+            tmp = dir.resolve(tmpPrefix() + temps.incrementAndGet());
             try (java.io.OutputStream o = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 o.write(p.entry());
             } catch (IOException ex) {
@@ -444,12 +457,23 @@ final class TransformCache {
         return m == null ? kind : kind + " " + m;
     }
 
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JDK", e);
-        }
+    /**
+     * The entries' prefix: the build's and the options key's lengths, CRC32Cs and CRC32s
+     * (the build is itself a fingerprint, {@link #fingerprint}).
+     */
+    static byte[] prefix(byte[] build, String optionsKey) {
+        ByteBuffer b = ByteBuffer.allocate(PREFIX);
+        crcs(b, build);
+        crcs(b, optionsKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return b.array();
+    }
+
+    private static void crcs(ByteBuffer b, byte[] bytes) {
+        CRC32C c = new CRC32C();
+        c.update(bytes);
+        CRC32 d = new CRC32();
+        d.update(bytes);
+        b.putInt(bytes.length).putInt((int) c.getValue()).putInt((int) d.getValue());
     }
 
     /** The agent's build: the jar's length, CRC32C and CRC32 (see the class comment for why not SHA-256). */
