@@ -57,7 +57,7 @@ public final class Agent {
             if (jar.isFile() && !(attached && runtimeLoaded(inst))) {
                 inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
             }
-            Premain.start(args, inst);
+            Premain.start(args, inst, jar);
         } catch (java.io.IOException | java.net.URISyntaxException | RuntimeException | LinkageError e) {
             System.err.println("gort-agent: cannot start: " + e);
             System.exit(2);

@@ -17,7 +17,8 @@ import java.util.jar.JarFile;
 public final class Premain {
     private Premain() {}
 
-    public static void start(String args, Instrumentation inst) {
+    /** jar: the agent jar ({@link Agent} found it), which the cache's key fingerprints. */
+    public static void start(String args, Instrumentation inst, java.io.File jar) {
         Options options;
         String mainClass = null;
         try {
@@ -54,7 +55,7 @@ public final class Premain {
         dev.gort.runtime.hook.Preemption.init();
         Instrumenter instrumenter = new Instrumenter(options, dev.gort.runtime.HookRt.asyncPreemptOff());
         Scope scope = new Scope(options.include(), options.exclude());
-        TransformCache cache = options.cache() == null ? null : openCache(options);
+        TransformCache cache = options.cache() == null ? null : openCache(options, jar);
         inst.addTransformer(new GortTransformer(scope, instrumenter, mainClass, options.dump(), cache), false);
     }
 
@@ -64,10 +65,13 @@ public final class Premain {
      * written; {@code -Dgort.agent.cachestats=true} then prints its hits and misses (for
      * tests and measurements).
      */
-    static TransformCache openCache(Options options) {
+    static TransformCache openCache(Options options, java.io.File jar) {
         byte[] build;
         try {
-            build = TransformCache.fingerprint(agentJar());
+            if (!jar.isFile()) {
+                throw new IOException("not loaded from a jar: " + jar);
+            }
+            build = TransformCache.fingerprint(jar);
         } catch (IOException | RuntimeException e) {
             System.err.println("gort-agent: cache " + options.cache() + ": cannot tell the agent's build (" + e.getMessage()
                     + "); transforming without the cache");
@@ -75,27 +79,32 @@ public final class Premain {
         }
         TransformCache cache = TransformCache.open(options.cache(), build,
                 TransformCache.optionsKey(options, dev.gort.runtime.HookRt.asyncPreemptOff()));
-        boolean stats = Boolean.getBoolean("gort.agent.cachestats");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            cache.flush(10_000); // what the writer thread has not written yet
-            if (stats) {
-                System.err.println(cache.stats());
-            }
-        }, "gort-agent cache flush"));
+        Runtime.getRuntime().addShutdownHook(new CacheAtExit(cache, Boolean.getBoolean("gort.agent.cachestats")));
         return cache;
     }
 
-    /** The agent jar this class was loaded from (the boot loader has no code source: ask for the class file). */
-    static java.nio.file.Path agentJar() throws IOException {
-        java.net.URL u = Premain.class.getResource("Premain.class");
-        if (u == null || !u.getProtocol().equals("jar")) {
-            throw new IOException("not loaded from a jar: " + u);
+    /**
+     * At exit: writes what the writer thread has not written yet, then the pack of the
+     * entries this run used. A class, not a lambda: a lambda's bootstrap costs a starting
+     * JVM ~3 ms.
+     */
+    private static final class CacheAtExit extends Thread {
+        private final TransformCache cache;
+        private final boolean stats;
+
+        CacheAtExit(TransformCache cache, boolean stats) {
+            super("gort-agent cache flush");
+            this.cache = cache;
+            this.stats = stats;
         }
-        try {
-            java.net.JarURLConnection c = (java.net.JarURLConnection) u.openConnection();
-            return java.nio.file.Path.of(c.getJarFileURL().toURI());
-        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
-            throw new IOException("agent jar at " + u + ": " + e.getMessage());
+
+        @Override
+        public void run() {
+            cache.flush(10_000);
+            cache.writePack();
+            if (stats) {
+                System.err.println(cache.stats());
+            }
         }
     }
 

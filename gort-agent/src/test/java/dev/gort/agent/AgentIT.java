@@ -106,17 +106,33 @@ class AgentIT {
         assertEquals("alternated 5 times\n", cold.out());
         assertTrue(cold.err().matches("(?s).*gort-agent: cache \\S+: 0 hits, [1-9][0-9]* misses \\(0 damaged\\), [1-9][0-9]* written\n.*"),
                 cold.err());
-        List<Path> entries;
+        List<Path> entries, packs;
         try (var s = Files.list(dir)) {
-            entries = s.toList();
+            entries = s.filter(p -> !p.getFileName().toString().startsWith(".pack-")).toList();
+        }
+        try (var s = Files.list(dir)) {
+            packs = s.filter(p -> p.getFileName().toString().startsWith(".pack-")).toList();
         }
         assertFalse(entries.isEmpty());
+        assertEquals(1, packs.size(), "one pack of the entries the cold run used");
         assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
 
         Result warm = java(cat(app, "-Dgort.agent.cachestats=true", "-javaagent:" + AGENT + "=" + opts));
         assertEquals(0, warm.exit(), warm.err());
         assertEquals(cold.out(), warm.out());
         assertTrue(warm.err().contains(": " + entries.size() + " hits, 0 misses (0 damaged), 0 written\n"), warm.err());
+
+        byte[] pack = Files.readAllBytes(packs.get(0)); // a damaged pack: the entry files serve, it is rewritten
+        pack[40] ^= 0x5a;
+        Files.write(packs.get(0), pack);
+        Result damagedPack = java(cat(app, "-Dgort.agent.cachestats=true", "-javaagent:" + AGENT + "=" + opts));
+        assertEquals(0, damagedPack.exit(), damagedPack.err());
+        assertEquals(cold.out(), damagedPack.out());
+        assertEquals(1, damagedPack.err().lines().filter(l -> l.contains(".pack-")).count(), damagedPack.err());
+        assertTrue(damagedPack.err().contains(": " + entries.size() + " hits, 0 misses (0 damaged), 0 written\n"),
+                damagedPack.err());
+        assertFalse(java.util.Arrays.equals(pack, Files.readAllBytes(packs.get(0))), "rewritten");
+        Files.delete(packs.get(0)); // the entries alone from here
 
         for (Path e : entries) { // damage every entry: a flipped byte near the end
             byte[] b = Files.readAllBytes(e);

@@ -161,6 +161,91 @@ class TransformCacheTest {
         assertNull(TransformCache.decode(k, flipped));
     }
 
+    private static Path pack(Path dir) {
+        return dir.resolve(TransformPack.name(TransformCache.prefix(BUILD, OPTS)));
+    }
+
+    /** One run's entries go into the pack at exit; the next run reads them from there alone. */
+    @Test
+    void theNextRunReadsThePackWrittenAtExit() throws Exception {
+        Path dir = Files.createTempDirectory("gort-cache");
+        TransformCache c = TransformCache.open(dir, BUILD, OPTS);
+        TransformCache.Key k1 = c.key(new byte[] {10, 11}, false), k2 = c.key(new byte[] {12}, false);
+        c.put(k1, new byte[] {42, 43});
+        c.put(k2, null);
+        c.flush(10_000);
+        c.writePack();
+        assertTrue(Files.exists(pack(dir)), "pack written: " + files(dir));
+        // the entry files are not needed any more: delete them, the pack serves both
+        Files.delete(entry(dir, k1));
+        Files.delete(entry(dir, k2));
+        TransformCache again = TransformCache.open(dir, BUILD, OPTS);
+        assertArrayEquals(new byte[] {42, 43}, again.get(k1));
+        assertSame(TransformCache.UNCHANGED, again.get(k2));
+        assertEquals(2, again.hits.get());
+        // a run that used only the pack leaves it as it was
+        long before = Files.getLastModifiedTime(pack(dir)).toMillis();
+        byte[] bytes = Files.readAllBytes(pack(dir));
+        again.writePack();
+        assertArrayEquals(bytes, Files.readAllBytes(pack(dir)));
+        assertEquals(before, Files.getLastModifiedTime(pack(dir)).toMillis());
+        // a run with a new class rewrites it with every entry that run used
+        TransformCache third = TransformCache.open(dir, BUILD, OPTS);
+        TransformCache.Key k3 = third.key(new byte[] {13}, false);
+        assertArrayEquals(new byte[] {42, 43}, third.get(k1));
+        third.put(k3, new byte[] {44});
+        third.flush(10_000);
+        third.writePack();
+        Files.delete(entry(dir, k3));
+        TransformCache fourth = TransformCache.open(dir, BUILD, OPTS);
+        assertArrayEquals(new byte[] {42, 43}, fourth.get(k1));
+        assertArrayEquals(new byte[] {44}, fourth.get(k3));
+        assertNull(fourth.get(k2), "k2 was not used by the run that wrote this pack, and its file is gone");
+        assertEquals(List.of(), files(dir).stream().filter(f -> f.getFileName().toString().startsWith(".tmp-")).toList());
+    }
+
+    /** A damaged pack is one warning: its entries are misses (never a damaged class), and the pack is rewritten. */
+    @Test
+    void aDamagedPackIsIgnoredAndRewritten() throws Exception {
+        Path dir = Files.createTempDirectory("gort-cache");
+        TransformCache c = TransformCache.open(dir, BUILD, OPTS);
+        TransformCache.Key k = c.key(new byte[] {1, 2, 3}, false);
+        c.put(k, new byte[] {7, 8, 9});
+        c.flush(10_000);
+        c.writePack();
+        Files.delete(entry(dir, k));
+        byte[] good = Files.readAllBytes(pack(dir));
+        List<byte[]> bad = new ArrayList<>();
+        for (int i : new int[] {0, 9, good.length / 2, good.length - 3}) { // magic, prefix, index, entry payload
+            byte[] b = good.clone();
+            b[i] ^= 1;
+            bad.add(b);
+        }
+        bad.add(java.util.Arrays.copyOf(good, good.length - 1)); // truncated
+        bad.add(java.util.Arrays.copyOf(good, 20));
+        bad.add(new byte[0]);
+        for (byte[] b : bad) {
+            Files.write(pack(dir), b);
+            TransformCache[] opened = new TransformCache[1];
+            String err = stderr(() -> {
+                TransformCache fresh = opened[0] = TransformCache.open(dir, BUILD, OPTS);
+                assertNull(fresh.get(k), "never the damaged bytes");
+                fresh.put(k, new byte[] {7, 8, 9});
+                fresh.flush(10_000);
+                fresh.writePack();
+            });
+            assertEquals(1, err.lines().count(), "warned once: " + err);
+            assertTrue(err.startsWith("gort-agent: cache " + dir + ": "), err);
+            assertTrue(opened[0].on(), "a damaged pack does not turn the cache off");
+            Files.delete(entry(dir, k));
+            TransformCache next = TransformCache.open(dir, BUILD, OPTS);
+            assertArrayEquals(new byte[] {7, 8, 9}, next.get(k), "the pack was rewritten");
+        }
+        // another build's pack is not read (its name differs, and so does its prefix)
+        assertNotEquals(TransformPack.name(TransformCache.prefix(BUILD, OPTS)),
+                TransformPack.name(TransformCache.prefix(new byte[] {9}, OPTS)));
+    }
+
     @Test
     void aFileInsteadOfADirectoryIsOneWarningAndNoCache() throws Exception {
         Path file = Files.createTempFile("gort-cache", ".txt");
