@@ -98,6 +98,7 @@ final class TransformCache {
      * ms). An entry another JVM writes meanwhile is a miss this run.
      */
     private final Set<String> names = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean listed; // names holds DIR's listing (list())
     private final java.util.concurrent.atomic.AtomicLong queued = new java.util.concurrent.atomic.AtomicLong(); // bytes
     private final byte[] prefix;
     /** The pack of the last run's entries ({@link TransformPack}); null if none or unusable. */
@@ -127,34 +128,48 @@ final class TransformCache {
     static TransformCache open(Path dir, byte[] build, String optionsKey) {
         TransformCache c = new TransformCache(dir, prefix(build, optionsKey));
         String problem = prepare(dir);
-        if (problem == null) {
-            String[] names = new java.io.File(dir.toString()).list();
-            if (names == null) {
-                problem = "cannot list it";
-            } else {
-                c.names.addAll(Arrays.asList(names));
-                removeStaleTemporaries(dir, names);
-            }
-        }
         if (problem != null) {
             c.warn(problem);
-        } else {
-            c.on = true;
-            c.openPack();
+            return c;
+        }
+        c.on = true;
+        c.openPack();
+        if (c.pack == null) {
+            c.list(); // every class will be looked up among the files
         }
         return c;
     }
 
     private void openPack() {
         String name = TransformPack.name(prefix);
-        if (!names.contains(name)) {
-            return;
-        }
         try {
             pack = TransformPack.open(dirName + name, prefix);
         } catch (IOException | RuntimeException e) {
             packStale = true;
             once(name + ": " + reason(e) + "; reading the entries one by one, and rewriting it");
+        }
+    }
+
+    /**
+     * Lists DIR into {@link #names}, once, when a class is first looked up outside the pack
+     * (a warm start whose pack holds every class never lists DIR: 540 names for H2).
+     */
+    private void list() {
+        if (listed) {
+            return;
+        }
+        synchronized (names) {
+            if (listed) {
+                return;
+            }
+            String[] all = new java.io.File(dir.toString()).list();
+            if (all == null) {
+                off("cannot list it");
+            } else {
+                names.addAll(Arrays.asList(all));
+                removeStaleTemporaries(dir, all);
+            }
+            listed = true;
         }
     }
 
@@ -242,6 +257,9 @@ final class TransformCache {
         }
         TransformPack p = pack;
         boolean packed = p != null && p.contains(key.name());
+        if (!packed) {
+            list();
+        }
         if (!packed && !names.contains(key.name())) {
             misses.incrementAndGet();
             return null;
@@ -363,6 +381,7 @@ final class TransformCache {
         if (!on || !packStale) {
             return;
         }
+        list();
         TransformPack p = pack;
         java.util.List<TransformPack.Source> entries = new java.util.ArrayList<>();
         java.util.List<java.util.Map.Entry<String, Boolean>> list;
@@ -512,13 +531,12 @@ final class TransformCache {
         if (e.length < HEADER + CHECK) {
             return null;
         }
-        ByteBuffer b = ByteBuffer.wrap(e);
-        byte[] magic = new byte[MAGIC.length], p = new byte[PREFIX];
-        b.get(magic).get(p);
+        ByteBuffer b = ByteBuffer.wrap(e, MAGIC.length + PREFIX, HEADER - MAGIC.length - PREFIX);
         byte main = b.get(), kind = b.get();
         int n = b.getInt(), m = b.getInt();
         int len = key.classfile().length;
-        if (!Arrays.equals(magic, MAGIC) || !Arrays.equals(p, key.prefix()) || main != (key.isMain() ? 1 : 0)
+        if (!Arrays.equals(e, 0, MAGIC.length, MAGIC, 0, MAGIC.length)
+                || !Arrays.equals(e, MAGIC.length, MAGIC.length + PREFIX, key.prefix(), 0, PREFIX) || main != (key.isMain() ? 1 : 0)
                 || n != len || m < 0 || (long) HEADER + n + m + CHECK != e.length
                 || (kind != KIND_UNCHANGED && kind != KIND_TRANSFORMED) || (kind == KIND_UNCHANGED && m != 0)) {
             return null;
