@@ -31,6 +31,8 @@ import java.util.zip.CRC32C;
 final class TransformPack implements AutoCloseable {
     private static final byte[] MAGIC = "gortpak1".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_NAME = 255;
+    /** An index row's bytes without its name: the name's length, the offset, the length. */
+    private static final int ROW = 1 + 8 + 4;
 
     private final RandomAccessFile file;
     private final Map<String, long[]> index; // name -> {offset, length}
@@ -73,7 +75,11 @@ final class TransformPack implements AutoCloseable {
             if (!java.util.Arrays.equals(magic, MAGIC) || !java.util.Arrays.equals(p, prefix)) {
                 throw new IOException("pack of another format or build");
             }
-            if (count < 0 || indexLength < 0 || (long) head + indexLength + 4 > size) {
+            // count is bounded by the index's length before anything is sized by it: an index
+            // whose checksum matches yet whose count is huge (a writer's bug, a crafted file)
+            // would otherwise make the map below allocate up to 4 GB at start (an
+            // OutOfMemoryError out of premain: the JVM does not start).
+            if (count < 0 || indexLength < 0 || (long) head + indexLength + 4 > size || count > indexLength / ROW) {
                 throw new IOException("pack index out of bounds");
             }
             byte[] idx = new byte[indexLength + 4];
@@ -93,10 +99,13 @@ final class TransformPack implements AutoCloseable {
                 ib.get(name);
                 long off = ib.getLong();
                 int len = ib.getInt();
-                if (off < data || len < 0 || off + len > size) {
+                if (off < data || len < 0 || off > size - len) { // not off + len > size: it overflows
                     throw new IOException("pack entry out of bounds");
                 }
                 index.put(new String(name, StandardCharsets.US_ASCII), new long[] {off, len});
+            }
+            if (ib.hasRemaining()) {
+                throw new IOException("pack index longer than its count");
             }
             return new TransformPack(f, index);
         } catch (IOException | RuntimeException e) {
@@ -148,7 +157,7 @@ final class TransformPack implements AutoCloseable {
             if (e.name().length() > MAX_NAME) {
                 throw new IOException("entry name too long: " + e.name());
             }
-            indexLength += 1 + e.name().length() + 8 + 4;
+            indexLength += ROW + e.name().length();
         }
         int head = MAGIC.length + prefix.length + 8;
         ByteBuffer b = ByteBuffer.allocate(head + indexLength + 4);

@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -138,6 +140,7 @@ class TransformCacheTest {
         bad.add(java.util.Arrays.copyOf(good, 10));
         bad.add(new byte[0]);
         bad.add(TransformCache.encode(other, new byte[] {7, 8, 9})); // whole, but another key's
+        bad.add(TransformCache.encode(c.key(new byte[] {1, 2, 4}, false), new byte[] {7, 8, 9})); // another class of the same length
         bad.add(TransformCache.encode(c.key(new byte[] {1, 2, 3}, true), new byte[] {7, 8, 9})); // main=
         bad.add(TransformCache.encode(TransformCache.open(dir, new byte[] {9}, OPTS).key(new byte[] {1, 2, 3}, false),
                 new byte[] {7, 8, 9})); // another build's
@@ -216,7 +219,9 @@ class TransformCacheTest {
         Files.delete(entry(dir, k));
         byte[] good = Files.readAllBytes(pack(dir));
         List<byte[]> bad = new ArrayList<>();
-        for (int i : new int[] {0, 9, good.length / 2, good.length - 3}) { // magic, prefix, index, entry payload
+        // magic, prefix, the index's first name (only the index's checksum sees it: the name
+        // is then just another key's), an offset, an entry's checksum
+        for (int i : new int[] {0, 9, PACK_HEAD + 2, good.length / 2, good.length - 3}) {
             byte[] b = good.clone();
             b[i] ^= 1;
             bad.add(b);
@@ -244,6 +249,210 @@ class TransformCacheTest {
         // another build's pack is not read (its name differs, and so does its prefix)
         assertNotEquals(TransformPack.name(TransformCache.prefix(BUILD, OPTS)),
                 TransformPack.name(TransformCache.prefix(new byte[] {9}, OPTS)));
+    }
+
+    /** A pack's magic, prefix, count and index length. */
+    private static final int PACK_HEAD = 8 + 24 + 8;
+
+    /** One row of a pack's index: offset is from the start of the entries unless absolute. */
+    private record Row(String name, long offset, int length, boolean absolute) {
+        Row(String name, long offset, int length) {
+            this(name, offset, length, false);
+        }
+    }
+
+    /**
+     * A pack as a writer's bug or an adversary could make it: any count and rows, under a
+     * checksum that matches (so only the pack's other checks stand between it and get).
+     */
+    private static byte[] rawPack(String magic, byte[] prefix, int count, List<Row> rows, byte[] entries) {
+        int indexLength = rows.stream().mapToInt(r -> 1 + r.name().length() + 12).sum();
+        long data = PACK_HEAD + indexLength + 4;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(PACK_HEAD + indexLength + 4 + entries.length);
+        b.put(magic.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put(prefix).putInt(count).putInt(indexLength);
+        for (Row r : rows) {
+            b.put((byte) r.name().length()).put(r.name().getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                    .putLong(r.absolute() ? r.offset() : data + r.offset()).putInt(r.length());
+        }
+        java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+        c.update(b.array(), 0, b.position());
+        b.putInt((int) c.getValue()).put(entries);
+        return b.array();
+    }
+
+    private static byte[] cat(byte[]... parts) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            o.writeBytes(p);
+        }
+        return o.toByteArray();
+    }
+
+    /** Bytes the calling thread allocated so far (HotSpot's count). */
+    private static long allocated() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+                .getCurrentThreadAllocatedBytes();
+    }
+
+    /**
+     * A pack whose index checksum matches but whose index cannot be right (a count beyond
+     * what the index holds, an entry over the header or past the end, an offset whose end
+     * overflows, another build's or format's pack under this one's name) is refused when
+     * it is opened, in one warning naming it, without sizing anything by its count: its
+     * entries are misses (nothing is read from it), and it is rewritten at exit.
+     */
+    @Test
+    void aPackWhoseIndexCannotBeRightIsRefusedAtOpen() throws Exception {
+        Path dir = Files.createTempDirectory("gort-cache");
+        byte[] prefix = TransformCache.prefix(BUILD, OPTS);
+        TransformCache c = TransformCache.open(dir, BUILD, OPTS);
+        TransformCache.Key k = c.key(new byte[] {1, 2, 3}, false);
+        byte[] e = TransformCache.encode(k, new byte[] {7, 8, 9});
+        String n = k.name();
+        TransformCache other = TransformCache.open(dir, new byte[] {9}, OPTS);
+        byte[] foreign = TransformCache.encode(other.key(new byte[] {1, 2, 3}, false), new byte[] {6});
+        Map<String, byte[]> bad = new LinkedHashMap<>();
+        bad.put("a count of 2^29 + 1", rawPack("gortpak1", prefix, (1 << 29) + 1, List.of(new Row(n, 0, e.length)), e));
+        bad.put("a count above the rows", rawPack("gortpak1", prefix, 2, List.of(new Row(n, 0, e.length)), e));
+        bad.put("a count below the rows", rawPack("gortpak1", prefix, 1,
+                List.of(new Row("x", 0, e.length), new Row(n, 0, e.length)), e));
+        bad.put("an entry over the header", rawPack("gortpak1", prefix, 1, List.of(new Row(n, 0, e.length, true)), e));
+        bad.put("an entry past the end", rawPack("gortpak1", prefix, 1, List.of(new Row(n, 1, e.length)), e));
+        bad.put("a negative length", rawPack("gortpak1", prefix, 1, List.of(new Row(n, 0, -1)), e));
+        bad.put("an end that overflows", rawPack("gortpak1", prefix, 1, List.of(new Row(n, Long.MAX_VALUE - 2, 10, true)), e));
+        bad.put("another build's pack", rawPack("gortpak1", TransformCache.prefix(new byte[] {9}, OPTS), 1,
+                List.of(new Row(n, 0, foreign.length)), foreign));
+        bad.put("another format's pack", rawPack("gortpak0", prefix, 1, List.of(new Row(n, 0, e.length)), e));
+        for (Map.Entry<String, byte[]> b : bad.entrySet()) {
+            Files.write(pack(dir), b.getValue());
+            TransformCache[] opened = new TransformCache[1];
+            long[] bytes = new long[1];
+            String err = stderr(() -> {
+                long before = allocated();
+                TransformCache fresh = opened[0] = TransformCache.open(dir, BUILD, OPTS);
+                bytes[0] = allocated() - before;
+                assertNull(fresh.get(k), b.getKey());
+                fresh.put(k, new byte[] {7, 8, 9});
+                fresh.flush(10_000);
+                fresh.writePack();
+            });
+            assertTrue(bytes[0] < 16 << 20, b.getKey() + ": opening allocated " + bytes[0] + " bytes");
+            assertEquals(1, err.lines().count(), b.getKey() + ": warned once: " + err);
+            assertTrue(err.startsWith("gort-agent: cache " + dir + ": " + pack(dir).getFileName() + ": "), b.getKey() + ": " + err);
+            assertEquals(0, opened[0].damaged.get(), b.getKey() + ": refused at open, no entry read from it");
+            assertTrue(opened[0].on(), b.getKey());
+            Files.delete(entry(dir, k));
+            TransformCache next = TransformCache.open(dir, BUILD, OPTS);
+            assertArrayEquals(new byte[] {7, 8, 9}, next.get(k), b.getKey() + ": the pack was rewritten");
+        }
+    }
+
+    /**
+     * An index whose checksum matches but whose rows name the wrong entry (entry A's name on
+     * class B's entry, of the same length; two names on one entry) serves neither wrong
+     * class: decode compares the class bytes. One warning, a miss, and the right entry
+     * rewritten.
+     */
+    @Test
+    void aPackIndexNamingTheWrongEntryNeverServesIt() throws Exception {
+        Path dir = Files.createTempDirectory("gort-cache");
+        byte[] prefix = TransformCache.prefix(BUILD, OPTS);
+        TransformCache c = TransformCache.open(dir, BUILD, OPTS);
+        TransformCache.Key a = c.key(new byte[] {1, 2, 3}, false), b = c.key(new byte[] {1, 2, 4}, false);
+        byte[] ea = TransformCache.encode(a, new byte[] {7}), eb = TransformCache.encode(b, new byte[] {8});
+        assertEquals(ea.length, eb.length);
+        List<byte[]> packs = List.of(
+                rawPack("gortpak1", prefix, 1, List.of(new Row(a.name(), 0, eb.length)), eb), // A's name, B's entry
+                rawPack("gortpak1", prefix, 2, List.of(new Row(a.name(), ea.length, eb.length), new Row(b.name(), ea.length, eb.length)),
+                        cat(ea, eb)), // both names on B's entry (A's is unreferenced)
+                rawPack("gortpak1", prefix, 2, List.of(new Row(a.name(), 0, eb.length), new Row(b.name(), 0, eb.length)), eb));
+        for (byte[] p : packs) {
+            Files.write(pack(dir), p);
+            TransformCache[] opened = new TransformCache[1];
+            String err = stderr(() -> {
+                TransformCache fresh = opened[0] = TransformCache.open(dir, BUILD, OPTS);
+                assertNull(fresh.get(a), "never B's class for A");
+                byte[] got = fresh.get(b);
+                assertTrue(got == null || java.util.Arrays.equals(new byte[] {8}, got), "B's own, or a miss");
+                fresh.put(a, new byte[] {7});
+                fresh.flush(10_000);
+                fresh.writePack();
+            });
+            assertEquals(1, err.lines().count(), "warned once: " + err);
+            assertTrue(err.contains("entry " + a.name() + " in the pack is damaged or foreign"), err);
+            assertEquals(1, opened[0].damaged.get());
+            Files.delete(entry(dir, a));
+            assertArrayEquals(new byte[] {7}, TransformCache.open(dir, BUILD, OPTS).get(a), "the pack was rewritten");
+        }
+    }
+
+    /**
+     * Class-loading threads read one pack at once (one of them interrupted: a positioned
+     * read on a FileChannel would close the channel for all), while another run replaces
+     * the pack: every read is whole and the right class's, from the pack this run opened.
+     */
+    @Test
+    void manyThreadsReadOnePackWhileAnotherRunReplacesIt() throws Exception {
+        Path dir = Files.createTempDirectory("gort-cache");
+        int keys = 64, threads = 4;
+        byte[][] classes = new byte[keys][], outs = new byte[keys][];
+        TransformCache first = TransformCache.open(dir, BUILD, OPTS);
+        TransformCache.Key[] ks = new TransformCache.Key[keys];
+        for (int i = 0; i < keys; i++) {
+            classes[i] = ("class " + i).getBytes();
+            outs[i] = new byte[500 + i * 101];
+            java.util.Arrays.fill(outs[i], (byte) i);
+            ks[i] = first.key(classes[i], false);
+            first.put(ks[i], outs[i]);
+        }
+        first.flush(10_000);
+        first.writePack();
+        for (TransformCache.Key k : ks) {
+            Files.delete(entry(dir, k)); // the pack alone serves
+        }
+        TransformCache c = TransformCache.open(dir, BUILD, OPTS);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            List<Future<Integer>> fs = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                boolean interrupted = t == 0;
+                int start = t * 17;
+                fs.add(pool.submit((Callable<Integer>) () -> {
+                    go.await();
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                    int hits = 0;
+                    for (int round = 0; round < 100; round++) {
+                        for (int j = 0; j < keys; j++) {
+                            int i = (start + j) % keys;
+                            assertArrayEquals(outs[i], c.get(ks[i]));
+                            hits++;
+                        }
+                    }
+                    return hits;
+                }));
+            }
+            String err = stderr(() -> {
+                go.countDown();
+                // another run with a class of its own writes a pack of it alone over this one's
+                TransformCache other = TransformCache.open(dir, BUILD, OPTS);
+                TransformCache.Key k = other.key(new byte[] {99}, false);
+                other.put(k, new byte[] {100});
+                other.flush(10_000);
+                other.writePack();
+                assertTrue(TransformPack.open(pack(dir).toString(), TransformCache.prefix(BUILD, OPTS)).contains(k.name()));
+                for (Future<Integer> f : fs) {
+                    assertEquals(100 * keys, f.get(120, TimeUnit.SECONDS));
+                }
+            });
+            assertEquals("", err);
+            assertEquals(0, c.damaged.get());
+            assertEquals(0, c.misses.get());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
