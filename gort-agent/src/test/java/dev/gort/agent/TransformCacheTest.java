@@ -435,14 +435,11 @@ class TransformCacheTest {
                 }));
             }
             String err = stderr(() -> {
+                // another run with a class of its own writes a pack of it alone over this
+                // one's: before this run reads (deterministic), and again while it reads
+                replacePack(dir, (byte) 99);
                 go.countDown();
-                // another run with a class of its own writes a pack of it alone over this one's
-                TransformCache other = TransformCache.open(dir, BUILD, OPTS);
-                TransformCache.Key k = other.key(new byte[] {99}, false);
-                other.put(k, new byte[] {100});
-                other.flush(10_000);
-                other.writePack();
-                assertTrue(TransformPack.open(pack(dir).toString(), TransformCache.prefix(BUILD, OPTS)).contains(k.name()));
+                replacePack(dir, (byte) 98);
                 for (Future<Integer> f : fs) {
                     assertEquals(100 * keys, f.get(120, TimeUnit.SECONDS));
                 }
@@ -452,6 +449,18 @@ class TransformCacheTest {
             assertEquals(0, c.misses.get());
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** A run that uses one class of its own, b, alone: its pack replaces the one in dir. */
+    private static void replacePack(Path dir, byte b) throws Exception {
+        TransformCache other = TransformCache.open(dir, BUILD, OPTS);
+        TransformCache.Key k = other.key(new byte[] {b}, false);
+        other.put(k, new byte[] {b, b});
+        other.flush(10_000);
+        other.writePack();
+        try (TransformPack p = TransformPack.open(pack(dir).toString(), TransformCache.prefix(BUILD, OPTS))) {
+            assertTrue(p.contains(k.name()) && p.length(k.name()) > 0, "replaced");
         }
     }
 
