@@ -375,10 +375,16 @@ final class TransformCache {
     /**
      * At exit, after {@link #flush}: if this run used an entry the pack lacks, writes a new
      * pack of every entry it used ({@link TransformPack}), atomically. Never throws; a
-     * failure is one warning, and the entry files still serve the next run.
+     * failure is one warning, and the entry files still serve the next run. Either way DIR
+     * is listed by then, so a warm start that never listed it still removes the
+     * temporaries a killed JVM left ({@link #removeStaleTemporaries}).
      */
     void writePack() {
-        if (!on || !packStale) {
+        if (!on) {
+            return;
+        }
+        if (!packStale) {
+            list(); // at least tidy DIR (list() removes stale temporaries), off the start's path
             return;
         }
         list();
@@ -410,6 +416,7 @@ final class TransformCache {
                     Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16)) {
                 TransformPack.write(o, prefix, entries);
             }
+            closePack(); // read from no more; and a file held open cannot be replaced on every OS
             Files.move(tmp, dir.resolve(TransformPack.name(prefix)), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
             tmp = null;
@@ -422,6 +429,19 @@ final class TransformCache {
                 } catch (IOException | RuntimeException ignored) {
                     // a stray temporary file costs only space
                 }
+            }
+        }
+    }
+
+    /** Stops reading the pack (at exit, before it is replaced); a class loaded later reads its file. */
+    private void closePack() {
+        TransformPack p = pack;
+        pack = null;
+        if (p != null) {
+            try {
+                p.close();
+            } catch (IOException ignored) {
+                // only a file descriptor, and the JVM is exiting
             }
         }
     }

@@ -207,6 +207,29 @@ class TransformCacheTest {
         assertEquals(List.of(), files(dir).stream().filter(f -> f.getFileName().toString().startsWith(".tmp-")).toList());
     }
 
+    /**
+     * A warm start whose pack holds every class never lists DIR on the way in; at exit it
+     * still removes an old temporary a killed JVM left (one as large as a pack, maybe).
+     */
+    @Test
+    void aWarmRunRemovesStaleTemporariesAtExit() throws Exception {
+        Path dir = Files.createTempDirectory("gort-cache");
+        TransformCache c = TransformCache.open(dir, BUILD, OPTS);
+        TransformCache.Key k = c.key(new byte[] {1, 2}, false);
+        c.put(k, new byte[] {3});
+        c.flush(10_000);
+        c.writePack();
+        Path stale = Files.write(dir.resolve(".tmp-1-2-3"), new byte[] {1});
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 7_200_000));
+        TransformCache warm = TransformCache.open(dir, BUILD, OPTS);
+        assertArrayEquals(new byte[] {3}, warm.get(k));
+        assertTrue(Files.exists(stale), "not listed at start: the pack served everything");
+        warm.flush(10_000);
+        warm.writePack();
+        assertFalse(Files.exists(stale), "removed at exit");
+        assertEquals(1, warm.hits.get());
+    }
+
     /** A damaged pack is one warning: its entries are misses (never a damaged class), and the pack is rewritten. */
     @Test
     void aDamagedPackIsIgnoredAndRewritten() throws Exception {
