@@ -266,7 +266,7 @@ final class TransformCache {
         }
         byte[] e;
         try {
-            e = packed ? p.read(key.name()) : read(key);
+            e = packed ? p.read(key.name(), maxEntry(key)) : read(key);
         } catch (NoSuchFileException | java.io.FileNotFoundException ex) {
             misses.incrementAndGet();
             return null;
@@ -398,7 +398,7 @@ final class TransformCache {
             String name = u.getKey();
             int inPack = p == null || !u.getValue() ? -1 : p.length(name);
             if (inPack >= 0) {
-                entries.add(new PackSource(name, inPack, () -> p.read(name)));
+                entries.add(new PackSource(name, inPack, () -> p.read(name, Integer.MAX_VALUE)));
             } else if (names.contains(name)) {
                 java.io.File f = new java.io.File(dirName + name);
                 long n = f.length();
@@ -527,8 +527,18 @@ final class TransformCache {
      */
     private byte[] read(Key key) throws IOException {
         try (java.io.FileInputStream in = new java.io.FileInputStream(dirName + key.name())) {
-            return in.readAllBytes();
+            return in.readNBytes(maxEntry(key) + 1); // longer: decode finds it damaged
         }
+    }
+
+    /**
+     * The longest entry key's class can have: its class file and an output at most 8 times
+     * as long plus 1 MB (the instrumenter adds a few bytes per method, loop and call site).
+     * A damaged entry claiming more is never read whole, so it cannot exhaust the heap.
+     */
+    static int maxEntry(Key key) {
+        long n = key.classfile().length;
+        return (int) Math.min(Integer.MAX_VALUE - 16, HEADER + CHECK + 9 * n + (1 << 20));
     }
 
     private Path entry(Key key) {

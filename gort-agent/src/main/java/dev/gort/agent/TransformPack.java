@@ -118,11 +118,17 @@ final class TransformPack implements AutoCloseable {
         return index.containsKey(name);
     }
 
-    /** The entry's bytes, unchecked (the caller decodes them); null if the pack lacks it. */
-    byte[] read(String name) throws IOException {
+    /**
+     * The entry's bytes, unchecked (the caller decodes them); null if the pack lacks it;
+     * empty (a damaged entry to the caller) if it is longer than max.
+     */
+    byte[] read(String name, int max) throws IOException {
         long[] at = index.get(name);
         if (at == null) {
             return null;
+        }
+        if (at[1] > max) {
+            return new byte[0];
         }
         byte[] e = new byte[(int) at[1]];
         synchronized (file) {

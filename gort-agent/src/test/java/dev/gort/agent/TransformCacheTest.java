@@ -208,6 +208,34 @@ class TransformCacheTest {
     }
 
     /**
+     * A damaged entry far longer than its class could need (in its file, or in a pack with
+     * a matching checksum) is a damaged entry, read no further than that bound: it cannot
+     * exhaust the heap of the JVM that is starting.
+     */
+    @Test
+    void aHugeEntryIsDamagedWithoutBeingReadWhole() throws Exception {
+        Path dir = Files.createTempDirectory("gort-cache");
+        TransformCache c = TransformCache.open(dir, BUILD, OPTS);
+        TransformCache.Key k = c.key(new byte[] {1, 2, 3}, false);
+        byte[] huge = new byte[64 << 20];
+        byte[] good = TransformCache.encode(k, new byte[] {7});
+        System.arraycopy(good, 0, huge, 0, good.length);
+        Files.write(entry(dir, k), huge);
+        huge = null;
+        TransformCache fresh = TransformCache.open(dir, BUILD, OPTS);
+        long[] bytes = new long[1];
+        String err = stderr(() -> {
+            long before = allocated();
+            assertNull(fresh.get(k));
+            bytes[0] = allocated() - before;
+        });
+        assertTrue(bytes[0] < 16 << 20, "reading it allocated " + bytes[0] + " bytes");
+        assertEquals(1, fresh.damaged.get());
+        assertTrue(err.contains("is damaged or foreign"), err);
+        assertTrue(TransformCache.maxEntry(k) < 2 << 20, "the bound for a 3-byte class: " + TransformCache.maxEntry(k));
+    }
+
+    /**
      * A warm start whose pack holds every class never lists DIR on the way in; at exit it
      * still removes an old temporary a killed JVM left (one as large as a pack, maybe).
      */
