@@ -32,9 +32,9 @@ import java.util.zip.CRC32C;
  * file's bytes. The output is a function of these alone: the instrumenter reads nothing but
  * the class file (no class loading, no frames computed from the hierarchy), so neither the
  * class's name nor its loader is part of it. The build and options make one 24-byte
- * {@code prefix} at start (the length, CRC32C and CRC32 of each); an entry is named by CRC32C and CRC32 of the prefix and the class bytes, and
- * holds the prefix and the class bytes themselves, compared exactly on read: a hit is never
- * a collision, whatever the name.
+ * {@code prefix} at start (the length, CRC32C and CRC32 of each); an entry is named by
+ * CRC32C and CRC32 of the prefix and the class bytes, and holds the prefix and the class
+ * bytes themselves, compared exactly on read: a hit is never a collision, whatever the name.
  *
  * <p>Rejected: a SHA-256 of each class file as the key, and of the whole jar as the build.
  * At start SHA-256 runs interpreted (its intrinsic needs C2): 60 ms for the 700 KB jar and
@@ -59,7 +59,13 @@ import java.util.zip.CRC32C;
  * damaged class is never returned. Writes go to a temporary file in DIR, moved over the
  * entry with {@code ATOMIC_MOVE}, so a reader (another JVM filling the same cache) sees
  * the whole old entry or the whole new one; two writers of one key write the same bytes.
- * A writer thread does the writing, off the class-loading thread ({@link #put}).
+ * A writer thread does the writing, off the class-loading thread ({@link #put}). An entry
+ * longer than its class could need is damaged and never read whole ({@link #maxEntry}).
+ *
+ * <p><b>Pack.</b> At exit, the entries a run used also go into one file, which the next
+ * start reads instead of one file per class ({@link TransformPack}, {@link #writePack}).
+ * Its entries are checked as the files' are; DIR itself is listed only when a class is
+ * looked up outside the pack, or at exit.
  *
  * <p><b>Trust.</b> The checksum catches damage, not an adversary (who could recompute any
  * hash): the protection is that DIR is the user's own. It is created {@code rwx------}, and
@@ -383,11 +389,10 @@ final class TransformCache {
         if (!on) {
             return;
         }
+        list(); // if the start did not: it also removes stale temporaries, off the start's path
         if (!packStale) {
-            list(); // at least tidy DIR (list() removes stale temporaries), off the start's path
             return;
         }
-        list();
         TransformPack p = pack;
         java.util.List<TransformPack.Source> entries = new java.util.ArrayList<>();
         java.util.List<java.util.Map.Entry<String, Boolean>> list;
