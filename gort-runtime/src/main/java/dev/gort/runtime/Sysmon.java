@@ -276,8 +276,10 @@ final class Sysmon {
                     claim.releaseP(P._Pidle);
                     claim.resume();
                     n++;
-                    Proc.handoffp(pp);
+                    // Counted before the hand-off: the goroutines it starts may run, and a
+                    // reader that saw them run must see the count too.
                     handoffs++;
+                    Proc.handoffp(pp);
                     if (jfr != null) {
                         JfrEvents.handoffEnd(jfr, pp.id, goid, implicit, now - pp.sysmonSyscallwhen);
                     }
