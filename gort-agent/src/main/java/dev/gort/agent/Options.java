@@ -25,8 +25,16 @@ record Options(List<Pattern> include, List<Pattern> exclude, boolean prologue, b
 
     static final Set<String> KEYS = Set.of("include", "exclude", "preempt", "blocking", "maxprocs", "debug", "main", "dump",
             "trace", "flight", "pprof", "cache");
-    private static final Pattern CLASS_PATTERN = Pattern.compile("[\\p{L}\\p{N}_$.*]+");
-    private static final Pattern DEBUG_KEY = Pattern.compile("[a-z0-9_]+");
+
+    /**
+     * The options' syntax, compiled when an option needs it: a start without include=,
+     * exclude= or debug= compiles no pattern (their Unicode classes cost a starting JVM a
+     * millisecond or two).
+     */
+    private static final class Syntax {
+        static final Pattern CLASS_PATTERN = Pattern.compile("[\\p{L}\\p{N}_$.*]+");
+        static final Pattern DEBUG_KEY = Pattern.compile("[a-z0-9_]+");
+    }
 
     static Options parse(String args) {
         Map<String, String> kv = split(args == null ? "" : args);
@@ -201,7 +209,7 @@ record Options(List<Pattern> include, List<Pattern> exclude, boolean prologue, b
             return out;
         }
         for (String p : value.split(";", -1)) {
-            if (!CLASS_PATTERN.matcher(p).matches()) {
+            if (!Syntax.CLASS_PATTERN.matcher(p).matches()) {
                 throw bad(key, value, "class name patterns such as a.b.* separated by ';' (bad: '" + p + "')");
             }
             StringBuilder re = new StringBuilder();
@@ -220,7 +228,7 @@ record Options(List<Pattern> include, List<Pattern> exclude, boolean prologue, b
     private static void checkDebug(String value) {
         for (String kv : value.split(",", -1)) {
             int eq = kv.indexOf('=');
-            if (eq <= 0 || !DEBUG_KEY.matcher(kv.substring(0, eq)).matches()) {
+            if (eq <= 0 || !Syntax.DEBUG_KEY.matcher(kv.substring(0, eq)).matches()) {
                 throw bad("debug", value, "GODEBUG settings such as schedtrace=1000,scheddetail=1 (bad: '" + kv + "')");
             }
             String k = kv.substring(0, eq), v = kv.substring(eq + 1);
