@@ -114,8 +114,9 @@ final class TransformPack implements AutoCloseable {
         }
     }
 
-    boolean contains(String name) {
-        return index.containsKey(name);
+    /** Where the named entry is ({offset, length}, for {@link #read(long[], int)}), or null. */
+    long[] find(String name) {
+        return index.get(name);
     }
 
     /**
@@ -124,9 +125,11 @@ final class TransformPack implements AutoCloseable {
      */
     byte[] read(String name, int max) throws IOException {
         long[] at = index.get(name);
-        if (at == null) {
-            return null;
-        }
+        return at == null ? null : read(at, max);
+    }
+
+    /** {@link #read(String, int)} of an entry {@link #find} found. */
+    byte[] read(long[] at, int max) throws IOException {
         if (at[1] > max) {
             return new byte[0];
         }
