@@ -223,9 +223,6 @@ final class Timers {
      * program from being found deadlocked until it would have fired.
      */
     long wakeTime() {
-        if (live() <= 0) {
-            return 0;
-        }
         // Note that the order of these two loads matters: adjust updates minWhen to make it
         // safe to clear minNextWhen. We read minWhen after reading minNextWhen so that if we
         // see a cleared minNextWhen, we are guaranteed to see the updated minWhen.
@@ -234,7 +231,9 @@ final class Timers {
         if (when == 0 || (nextWhen != 0 && nextWhen < when)) {
             when = nextWhen;
         }
-        return when;
+        // The zombies-only check second: with no timer at all (every schedule() of a
+        // program without timers) Go's two loads decide it alone.
+        return when == 0 || live() <= 0 ? 0 : when;
     }
 
     /**
