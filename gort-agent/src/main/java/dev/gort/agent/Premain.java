@@ -100,8 +100,7 @@ public final class Premain {
 
         @Override
         public void run() {
-            cache.flush(10_000);
-            cache.writePack();
+            cache.atExit(10_000);
             if (stats) {
                 System.err.println(cache.stats());
             }

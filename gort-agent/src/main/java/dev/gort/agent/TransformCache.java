@@ -379,6 +379,12 @@ final class TransformCache {
         }
     }
 
+    /** What the agent does with the cache at exit: {@link #flush}, then {@link #writePack}. */
+    void atExit(long timeoutMillis) {
+        flush(timeoutMillis);
+        writePack();
+    }
+
     /**
      * At exit, after {@link #flush}: if this run used an entry the pack lacks, writes a new
      * pack of every entry it used ({@link TransformPack}), atomically. Never throws; a

@@ -176,8 +176,7 @@ class TransformCacheTest {
         TransformCache.Key k1 = c.key(new byte[] {10, 11}, false), k2 = c.key(new byte[] {12}, false);
         c.put(k1, new byte[] {42, 43});
         c.put(k2, null);
-        c.flush(10_000);
-        c.writePack();
+        c.atExit(10_000);
         assertTrue(Files.exists(pack(dir)), "pack written: " + files(dir));
         // the entry files are not needed any more: delete them, the pack serves both
         Files.delete(entry(dir, k1));
@@ -197,8 +196,7 @@ class TransformCacheTest {
         TransformCache.Key k3 = third.key(new byte[] {13}, false);
         assertArrayEquals(new byte[] {42, 43}, third.get(k1));
         third.put(k3, new byte[] {44});
-        third.flush(10_000);
-        third.writePack();
+        third.atExit(10_000);
         Files.delete(entry(dir, k3));
         TransformCache fourth = TransformCache.open(dir, BUILD, OPTS);
         assertArrayEquals(new byte[] {42, 43}, fourth.get(k1));
@@ -245,15 +243,13 @@ class TransformCacheTest {
         TransformCache c = TransformCache.open(dir, BUILD, OPTS);
         TransformCache.Key k = c.key(new byte[] {1, 2}, false);
         c.put(k, new byte[] {3});
-        c.flush(10_000);
-        c.writePack();
+        c.atExit(10_000);
         Path stale = Files.write(dir.resolve(".tmp-1-2-3"), new byte[] {1});
         Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 7_200_000));
         TransformCache warm = TransformCache.open(dir, BUILD, OPTS);
         assertArrayEquals(new byte[] {3}, warm.get(k));
         assertTrue(Files.exists(stale), "not listed at start: the pack served everything");
-        warm.flush(10_000);
-        warm.writePack();
+        warm.atExit(10_000);
         assertFalse(Files.exists(stale), "removed at exit");
         assertEquals(1, warm.hits.get());
     }
@@ -265,8 +261,7 @@ class TransformCacheTest {
         TransformCache c = TransformCache.open(dir, BUILD, OPTS);
         TransformCache.Key k = c.key(new byte[] {1, 2, 3}, false);
         c.put(k, new byte[] {7, 8, 9});
-        c.flush(10_000);
-        c.writePack();
+        c.atExit(10_000);
         Files.delete(entry(dir, k));
         byte[] good = Files.readAllBytes(pack(dir));
         List<byte[]> bad = new ArrayList<>();
@@ -287,8 +282,7 @@ class TransformCacheTest {
                 TransformCache fresh = opened[0] = TransformCache.open(dir, BUILD, OPTS);
                 assertNull(fresh.get(k), "never the damaged bytes");
                 fresh.put(k, new byte[] {7, 8, 9});
-                fresh.flush(10_000);
-                fresh.writePack();
+                fresh.atExit(10_000);
             });
             assertEquals(1, err.lines().count(), "warned once: " + err);
             assertTrue(err.startsWith("gort-agent: cache " + dir + ": "), err);
@@ -384,8 +378,7 @@ class TransformCacheTest {
                 bytes[0] = allocated() - before;
                 assertNull(fresh.get(k), b.getKey());
                 fresh.put(k, new byte[] {7, 8, 9});
-                fresh.flush(10_000);
-                fresh.writePack();
+                fresh.atExit(10_000);
             });
             assertTrue(bytes[0] < 16 << 20, b.getKey() + ": opening allocated " + bytes[0] + " bytes");
             assertEquals(1, err.lines().count(), b.getKey() + ": warned once: " + err);
@@ -426,8 +419,7 @@ class TransformCacheTest {
                 byte[] got = fresh.get(b);
                 assertTrue(got == null || java.util.Arrays.equals(new byte[] {8}, got), "B's own, or a miss");
                 fresh.put(a, new byte[] {7});
-                fresh.flush(10_000);
-                fresh.writePack();
+                fresh.atExit(10_000);
             });
             assertEquals(1, err.lines().count(), "warned once: " + err);
             assertTrue(err.contains("entry " + a.name() + " in the pack is damaged or foreign"), err);
@@ -456,8 +448,7 @@ class TransformCacheTest {
             ks[i] = first.key(classes[i], false);
             first.put(ks[i], outs[i]);
         }
-        first.flush(10_000);
-        first.writePack();
+        first.atExit(10_000);
         for (TransformCache.Key k : ks) {
             Files.delete(entry(dir, k)); // the pack alone serves
         }
@@ -508,8 +499,7 @@ class TransformCacheTest {
         TransformCache other = TransformCache.open(dir, BUILD, OPTS);
         TransformCache.Key k = other.key(new byte[] {b}, false);
         other.put(k, new byte[] {b, b});
-        other.flush(10_000);
-        other.writePack();
+        other.atExit(10_000);
         try (TransformPack p = TransformPack.open(pack(dir).toString(), TransformCache.prefix(BUILD, OPTS))) {
             assertTrue(p.find(k.name()) != null && p.length(k.name()) > 0, "replaced");
         }
