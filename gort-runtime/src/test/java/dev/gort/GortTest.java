@@ -103,6 +103,32 @@ class GortTest {
         assertEquals(0, seen[1]);
     }
 
+    /**
+     * run returns once its main goroutine has ended, not just its function: a count taken
+     * right after sees no main goroutine. (It used to wake the caller from inside main's
+     * function, and a count read before main's goexit0 saw 1.) The main goroutine hands a
+     * value to another goroutine at the end, which puts the caller's wake-up and main's
+     * exit on two Ms racing at GOMAXPROCS 2.
+     */
+    @Test
+    void theMainGoroutineHasEndedWhenRunReturns() {
+        int base = Gort.numGoroutine(); // goroutines other tests left exiting only go down
+        int seenAlive = 0;
+        for (int i = 0; i < 2000; i++) {
+            Gort.run(() -> {
+                Chan<Integer> c = Chan.make();
+                Chan<Integer> done = Chan.make(1);
+                Gort.go(() -> done.send(c.recv()));
+                c.send(1);
+                done.recv();
+            });
+            if (Gort.numGoroutine() > base) {
+                seenAlive++;
+            }
+        }
+        assertEquals(0, seenAlive, "runs whose caller saw a goroutine still counted");
+    }
+
     @Test
     void numCpuIsTheJvmsView() {
         assertEquals(Runtime.getRuntime().availableProcessors(), Gort.numCPU());

@@ -526,6 +526,8 @@ final class Park {
 
     /** Go's goexit0/gdestroy, on g0: gp's function returned; recycle gp. */
     static void goexit0(M mp, G gp) {
+        Run run = gp.run;
+        boolean endsRun = run != null && run.mainReturned && run.isMain(gp);
         TraceThread w = Tracer.acquire(mp);
         G.casgstatus(gp, G._Grunning, G._Gdead);
         if (w != null) {
@@ -550,6 +552,11 @@ final class Park {
         ClassInits.forget(gp);
         dropg(mp, gp);
         NewProc.gfput(mp.p, gp);
+        if (endsRun) {
+            // The run ends here, not at the end of main's function: its caller never sees
+            // the main goroutine alive once run returns (NumGoroutine, the profiles).
+            run.end();
+        }
         if (locked) {
             LockOSThread.exitLockedM(mp);
         }

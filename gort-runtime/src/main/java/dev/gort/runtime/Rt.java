@@ -120,16 +120,11 @@ public final class Rt {
             Run.active.add(r);
             // Until its main goroutine is queued, this thread counts as one that may still
             // wake goroutines (Go: the M in newproc is running), so checkdead waits.
+            // The run ends when its main goroutine has ended, in goexit0 (Run.mainReturned):
+            // once run returns, main is gone from NumGoroutine and the profiles.
             NewProc.newproc(() -> {
                 main.run();
-                // Ending the run readies its waiter: runtime work, so enter the runtime
-                // first (the goroutine may have been blocked, hence in an implicit syscall).
-                G gp = Entry.enter();
-                try {
-                    r.end();
-                } finally {
-                    Entry.exit(gp);
-                }
+                r.mainReturned = true;
             }, r, true);
             if (eg != null) {
                 eg.inRun++;

@@ -41,6 +41,11 @@ final class Run implements ChanAssoc {
     volatile long mainGoid;
     /** Set when the main goroutine called Goexit: the run then ends only by deadlock. */
     volatile boolean mainGoexited;
+    /**
+     * Set by the main goroutine when its function has returned; the goexit0 that follows
+     * on its M (the same thread) ends the run, once the goroutine is gone (Park.goexit0).
+     */
+    boolean mainReturned;
     @SuppressWarnings("unused") // through DEATH
     private volatile FatalError death;
 
@@ -166,7 +171,7 @@ final class Run implements ChanAssoc {
         }
     }
 
-    /** The run is over (main returned, or death): wake the caller of run. */
+    /** The run is over (main exited, or death): wake the caller of run. */
     void end() {
         lock.lock();
         if (ended) {
