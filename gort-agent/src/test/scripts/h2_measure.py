@@ -14,6 +14,9 @@ and test-compile:
 --set cache:   mode=startup, the agent's cache=DIR (issue 15): no agent; the agent without a
                cache; with a cold cache (emptied before each run); with a warm one (filled
                by one run before the first).
+--set cold:    mode=startup, no cache: no agent; the agent's floor (include=none); everything
+               instrumented; and, for each agent jar in GORT_AGENT_OLD (comma-separated: other
+               builds), everything instrumented by that one (a before/after in one run).
 --set throughput: seq mode, the agent's parts switched off one at a time (pass rounds=3 or
                more and read the last round's figures: the JIT has settled by then; on a
                busy machine compare workload_cpu_ms, wall times swing by 2x between runs).
@@ -77,6 +80,16 @@ def configs(which, extra):
              lambda: shutil.rmtree(cold, ignore_errors=True)),
             ("c3: c1 + cache=DIR, warm", [JAVA, ag + "=cache=" + warm, "-cp", CP] + s),
         ]
+    if which == "cold":
+        s = [MAIN, "mode=startup"]
+        cs = [
+            ("c0: no agent", [JAVA, "-cp", CP] + s),
+            ("c1n: agent, include=none (the floor)", [JAVA, ag + "=include=none.None", "-cp", CP] + s),
+            ("c1: agent, all instrumented, no cache", [JAVA, ag, "-cp", CP] + s),
+        ]
+        for k, old in enumerate(filter(None, os.environ.get("GORT_AGENT_OLD", "").split(","))):
+            cs.append((f"c1-old{k}: {os.path.basename(old)}, all instrumented", [JAVA, "-javaagent:" + old, "-cp", CP] + s))
+        return cs
     d = directives()
     s = [MAIN, "mode=startup"]
     return [
@@ -102,7 +115,7 @@ def parse(out):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=7)
-    ap.add_argument("--set", default="main", choices=["main", "startup", "throughput", "cache"])
+    ap.add_argument("--set", default="main", choices=["main", "startup", "throughput", "cache", "cold"])
     args, extra = ap.parse_known_args()
     cs = configs(args.set, extra)
     cs = [c if len(c) == 3 else c + (None,) for c in cs]
@@ -118,7 +131,7 @@ def main():
             print(f"run {i + 1} {name}: " + " ".join(l for l in p.stdout.splitlines() if l.startswith("startup")),
                   file=sys.stderr, flush=True)
     keys = ["startup_ms", "startup_cpu_ms"]
-    if args.set not in ("startup", "cache"):
+    if args.set not in ("startup", "cache", "cold"):
         keys += ["rows_per_s", "lookups_per_s", "workload_ms", "workload_cpu_ms"]
     base = None
     print("median of %d runs (for per-round keys: first round / last round)" % args.runs)

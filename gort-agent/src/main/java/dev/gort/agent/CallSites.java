@@ -36,7 +36,7 @@ final class CallSites {
     /** "owner.name desc" of a wrapped JDK method (owner "*": any) -> its wrapper's descriptor. */
     private final Map<String, String> wrappers;
 
-    private static final Set<String> LOCKS = Set.of("java/util/concurrent/locks/Lock",
+    static final Set<String> LOCKS = Set.of("java/util/concurrent/locks/Lock",
             "java/util/concurrent/locks/ReentrantLock",
             "java/util/concurrent/locks/ReentrantReadWriteLock$ReadLock",
             "java/util/concurrent/locks/ReentrantReadWriteLock$WriteLock");
@@ -47,8 +47,8 @@ final class CallSites {
      * final, so the call is in the subclass, named after it): matched by name, whatever the
      * owner class, as resolving the hierarchy would mean loading classes while one loads.
      */
-    private static final String OWNER_SET = "setExclusiveOwnerThread";
-    private static final String OWNER_SET_DESC = "(Ljava/lang/Thread;)V";
+    static final String OWNER_SET = "setExclusiveOwnerThread";
+    static final String OWNER_SET_DESC = "(Ljava/lang/Thread;)V";
     private static final String THREAD_DESC = "Ljava/lang/Thread;";
     private static final Set<String> SYNCHRONIZERS = Set.of("java/util/concurrent/locks/AbstractQueuedSynchronizer",
             "java/util/concurrent/locks/AbstractQueuedLongSynchronizer",
@@ -117,7 +117,7 @@ final class CallSites {
         return changed;
     }
 
-    private static final String LAMBDA_METAFACTORY = "java/lang/invoke/LambdaMetafactory";
+    static final String LAMBDA_METAFACTORY = "java/lang/invoke/LambdaMetafactory";
 
     /**
      * A method reference to a wrapped JDK method ({@code in::read}, {@code queue::take}) is
@@ -150,7 +150,7 @@ final class CallSites {
         return wrapperFor(call.owner, call.name, call.desc, call.getOpcode() == Opcodes.INVOKESTATIC);
     }
 
-    private String wrapperFor(String owner, String name, String desc, boolean isStatic) {
+    String wrapperFor(String owner, String name, String desc, boolean isStatic) {
         String w = wrappers.get(owner + "." + name + desc);
         if (w == null && !isStatic) {
             w = wrappers.get("*." + name + desc);
@@ -159,7 +159,7 @@ final class CallSites {
             return null;
         }
         // The wrapper of a static method takes the same arguments; of an instance method, one more.
-        int extra = Type.getArgumentTypes(w).length - Type.getArgumentTypes(desc).length;
+        int extra = Type.getArgumentCount(w) - Type.getArgumentCount(desc);
         return extra == (isStatic ? 0 : 1) ? w : null;
     }
 
@@ -178,17 +178,22 @@ final class CallSites {
 
     /** Whether cn is a synchronizer written directly on the JDK's: its owner fields pin. */
     static boolean isSynchronizer(ClassNode cn) {
-        return SYNCHRONIZERS.contains(cn.superName);
+        return isSynchronizer(cn.superName);
+    }
+
+    /** isSynchronizer, by the class's super class. */
+    static boolean isSynchronizer(String superName) {
+        return superName != null && SYNCHRONIZERS.contains(superName);
     }
 
     /** {@code Thread.currentThread()}, which {@code ThreadIdentity.currentThread()} replaces. */
-    private static boolean isCurrentThread(String owner, String name, String desc) {
+    static boolean isCurrentThread(String owner, String name, String desc) {
         return owner.equals("java/lang/Thread") && name.equals(Hooks.CURRENT_THREAD)
                 && desc.equals(Hooks.CURRENT_THREAD_DESC);
     }
 
     /** Whether Lock.name(desc) takes or releases the lock: the calls Pinning replaces. */
-    private static boolean isLockCall(String name, String desc) {
+    static boolean isLockCall(String name, String desc) {
         return switch (name + desc) {
             case "lock()V", "lockInterruptibly()V", "tryLock()Z", "tryLock(JLjava/util/concurrent/TimeUnit;)Z",
                     "unlock()V" -> true;

@@ -20,7 +20,8 @@ import java.util.Map;
  * enough to be inlined anywhere (at most 35 bytes without the check), as the issue that
  * measured this suggested: inlined, its check would run again inside a caller that has its
  * own (measured on Jackson's rounds, best 1.16x to 1.13x of the run without the agent).
- * {@link Instrumenter} removes the check after writing the class once, and writes it again.
+ * {@link Instrumenter} removes the check before it writes the class, from the lengths the
+ * writer will give each method ({@link CodeSize}); {@link FastPath} from its own layout.
  *
  * <p>Why that keeps preemption working. The prologue check is there for recursion (loops
  * have their own checks; a method without loops runs a bounded stretch of its own code
@@ -36,8 +37,8 @@ import java.util.Map;
  * a recursion that returns and calls again can run long, so the rule above is needed.
  *
  * <p>The limits are HotSpot's defaults on x86-64 and AArch64; a JVM run with other values
- * simply gets the checks placed for the defaults. The sizes are read from the class file the
- * agent wrote, so every other change the agent made is counted.
+ * simply gets the checks placed for the defaults. The sizes are those of the code the agent
+ * writes, so every other change the agent made is counted.
  */
 final class InlineLimits {
     private InlineLimits() {}

@@ -16,7 +16,7 @@ import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.VarInsnNode;
 
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +29,8 @@ import java.util.Set;
  * a synchronized method's pin, and the prologue check; last, a static initializer's hooks
  * ({@link Initializers}). Frames are kept by hand
  * ({@link Frames}); {@code COMPUTE_MAXS} recomputes only the stack and locals sizes.
+ * A class that needs only checks and call-site replacements is patched in its bytes
+ * instead, with the same result ({@link FastPath}).
  *
  * <p>A method that grows past the JVM's 64 KB limit is left as it was (the rest of the class
  * is still instrumented). Any other failure is the caller's to report.
@@ -38,27 +40,53 @@ final class Instrumenter {
     private final CallSites callSites;
     private final boolean backedges;
 
+    private final FastPath fastPath; // null: every class through ASM's tree
+
     Instrumenter(Options options, boolean asyncPreemptOff) {
+        this(options, asyncPreemptOff, FAST_PATH);
+    }
+
+    /**
+     * Whether classes go through {@link FastPath} first. Off for now: it takes only classes
+     * without a static initializer or a loop that strip mining may take (H2's smaller ones),
+     * and what it saves on those it loses on the rest, which it reads before leaving them to
+     * the tree (bench/RESULTS.md). The tests run it against the tree.
+     */
+    static final boolean FAST_PATH = false;
+
+    /** fastPath false: every class through the tree (the tests compare the two). */
+    Instrumenter(Options options, boolean asyncPreemptOff, boolean fastPath) {
         this.options = options;
         this.callSites = new CallSites(options.blocking());
         this.backedges = options.backedge() && !asyncPreemptOff;
+        this.fastPath = fastPath ? new FastPath(callSites, options.prologue(), backedges) : null;
     }
 
     /** The instrumented class, or null if nothing changed. isMain: the main=goroutine class. */
     byte[] transform(byte[] classfile, boolean isMain) {
+        if (fastPath != null) {
+            byte[] out = fastPath.transform(classfile, isMain);
+            if (out != FastPath.NOT_HANDLED) {
+                return out;
+            }
+        }
+        return treeTransform(classfile, isMain);
+    }
+
+    /** transform through ASM's tree: every class the fast path leaves. */
+    private byte[] treeTransform(byte[] classfile, boolean isMain) {
         Set<String> skip = new HashSet<>();
         for (;;) {
             ClassReader cr = new ClassReader(classfile);
             ClassNode cn = new ClassNode();
             cr.accept(cn, ClassReader.EXPAND_FRAMES);
             boolean changed = false;
-            Map<String, MethodNode> prologued = new HashMap<>();
+            List<MethodNode> prologued = new ArrayList<>();
             for (MethodNode mn : cn.methods) {
-                String key = mn.name + mn.desc;
-                if (!skip.contains(key)) {
+                if (!skip.contains(mn.name + mn.desc)) {
                     changed |= method(cn, mn, isMain);
                     if (PreemptChecks.isCheck(mn.instructions.getFirst()) && !PreemptChecks.callsItself(mn)) {
-                        prologued.put(key, mn);
+                        prologued.add(mn);
                     }
                 }
             }
@@ -66,36 +94,24 @@ final class Instrumenter {
                 return null;
             }
             try {
-                byte[] out = write(cr, cn);
+                ClassWriter cw = new ClassWriter(cr, ClassWriter.COMPUTE_MAXS);
                 // Small methods, and methods that only their prologue check took across the hot
                 // inlining limit, lose it (InlineLimits): the check is one instruction at
-                // offset 0 that nothing jumps to, so removing it and writing the class again
-                // is all it takes.
-                boolean again = false;
-                for (Map.Entry<String, Integer> e : InlineLimits.codeLengths(out).entrySet()) {
-                    MethodNode mn = prologued.get(e.getKey());
-                    if (mn != null && InlineLimits.checkLeftOut(e.getValue(), backedges)) {
+                // offset 0 that nothing jumps to, so removing it is all it takes. The lengths
+                // are the writer's, computed before it writes (CodeSize).
+                for (MethodNode mn : prologued) {
+                    if (InlineLimits.checkLeftOut(CodeSize.of(mn, cw), backedges)) {
                         mn.instructions.remove(mn.instructions.getFirst());
-                        again = true;
                     }
                 }
-                return again ? write(cr, cn) : out;
+                cn.accept(cw);
+                return cw.toByteArray();
             } catch (MethodTooLargeException e) {
                 if (!skip.add(e.getMethodName() + e.getDescriptor())) {
                     throw e;
                 }
             }
         }
-    }
-
-    /** Writes cn; may be called again on the same nodes (ASM's labels are reset first). */
-    private static byte[] write(ClassReader cr, ClassNode cn) {
-        for (MethodNode mn : cn.methods) {
-            mn.instructions.resetLabels(); // a label keeps the offset of the last write
-        }
-        ClassWriter cw = new ClassWriter(cr, ClassWriter.COMPUTE_MAXS);
-        cn.accept(cw);
-        return cw.toByteArray();
     }
 
     /** Instruments one method; returns whether it changed. */

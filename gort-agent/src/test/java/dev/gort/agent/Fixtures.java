@@ -49,6 +49,11 @@ final class Fixtures {
         assertEquals("", sw.toString(), "CheckClassAdapter on " + new ClassReader(b).getClassName());
     }
 
+    /** ASM's structural checks and a data-flow check of each method (loads no class). */
+    static void verifyStructure(byte[] b) {
+        new ClassReader(b).accept(new CheckClassAdapter(new org.objectweb.asm.tree.ClassNode(), true), 0);
+    }
+
     /** Count of instructions in method name (any descriptor) matching the predicate. */
     static int count(byte[] b, String method, java.util.function.Predicate<AbstractInsnNode> p) {
         ClassNode cn = new ClassNode();

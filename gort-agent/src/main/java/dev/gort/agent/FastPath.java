@@ -1,0 +1,272 @@
+package dev.gort.agent;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The common class, patched in its bytes instead of through ASM's tree: the same changes
+ * {@link Instrumenter} makes, for classes that need only these: a prologue check, checks at
+ * loop headers, call sites replaced one by one ({@link CallSites}: wrappers, the lock
+ * hooks, the current thread), and a static initializer's hooks and handler
+ * ({@link Initializers}). Everything else is left to ASM, which gets the whole class:
+ * monitors and synchronized methods, a loop
+ * that strip mining may take ({@link StripMining}; the test here is its precondition,
+ * broader than its shape match), a method reference to a wrapped method, a synchronizer's
+ * owner hooks, the main class, and anything {@link CodePatch} cannot move.
+ *
+ * <h2>Why</h2>
+ * At start-up the agent runs cold: ASM's reader and writer are interpreted, then compiled
+ * on the other core while they run, and for H2 that is most of the start-up's doubling
+ * (bench/RESULTS.md, "A real application, H2"). Rewriting a class through the tree decodes
+ * every instruction into an object and encodes it again; the changes above are a few
+ * 3-byte insertions and same-place replacements, which this does by copying the bytes
+ * between them and moving the offsets that cross them.
+ *
+ * <p>Not yet on ({@link Instrumenter#FAST_PATH}): until it takes strip-mined loops, most
+ * of a start-up's bytes still go through the tree.
+ *
+ * <h2>Same output</h2>
+ * For every class it takes, the result has the instructions, frames, handlers, line
+ * numbers and local variables ASM's path produces (FastPathTest compares the two on the
+ * JDK's classes and H2's); only the constant pool's layout and the maximum stack and
+ * locals (kept, where ASM recomputes them) may differ.
+ */
+final class FastPath {
+    /** transform's answer for a class it leaves to ASM. */
+    static final byte[] NOT_HANDLED = new byte[0];
+
+    private static final int ACC_SYNCHRONIZED = 0x0020, ACC_BRIDGE = 0x0040, ACC_NATIVE = 0x0100,
+            ACC_ABSTRACT = 0x0400;
+    private static final int ACONST_NULL = 1, LDC = 18, LDC_W = 19, IRETURN = 172, RETURN = 177, ATHROW = 191,
+            GOTO = 167, INVOKEVIRTUAL = 182, INVOKESPECIAL = 183, INVOKESTATIC = 184,
+            INVOKEINTERFACE = 185, INVOKEDYNAMIC = 186, MONITORENTER = 194, MONITOREXIT = 195;
+    private static final int H_INVOKEVIRTUAL = 5, H_INVOKESTATIC = 6, H_INVOKEINTERFACE = 9;
+
+    private final CallSites callSites;
+    private final boolean prologue;
+    private final boolean backedges;
+
+    FastPath(CallSites callSites, boolean prologue, boolean backedges) {
+        this.callSites = callSites;
+        this.prologue = prologue;
+        this.backedges = backedges;
+    }
+
+    /** The patched class; null if nothing changes; {@link #NOT_HANDLED} to leave it to ASM. */
+    byte[] transform(byte[] classfile, boolean isMain) {
+        if (isMain) {
+            return NOT_HANDLED;
+        }
+        try {
+            RawClass rc = new RawClass(classfile);
+            if (CallSites.isSynchronizer(rc.superName)) {
+                return NOT_HANDLED;
+            }
+            Map<RawClass.Method, byte[]> codes = new HashMap<>();
+            for (RawClass.Method m : rc.methods) {
+                if ((m.access & (ACC_ABSTRACT | ACC_NATIVE)) != 0 || m.codeAttr < 0) {
+                    continue;
+                }
+                if ((m.access & ACC_SYNCHRONIZED) != 0) {
+                    return NOT_HANDLED;
+                }
+                byte[] code = method(rc, m);
+                if (code == NOT_HANDLED) {
+                    return NOT_HANDLED;
+                }
+                if (code != null) {
+                    codes.put(m, code);
+                }
+            }
+            return codes.isEmpty() ? null : rc.write(codes);
+        } catch (RawClass.Unsupported e) {
+            return NOT_HANDLED;
+        }
+    }
+
+    /** One method's new Code attribute, null if unchanged, or NOT_HANDLED. As Instrumenter.method. */
+    private byte[] method(RawClass rc, RawClass.Method m) {
+        CodePatch code = new CodePatch(rc, m.codeAttr);
+        int n = code.codeLength();
+        boolean[] frameAt = code.frameOffsets();
+        boolean frames = rc.major >= 51 || (rc.major == 50 && frameAt != null);
+        boolean calls = false;
+        boolean callsItself = false;
+        boolean[] beyondJdk = new boolean[n]; // calls that keep a loop from strip mining (Instrumenter.callsBeyondJdk)
+        Map<Integer, List<Integer>> headers = new LinkedHashMap<>(); // header -> its back-edges, as PreemptChecks.loopHeaders
+        for (int x = 0; x < n; x += code.insnLength(x)) {
+            int op = code.opcode(x);
+            if (op == MONITORENTER || op == MONITOREXIT) {
+                return NOT_HANDLED;
+            }
+            if (op == INVOKEDYNAMIC) {
+                calls = true;
+                beyondJdk[x] = true;
+                if (wrapsMethodReference(rc, code.operand(x))) {
+                    return NOT_HANDLED;
+                }
+                continue;
+            }
+            if (op >= INVOKEVIRTUAL && op <= INVOKEINTERFACE) {
+                String[] ref = rc.memberRef(code.operand(x));
+                String owner = ref[0], name = ref[1], desc = ref[2];
+                calls |= !(owner.equals("java/lang/Object") && name.equals("<init>"));
+                callsItself |= name.equals(m.name);
+                String hook = op == INVOKESPECIAL ? null : hook(op, owner, name, desc);
+                if (hook == NOT_A_CALL_SITE) {
+                    return NOT_HANDLED;
+                }
+                if (hook != null) {
+                    int sep = hook.indexOf(' ');
+                    String hookOwner = hook.substring(0, sep), hookDesc = hook.substring(sep + 1);
+                    int index = rc.addMethodref(hookOwner, name, hookDesc);
+                    code.replace(x, new byte[] {(byte) INVOKESTATIC, (byte) (index >>> 8), (byte) index});
+                    owner = hookOwner;
+                }
+                beyondJdk[x] = !owner.startsWith("java/") && !owner.startsWith(Hooks.HOOK_PACKAGE);
+                continue;
+            }
+            for (int t : code.targets(x)) {
+                if (t <= x) {
+                    List<Integer> edges = headers.get(t);
+                    if (edges == null) {
+                        edges = new ArrayList<>();
+                        headers.put(t, edges);
+                    }
+                    edges.add(x);
+                }
+            }
+        }
+        byte[] check = null;
+        if (!headers.isEmpty()) {
+            calls = true;
+            if (backedges) {
+                check = check(rc);
+                for (Map.Entry<Integer, List<Integer>> e : headers.entrySet()) {
+                    int h = e.getKey();
+                    List<Integer> edges = e.getValue();
+                    if (frames && edges.size() == 1 && code.opcode(edges.get(0)) == GOTO
+                            && !anyBetween(beyondJdk, h, edges.get(0))) {
+                        return NOT_HANDLED; // strip mining may take it (Instrumenter.method)
+                    }
+                    if (frames && !frameAt[h]) {
+                        return NOT_HANDLED; // ASM reports it (PreemptChecks.atHeader)
+                    }
+                    code.insertAt(h, check);
+                }
+            }
+        }
+        boolean initializer = m.name.equals("<clinit>");
+        if (initializer) {
+            bracket(rc, code, frames);
+        } else if (prologue && calls && (m.access & ACC_BRIDGE) == 0) {
+            code.insertBefore(0, check != null ? check : check(rc));
+            // InlineLimits: a method the check alone takes across an inlining limit, or small
+            // enough to be inlined anywhere, does without it (unless it calls its own name;
+            // Instrumenter asks after inserting the check, so a method named as the check
+            // calls itself).
+            callsItself |= m.name.equals(Hooks.PREEMPTION_CHECK);
+            if (!callsItself && InlineLimits.checkLeftOut(code.layout(), backedges)) {
+                code.clearBefore(0);
+            }
+        }
+        return code.changed() ? code.write() : null;
+    }
+
+    /**
+     * Initializers.bracket (MethodBracket.around): ClassInit.enter(ThisClass) first, exit
+     * before every return, and a catch-all handler after the code that exits and rethrows.
+     */
+    private static void bracket(RawClass rc, CodePatch code, boolean frames) {
+        byte[] enter = classInitHook(rc, Hooks.CLASS_INIT_ENTER);
+        byte[] exit = classInitHook(rc, Hooks.CLASS_INIT_EXIT);
+        code.insertBefore(0, enter);
+        int n = code.codeLength();
+        for (int x = 0; x < n; x += code.insnLength(x)) {
+            int op = code.opcode(x);
+            if (op >= IRETURN && op <= RETURN) {
+                code.insertAt(x, exit);
+            }
+        }
+        byte[] handler = java.util.Arrays.copyOf(exit, exit.length + 1);
+        handler[exit.length] = (byte) ATHROW;
+        code.insertAt(n, handler);
+        code.catchAllAtEnd(frames ? rc.addClass("java/lang/Throwable") : 0, frames ? rc.addUtf8("StackMapTable") : 0);
+        code.minStack(2); // the handler's Throwable and the class
+    }
+
+    /** {@code ldc ThisClass} ({@code aconst_null} before version 49); {@code invokestatic ClassInit.name}. */
+    private static byte[] classInitHook(RawClass rc, String name) {
+        int hook = rc.addMethodref(Hooks.CLASS_INIT, name, Hooks.CLASS_INIT_DESC);
+        int c = rc.thisClass;
+        byte[] load = rc.major < 49 ? new byte[] {(byte) ACONST_NULL}
+                : c < 256 ? new byte[] {(byte) LDC, (byte) c}
+                : new byte[] {(byte) LDC_W, (byte) (c >>> 8), (byte) c};
+        byte[] r = java.util.Arrays.copyOf(load, load.length + 3);
+        r[load.length] = (byte) INVOKESTATIC;
+        r[load.length + 1] = (byte) (hook >>> 8);
+        r[load.length + 2] = (byte) hook;
+        return r;
+    }
+
+    private static boolean anyBetween(boolean[] marks, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (marks[i]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The bytes of {@code invokestatic Preemption.check()}. */
+    private static byte[] check(RawClass rc) {
+        int index = rc.addMethodref(Hooks.PREEMPTION, Hooks.PREEMPTION_CHECK, Hooks.PREEMPTION_CHECK_DESC);
+        return new byte[] {(byte) INVOKESTATIC, (byte) (index >>> 8), (byte) index};
+    }
+
+    /** hook's answer for a call the fast path cannot rewrite (CallSites adds code around it). */
+    private static final String NOT_A_CALL_SITE = "";
+
+    /**
+     * What CallSites.apply does with this call (not an invokespecial): "owner desc" of the
+     * static method that replaces it (same name), null to keep it, or NOT_A_CALL_SITE.
+     */
+    private String hook(int op, String owner, String name, String desc) {
+        if (op == INVOKESTATIC && CallSites.isCurrentThread(owner, name, desc)) {
+            return Hooks.THREAD_IDENTITY + " " + desc;
+        }
+        String wrapper = callSites.wrapperFor(owner, name, desc, op == INVOKESTATIC);
+        if (wrapper != null) {
+            return Hooks.BLOCKING + " " + wrapper;
+        }
+        if (op == INVOKEVIRTUAL && name.equals(CallSites.OWNER_SET) && desc.equals(CallSites.OWNER_SET_DESC)) {
+            return NOT_A_CALL_SITE;
+        }
+        if (op != INVOKESTATIC && CallSites.LOCKS.contains(owner) && CallSites.isLockCall(name, desc)) {
+            return Hooks.PINNING + " (L" + Hooks.LOCK_TYPE + ";" + desc.substring(1);
+        }
+        return null;
+    }
+
+    /** Whether CallSites.wrapMethodReference would change this invokedynamic. */
+    private boolean wrapsMethodReference(RawClass rc, int indyIndex) {
+        int[] bsm = rc.bootstrap(indyIndex);
+        if (bsm.length < 4 || rc.tag(bsm[0]) != RawClass.METHOD_HANDLE || rc.tag(bsm[2]) != RawClass.METHOD_HANDLE) {
+            return false;
+        }
+        String[] factory = rc.memberRef(rc.u2(rc.at(bsm[0]) + 1));
+        if (!factory[0].equals(CallSites.LAMBDA_METAFACTORY) || !factory[1].equals("metafactory")) {
+            return false;
+        }
+        int implAt = rc.at(bsm[2]);
+        int kind = rc.u1(implAt);
+        if (kind != H_INVOKESTATIC && kind != H_INVOKEVIRTUAL && kind != H_INVOKEINTERFACE) {
+            return false;
+        }
+        String[] impl = rc.memberRef(rc.u2(implAt + 1));
+        return callSites.wrapperFor(impl[0], impl[1], impl[2], kind == H_INVOKESTATIC) != null;
+    }
+}

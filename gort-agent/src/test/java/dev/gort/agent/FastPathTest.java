@@ -1,0 +1,216 @@
+package dev.gort.agent;
+
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.util.Textifier;
+import org.objectweb.asm.util.TraceClassVisitor;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The fast path against ASM's tree, class by class, on real class files (H2's, Groovy's,
+ * and the JDK's own java.base): for every class the fast path takes, ASM reads both results
+ * to the same text: instructions, frames (expanded), handlers, line numbers, local
+ * variables. Only the maximum stack and locals are left out (the fast path keeps the
+ * originals, the tree recomputes them). Every result of the fast path is also checked by
+ * ASM's CheckClassAdapter (structure and frames, without loading classes).
+ */
+class FastPathTest {
+    /** Classes from a jar (every one) or from java.base (those under the given packages). */
+    private static List<byte[]> jar(Class<?> member) throws IOException {
+        Path p;
+        try {
+            p = Path.of(member.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new AssertionError(e);
+        }
+        List<byte[]> out = new ArrayList<>();
+        try (ZipFile z = new ZipFile(p.toFile())) {
+            for (ZipEntry e : java.util.Collections.list(z.entries())) {
+                if (e.getName().endsWith(".class") && !e.getName().contains("module-info")) {
+                    out.add(z.getInputStream(e).readAllBytes());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<byte[]> javaBase(String... packages) throws IOException {
+        FileSystem jrt = FileSystems.getFileSystem(URI.create("jrt:/"));
+        List<byte[]> out = new ArrayList<>();
+        for (String pkg : packages) {
+            try (Stream<Path> s = Files.walk(jrt.getPath("modules", "java.base", pkg))) {
+                for (Path f : (Iterable<Path>) s.filter(f -> f.toString().endsWith(".class"))::iterator) {
+                    out.add(Files.readAllBytes(f));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String text(byte[] b) {
+        StringWriter sw = new StringWriter();
+        new ClassReader(b).accept(new TraceClassVisitor(null, new Textifier(), new PrintWriter(sw)), ClassReader.EXPAND_FRAMES);
+        StringBuilder kept = new StringBuilder();
+        for (String line : sw.toString().split("\n")) {
+            if (!line.trim().startsWith("MAXSTACK") && !line.trim().startsWith("MAXLOCALS")) {
+                kept.append(line).append('\n');
+            }
+        }
+        return kept.toString();
+    }
+
+    /** Compares the two paths on classes; returns how many the fast path took. */
+    private static int compare(String options, boolean asyncPreemptOff, List<byte[]> classes) {
+        Options o = Options.parse(options);
+        Instrumenter tree = new Instrumenter(o, asyncPreemptOff, false);
+        FastPath fast = new FastPath(new CallSites(o.blocking()), o.prologue(), o.backedge() && !asyncPreemptOff);
+        int taken = 0;
+        List<String> differ = new ArrayList<>();
+        for (byte[] b : classes) {
+            byte[] f = fast.transform(b, false);
+            if (f == FastPath.NOT_HANDLED) {
+                continue;
+            }
+            taken++;
+            byte[] t;
+            try {
+                t = tree.transform(b, false);
+            } catch (RuntimeException e) {
+                fail("the tree failed on a class the fast path took: " + new ClassReader(b).getClassName(), e);
+                return 0;
+            }
+            String ft = text(f != null ? f : b);
+            String tt = text(t != null ? t : b);
+            if (!ft.equals(tt)) {
+                differ.add(new ClassReader(b).getClassName() + "\n" + firstDifference(ft, tt));
+                if (differ.size() >= 5) {
+                    break;
+                }
+            }
+            if (f != null && passesTheChecker(b)) { // CheckClassAdapter refuses a few of the JDK's own flags
+                Fixtures.verifyStructure(f);
+            }
+        }
+        assertEquals(List.of(), differ, "classes where the fast path and the tree differ (" + options + ")");
+        System.out.println("FastPathTest: the fast path took " + taken + " of " + classes.size() + " classes (options '" + options + "')");
+        return taken;
+    }
+
+    private static boolean passesTheChecker(byte[] b) {
+        try {
+            Fixtures.verifyStructure(b);
+            return true;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return false;
+        }
+    }
+
+    private static String firstDifference(String a, String b) {
+        String[] x = a.split("\n"), y = b.split("\n");
+        for (int i = 0; i < Math.min(x.length, y.length); i++) {
+            if (!x[i].equals(y[i])) {
+                StringBuilder s = new StringBuilder();
+                for (int j = Math.max(0, i - 6); j < Math.min(Math.min(x.length, y.length), i + 4); j++) {
+                    s.append(j == i ? "> fast: " + x[j] + "\n> tree: " + y[j] + "\n" : "  " + x[j] + "\n");
+                }
+                return s.toString();
+            }
+        }
+        return "lengths " + x.length + " vs " + y.length;
+    }
+
+    /**
+     * CodeSize, which decides InlineLimits before the tree's one write, gives each method
+     * (instrumented as the tree does it) the length the writer then writes.
+     */
+    @Test
+    void codeSizeIsTheWrittenLength() throws IOException {
+        List<byte[]> classes = new ArrayList<>(jar(org.h2.Driver.class));
+        classes.addAll(javaBase("java/util", "java/lang/invoke"));
+        Instrumenter in = new Instrumenter(Options.parse(""), false, false);
+        int methods = 0;
+        List<String> wrong = new ArrayList<>();
+        for (byte[] b : classes) {
+            ClassReader cr = new ClassReader(b);
+            ClassNode cn = new ClassNode();
+            cr.accept(cn, ClassReader.EXPAND_FRAMES);
+            for (MethodNode mn : cn.methods) {
+                in.method(cn, mn, false);
+            }
+            ClassWriter cw = new ClassWriter(cr, ClassWriter.COMPUTE_MAXS);
+            java.util.Map<String, Integer> size = new java.util.HashMap<>();
+            for (MethodNode mn : cn.methods) {
+                if (mn.instructions.size() > 0) {
+                    size.put(mn.name + mn.desc, CodeSize.of(mn, cw));
+                }
+            }
+            try {
+                cn.accept(cw);
+            } catch (org.objectweb.asm.MethodTooLargeException e) {
+                continue;
+            }
+            for (java.util.Map.Entry<String, Integer> e : InlineLimits.codeLengths(cw.toByteArray()).entrySet()) {
+                methods++;
+                int written = e.getValue();
+                if (written < 32768 && !size.get(e.getKey()).equals(written) && wrong.size() < 10) {
+                    wrong.add(cn.name + "." + e.getKey() + ": " + size.get(e.getKey()) + " vs written " + written);
+                }
+            }
+        }
+        assertEquals(List.of(), wrong);
+        assertTrue(methods > 10_000, "methods compared: " + methods);
+    }
+
+    @Test
+    void sameAsTheTreeOnH2() throws IOException {
+        List<byte[]> h2 = jar(org.h2.Driver.class);
+        int taken = compare("", false, h2);
+        // Most of H2's classes need no more than checks and call sites (bench/RESULTS.md):
+        // a fast path that quietly took none would pass the comparison.
+        assertTrue(taken > h2.size() / 3, "the fast path took " + taken + " of " + h2.size());
+    }
+
+    @Test
+    void sameAsTheTreeOnTheJdk() throws IOException {
+        List<byte[]> jdk = javaBase("java/util", "java/io", "java/time", "java/net", "java/lang");
+        int taken = compare("", false, jdk);
+        assertTrue(taken > jdk.size() / 4, "the fast path took " + taken + " of " + jdk.size());
+    }
+
+    @Test
+    void sameAsTheTreeOnGroovy() throws IOException {
+        List<byte[]> groovy = jar(groovy.lang.GroovyObject.class);
+        int taken = compare("", false, groovy);
+        assertTrue(taken > groovy.size() / 5, "the fast path took " + taken + " of " + groovy.size());
+    }
+
+    @Test
+    void sameAsTheTreeWithEachPartOff() throws IOException {
+        List<byte[]> h2 = jar(org.h2.Driver.class);
+        compare("preempt=off", false, h2);
+        compare("preempt=prologue", false, h2); // no loop checks
+        compare("preempt=backedge", false, h2); // no prologue checks
+        compare("blocking=off", false, h2);
+        compare("", true, h2); // GODEBUG=asyncpreemptoff=1
+    }
+}
