@@ -54,8 +54,14 @@ final class CallSites {
             "java/util/concurrent/locks/AbstractQueuedLongSynchronizer",
             "java/util/concurrent/locks/AbstractOwnableSynchronizer");
 
+    /** The names of the wrapped methods: most calls are ruled out by name alone, without building a key. */
+    private final Set<String> wrappedNames = new java.util.HashSet<>();
+
     CallSites(boolean blocking) {
         this.wrappers = blocking ? WrapperTable.load() : Map.of();
+        for (String k : wrappers.keySet()) {
+            wrappedNames.add(k.substring(k.indexOf('.') + 1, k.indexOf('(')));
+        }
     }
 
     /**
@@ -151,6 +157,9 @@ final class CallSites {
     }
 
     String wrapperFor(String owner, String name, String desc, boolean isStatic) {
+        if (!wrappedNames.contains(name)) {
+            return null;
+        }
         String w = wrappers.get(owner + "." + name + desc);
         if (w == null && !isStatic) {
             w = wrappers.get("*." + name + desc);

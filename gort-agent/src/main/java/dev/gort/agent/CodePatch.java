@@ -10,8 +10,11 @@ import java.io.ByteArrayOutputStream;
  * byte-level twin of inserting nodes into ASM's tree: an insertion at offset X is either
  * <em>before</em> X's label (a branch to X skips it: the prologue check, inserted before
  * everything) or <em>at</em> it (a branch to X runs it first: a loop header's check, placed
- * after the header's frame, which stays where the header starts). Nothing inserted branches
- * or needs a frame of its own, so no frame is added.
+ * after the header's frame, which stays where the header starts). Nothing inserted branches;
+ * the one frame it can add is a catch-all handler's after the code ({@link #catchAllAtEnd}).
+ *
+ * <p>Edits are kept sparse (a list sorted once, positions found by binary search), not in
+ * arrays as long as the code: at start-up every allocated byte is paid for.
  *
  * <p>Whatever it cannot move exactly (a 16-bit branch pushed out of range, JSR and RET,
  * type annotations or an attribute it does not know inside the code, a method grown past
@@ -23,21 +26,35 @@ final class CodePatch {
     private final int attr; // the Code attribute's offset in rc.b
     private final int codeStart;
     private final int codeLength;
-    /** The length of the instruction at each offset; 0 inside an instruction. */
-    private final int[] insnLength;
-    private final byte[][] before;
-    private final byte[][] at;
-    private final byte[][] replace;
+    /** One bit per offset: an instruction starts there. */
+    private final long[] starts;
+    private int[] switches = new int[0];
+    private int nswitches;
+
+    private static final int BEFORE = 0, AT = 1, REPLACE = 2;
+    /** Edits in the order made: offset, kind, code. */
+    private int[] editAt = new int[8];
+    private byte[] editKind = new byte[8];
+    private byte[][] editCode = new byte[8][];
+    private int nedits;
+
     /** At least this max_stack (what the insertions need), or 0. */
     private int minStack;
-    /** A catch-all over the whole original code, handled right after it (0: none). */
+    /** A catch-all over the whole original code, handled right after it. */
     private boolean catchAllAtEnd;
     /** The handler's frame: {@code [] [Throwable]} with this class constant (0: none). */
     private int endFrameThrowable;
     private int newStackMapName; // the Utf8 "StackMapTable", when the method had none
-    private int[] newLabel; // offset -> where its label (and what is inserted at it) begins
-    private int[] newInsn;  // offset -> where its instruction begins
-    private int newLength;
+
+    // The layout: one point per offset with edits or a switch, in offset order.
+    private int npoints;
+    private int[] px;       // the offset
+    private int[] pLabel;   // new position of its label
+    private int[] pInsn;    // new position of its instruction (after what is inserted at it)
+    private int[] pShift;   // new - old position of the offsets after it, up to the next point
+    private int[] pEdits;   // its edits: order[pEdits[k] .. pEdits[k + 1])
+    private int[] order;    // edit indices sorted by offset, kind, then order made
+    private int newLength = -1;
 
     /** Instruction lengths by opcode: 0 for variable (switches, wide), -1 for what is unsupported. */
     private static final byte[] LENGTH = new byte[256];
@@ -93,14 +110,17 @@ final class CodePatch {
         if (codeLength <= 0 || codeStart + codeLength > rc.b.length) {
             throw new RawClass.Unsupported("bad code length");
         }
-        insnLength = new int[codeLength + 1];
-        before = new byte[codeLength + 1][];
-        at = new byte[codeLength + 1][];
-        replace = new byte[codeLength + 1][];
+        starts = new long[(codeLength >> 6) + 1];
         for (int x = 0; x < codeLength; ) {
-            int len = length(x, x);
-            insnLength[x] = len;
-            x += len;
+            starts[x >> 6] |= 1L << x;
+            int op = rc.u1(codeStart + x);
+            if (op == 170 || op == 171) {
+                if (nswitches == switches.length) {
+                    switches = java.util.Arrays.copyOf(switches, Math.max(4, 2 * nswitches));
+                }
+                switches[nswitches++] = x;
+            }
+            x += length(x, x);
             if (x > codeLength) {
                 throw new RawClass.Unsupported("instruction past the end of the code");
             }
@@ -113,11 +133,12 @@ final class CodePatch {
 
     /** Whether an instruction starts at x. */
     boolean isInsn(int x) {
-        return x < codeLength && insnLength[x] > 0;
+        return x >= 0 && x < codeLength && (starts[x >> 6] & (1L << x)) != 0;
     }
 
+    /** The length of the instruction at x. */
     int insnLength(int x) {
-        return insnLength[x];
+        return length(x, x);
     }
 
     int opcode(int x) {
@@ -136,10 +157,14 @@ final class CodePatch {
     int[] targets(int x) {
         int op = opcode(x);
         if ((op >= 153 && op <= 167) || op == 198 || op == 199) {
-            return new int[] {x + (short) rc.u2(codeStart + x + 1)};
+            int t = x + (short) rc.u2(codeStart + x + 1);
+            checkTarget(t);
+            return new int[] {t};
         }
         if (op == 200) {
-            return new int[] {x + rc.u4(codeStart + x + 1)};
+            int t = x + rc.u4(codeStart + x + 1);
+            checkTarget(t);
+            return new int[] {t};
         }
         if (op == 170 || op == 171) {
             int p = (x + 4) & ~3; // after the padding
@@ -164,11 +189,13 @@ final class CodePatch {
             }
             return t;
         }
-        return new int[0];
+        return NO_TARGETS;
     }
 
+    private static final int[] NO_TARGETS = new int[0];
+
     private void checkTarget(int t) {
-        if (t < 0 || t >= codeLength || insnLength[t] == 0) {
+        if (!isInsn(t)) {
             throw new RawClass.Unsupported("branch into an instruction");
         }
     }
@@ -204,17 +231,30 @@ final class CodePatch {
 
     /** Inserts code before the label at x: a branch to x skips it. */
     void insertBefore(int x, byte[] code) {
-        before[x] = concat(before[x], code);
+        edit(x, BEFORE, code);
     }
 
     /** Inserts code at the label at x: a branch to x runs it. */
     void insertAt(int x, byte[] code) {
-        at[x] = concat(at[x], code);
+        edit(x, AT, code);
     }
 
     /** Replaces the instruction at x (a call by a call: nothing may branch into it). */
     void replace(int x, byte[] code) {
-        replace[x] = code;
+        edit(x, REPLACE, code);
+    }
+
+    private void edit(int x, int kind, byte[] code) {
+        if (nedits == editAt.length) {
+            editAt = java.util.Arrays.copyOf(editAt, 2 * nedits);
+            editKind = java.util.Arrays.copyOf(editKind, 2 * nedits);
+            editCode = java.util.Arrays.copyOf(editCode, 2 * nedits);
+        }
+        editAt[nedits] = x;
+        editKind[nedits] = (byte) kind;
+        editCode[nedits] = code;
+        nedits++;
+        newLength = -1;
     }
 
     /** Makes max_stack at least n. */
@@ -237,14 +277,24 @@ final class CodePatch {
 
     /** Removes what {@link #insertBefore} put at x. */
     void clearBefore(int x) {
-        before[x] = null;
+        int k = 0;
+        for (int i = 0; i < nedits; i++) {
+            if (editAt[i] != x || editKind[i] != BEFORE) {
+                editAt[k] = editAt[i];
+                editKind[k] = editKind[i];
+                editCode[k] = editCode[i];
+                k++;
+            }
+        }
+        nedits = k;
+        newLength = -1;
     }
 
     /**
-     * The offsets that have a stack map frame, or null if the method has none (no
+     * The offsets that have a stack map frame, ascending, or null if the method has none (no
      * StackMapTable, or an empty one).
      */
-    boolean[] frameOffsets() {
+    int[] frameOffsets() {
         int p = codeStart + codeLength;
         p += 2 + 8 * rc.u2(p);
         int attrs = rc.u2(p);
@@ -255,7 +305,7 @@ final class CodePatch {
                 if (n == 0) {
                     return null;
                 }
-                boolean[] at = new boolean[codeLength + 1];
+                int[] at = new int[n];
                 int q = p + 8;
                 int x = -1;
                 for (int i = 0; i < n; i++) {
@@ -286,7 +336,7 @@ final class CodePatch {
                     if (x > codeLength) {
                         throw new RawClass.Unsupported("frame past the end of the code");
                     }
-                    at[x] = true;
+                    at[i] = x;
                 }
                 return at;
             }
@@ -303,48 +353,88 @@ final class CodePatch {
     }
 
     boolean changed() {
-        if (catchAllAtEnd) {
-            return true;
-        }
-        for (int x = 0; x <= codeLength; x++) {
-            if (before[x] != null || at[x] != null || replace[x] != null) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        if (a == null) {
-            return b;
-        }
-        byte[] r = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
+        return catchAllAtEnd || nedits > 0;
     }
 
     /** Lays the new code out; returns its length. */
     int layout() {
-        newLabel = new int[codeLength + 1];
-        newInsn = new int[codeLength + 1];
-        int pos = 0;
-        for (int x = 0; x < codeLength; x += insnLength[x]) {
-            pos += len(before[x]);
-            newLabel[x] = pos;
-            pos += len(at[x]);
-            newInsn[x] = pos;
-            pos += replace[x] != null ? replace[x].length : length(x, pos);
+        if (newLength >= 0) {
+            return newLength;
         }
-        pos += len(before[codeLength]);
-        newLabel[codeLength] = pos;
-        newInsn[codeLength] = pos;
-        pos += len(at[codeLength]);
-        newLength = pos;
-        return pos;
+        long[] keys = new long[nedits];
+        for (int i = 0; i < nedits; i++) {
+            keys[i] = ((long) editAt[i] << 24) | ((long) editKind[i] << 20) | i;
+        }
+        java.util.Arrays.sort(keys);
+        order = new int[nedits];
+        for (int i = 0; i < nedits; i++) {
+            order[i] = (int) (keys[i] & 0xFFFFF);
+        }
+        int cap = nedits + nswitches + 1;
+        px = new int[cap];
+        pLabel = new int[cap];
+        pInsn = new int[cap];
+        pShift = new int[cap];
+        pEdits = new int[cap + 1];
+        npoints = 0;
+        int shift = 0;
+        int e = 0, sw = 0;
+        while (e < nedits || sw < nswitches) {
+            int x = e < nedits ? editAt[order[e]] : Integer.MAX_VALUE;
+            if (sw < nswitches && switches[sw] < x) {
+                x = switches[sw];
+            }
+            if (sw < nswitches && switches[sw] == x) {
+                sw++;
+            }
+            int k = npoints++;
+            px[k] = x;
+            pEdits[k] = e;
+            int before = 0, at = 0;
+            byte[] repl = null;
+            for (; e < nedits && editAt[order[e]] == x; e++) {
+                int i = order[e];
+                switch (editKind[i]) {
+                    case BEFORE -> before += editCode[i].length;
+                    case AT -> at += editCode[i].length;
+                    default -> repl = editCode[i];
+                }
+            }
+            pLabel[k] = x + shift + before;
+            pInsn[k] = pLabel[k] + at;
+            if (x < codeLength) {
+                int oldLen = length(x, x);
+                int newLen = repl != null ? repl.length : length(x, pInsn[k]);
+                shift = pInsn[k] - x + newLen - oldLen;
+            } else {
+                shift = pInsn[k] - x;
+            }
+            pShift[k] = shift;
+        }
+        pEdits[npoints] = e;
+        newLength = codeLength + shift;
+        return newLength;
     }
 
-    private static int len(byte[] b) {
-        return b == null ? 0 : b.length;
+    /** The last point at or before x, or -1. */
+    private int point(int x) {
+        int k = java.util.Arrays.binarySearch(px, 0, npoints, x);
+        return k >= 0 ? k : -k - 2;
+    }
+
+    /** The new offset of the label at old offset x. */
+    private int newLabel(int x) {
+        if (x != codeLength && !isInsn(x)) {
+            throw new RawClass.Unsupported("offset inside an instruction: " + x);
+        }
+        int k = point(x);
+        return k >= 0 && px[k] == x ? pLabel[k] : x + (k >= 0 ? pShift[k] : 0);
+    }
+
+    /** The new offset of the instruction at old offset x. */
+    private int newInsn(int x) {
+        int k = point(x);
+        return k >= 0 && px[k] == x ? pInsn[k] : x + (k >= 0 ? pShift[k] : 0);
     }
 
     /** The new Code attribute, whole (its name index and length included). */
@@ -353,36 +443,61 @@ final class CodePatch {
         if (len > 65535) {
             throw new RawClass.Unsupported("method too large");
         }
-        Out out = new Out(rc.b.length - attr);
+        Out out = new Out(6 + rc.u4(attr + 2) + len - codeLength + 64);
         out.write(rc.b, attr, 6); // name index, length (patched at the end)
         out.u2(Math.max(rc.u2(attr + 6), minStack));
         out.write(rc.b, attr + 8, 2); // max_locals
         out.u4(len);
-        for (int x = 0; x < codeLength; x += insnLength[x]) {
-            out.bytes(before[x]);
-            out.bytes(at[x]);
-            if (replace[x] != null) {
-                out.bytes(replace[x]);
-            } else {
-                writeInsn(out, x);
+        int k = 0; // the next point
+        int run = 0; // start of the bytes not yet copied
+        for (int x = 0; x < codeLength; ) {
+            int op = opcode(x);
+            int ilen = length(x, x);
+            boolean atPoint = k < npoints && px[k] == x;
+            boolean branch = (op >= 153 && op <= 167) || op >= 198 && op <= 200;
+            if (atPoint || branch || op == 170 || op == 171) {
+                out.write(rc.b, codeStart + run, x - run);
+                byte[] repl = null;
+                if (atPoint) {
+                    for (int e = pEdits[k]; e < pEdits[k + 1]; e++) {
+                        int i = order[e];
+                        if (editKind[i] == REPLACE) {
+                            repl = editCode[i];
+                        } else {
+                            out.bytes(editCode[i]);
+                        }
+                    }
+                    k++;
+                }
+                if (repl != null) {
+                    out.bytes(repl);
+                } else {
+                    writeInsn(out, x, ilen);
+                }
+                run = x + ilen;
+            }
+            x += ilen;
+        }
+        out.write(rc.b, codeStart + run, codeLength - run);
+        if (k < npoints && px[k] == codeLength) {
+            for (int e = pEdits[k]; e < pEdits[k + 1]; e++) {
+                out.bytes(editCode[order[e]]);
             }
         }
-        out.bytes(before[codeLength]);
-        out.bytes(at[codeLength]);
         int p = codeStart + codeLength;
         int handlers = rc.u2(p);
         out.u2(handlers + (catchAllAtEnd ? 1 : 0));
         p += 2;
         for (int i = 0; i < handlers; i++, p += 8) {
-            out.u2(label(rc.u2(p)));
-            out.u2(label(rc.u2(p + 2)));
-            out.u2(label(rc.u2(p + 4)));
+            out.u2(newLabel(rc.u2(p)));
+            out.u2(newLabel(rc.u2(p + 2)));
+            out.u2(newLabel(rc.u2(p + 4)));
             out.u2(rc.u2(p + 6));
         }
         if (catchAllAtEnd) { // last: the method's own handlers come first
-            out.u2(newLabel[0]);
-            out.u2(newLabel[codeLength]);
-            out.u2(newLabel[codeLength]);
+            out.u2(newLabel(0));
+            out.u2(newLabel(codeLength));
+            out.u2(newLabel(codeLength));
             out.u2(0);
         }
         int attrs = rc.u2(p);
@@ -401,7 +516,7 @@ final class CodePatch {
                     int n = rc.u2(body);
                     out.u2(n);
                     for (int i = 0; i < n; i++) {
-                        out.u2(label(rc.u2(body + 2 + 4 * i)));
+                        out.u2(newLabel(rc.u2(body + 2 + 4 * i)));
                         out.u2(rc.u2(body + 4 + 4 * i));
                     }
                 }
@@ -411,8 +526,8 @@ final class CodePatch {
                     for (int i = 0; i < n; i++) {
                         int e = body + 2 + 10 * i;
                         int start = rc.u2(e), end = start + rc.u2(e + 2);
-                        out.u2(label(start));
-                        out.u2(label(end) - label(start));
+                        out.u2(newLabel(start));
+                        out.u2(newLabel(end) - newLabel(start));
                         out.write(rc.b, e + 4, 6);
                     }
                 }
@@ -424,7 +539,7 @@ final class CodePatch {
         }
         if (addFrames) {
             out.u2(newStackMapName);
-            out.u4(2 + 8);
+            out.u4(2 + END_FRAME_BYTES);
             out.u2(1);
             endFrame(out, -1);
         }
@@ -432,21 +547,14 @@ final class CodePatch {
         return out.toByteArray();
     }
 
-    /** The new offset of the label at old offset x. */
-    private int label(int x) {
-        if (x < 0 || x > codeLength || (x < codeLength && insnLength[x] == 0)) {
-            throw new RawClass.Unsupported("offset inside an instruction: " + x);
-        }
-        return newLabel[x];
-    }
-
-    private void writeInsn(Out out, int x) {
+    /** A branch or switch at x, its offsets moved; any other instruction as it was. */
+    private void writeInsn(Out out, int x, int ilen) {
         int op = opcode(x);
         int s = codeStart + x;
         if ((op >= 153 && op <= 167) || op == 198 || op == 199) {
             int t = x + (short) rc.u2(s + 1);
             checkTarget(t);
-            int off = newLabel[t] - newInsn[x];
+            int off = newLabel(t) - newInsn(x);
             if (off != (short) off) {
                 throw new RawClass.Unsupported("branch out of range");
             }
@@ -456,40 +564,40 @@ final class CodePatch {
             int t = x + rc.u4(s + 1);
             checkTarget(t);
             out.u1(op);
-            out.u4(newLabel[t] - newInsn[x]);
+            out.u4(newLabel(t) - newInsn(x));
         } else if (op == 170 || op == 171) {
-            int pos = newInsn[x];
+            int pos = newInsn(x);
             out.u1(op);
             int pad = ((pos + 4) & ~3) - pos - 1;
             for (int i = 0; i < pad; i++) {
                 out.u1(0);
             }
             int p = codeStart + ((x + 4) & ~3);
-            out.u4(relabel(x, rc.u4(p)));
+            out.u4(relabel(x, pos, rc.u4(p)));
             if (op == 170) {
                 int lo = rc.u4(p + 4), hi = rc.u4(p + 8);
                 out.u4(lo);
                 out.u4(hi);
                 for (int i = 0; i <= hi - lo; i++) {
-                    out.u4(relabel(x, rc.u4(p + 12 + 4 * i)));
+                    out.u4(relabel(x, pos, rc.u4(p + 12 + 4 * i)));
                 }
             } else {
                 int n = rc.u4(p + 4);
                 out.u4(n);
                 for (int i = 0; i < n; i++) {
                     out.u4(rc.u4(p + 8 + 8 * i));
-                    out.u4(relabel(x, rc.u4(p + 12 + 8 * i)));
+                    out.u4(relabel(x, pos, rc.u4(p + 12 + 8 * i)));
                 }
             }
         } else {
-            out.write(rc.b, s, insnLength[x]);
+            out.write(rc.b, s, ilen);
         }
     }
 
-    /** A switch's relative target, moved. */
-    private int relabel(int x, int rel) {
+    /** A switch's relative target, moved (pos: the switch's new offset). */
+    private int relabel(int x, int pos, int rel) {
         checkTarget(x + rel);
-        return newLabel[x + rel] - newInsn[x];
+        return newLabel(x + rel) - pos;
     }
 
     private boolean hasAttribute(int p, String name) {
@@ -504,10 +612,12 @@ final class CodePatch {
         return false;
     }
 
-    /** The catch-all handler's frame (8 bytes), after a frame at new offset now (-1: none). */
+    private static final int END_FRAME_BYTES = 10;
+
+    /** The catch-all handler's frame (END_FRAME_BYTES), after a frame at new offset now (-1: none). */
     private void endFrame(Out out, int now) {
         out.u1(255);
-        out.u2(newLabel[codeLength] - now - 1);
+        out.u2(newLabel(codeLength) - now - 1);
         out.u2(0);
         out.u2(1);
         out.u1(7);
@@ -536,7 +646,7 @@ final class CodePatch {
                 throw new RawClass.Unsupported("frame type " + type);
             }
             int x = old + delta + 1;
-            int nx = label(x);
+            int nx = newLabel(x);
             int nd = nx - now - 1;
             old = x;
             now = nx;
@@ -593,7 +703,7 @@ final class CodePatch {
                 if (!isInsn(x) || opcode(x) != 187) {
                     throw new RawClass.Unsupported("uninitialized type not at a new");
                 }
-                out.u2(newInsn[x]);
+                out.u2(newInsn(x));
                 p += 3;
             } else if (tag <= 6) {
                 p += 1;

@@ -25,8 +25,8 @@ import java.util.Map;
  * 3-byte insertions and same-place replacements, which this does by copying the bytes
  * between them and moving the offsets that cross them.
  *
- * <p>Not yet on ({@link Instrumenter#FAST_PATH}): until it takes strip-mined loops, most
- * of a start-up's bytes still go through the tree.
+ * <p>Of H2's 538 start-up classes it takes 438 (1.36 of 2.82 MB); the rest are mostly
+ * classes with loops that strip mining may take, and go through the tree.
  *
  * <h2>Same output</h2>
  * For every class it takes, the result has the instructions, frames, handlers, line
@@ -91,11 +91,12 @@ final class FastPath {
     private byte[] method(RawClass rc, RawClass.Method m) {
         CodePatch code = new CodePatch(rc, m.codeAttr);
         int n = code.codeLength();
-        boolean[] frameAt = code.frameOffsets();
+        int[] frameAt = code.frameOffsets();
         boolean frames = rc.major >= 51 || (rc.major == 50 && frameAt != null);
         boolean calls = false;
         boolean callsItself = false;
-        boolean[] beyondJdk = new boolean[n]; // calls that keep a loop from strip mining (Instrumenter.callsBeyondJdk)
+        int[] beyondJdk = new int[8]; // offsets of calls that keep a loop from strip mining (Instrumenter.callsBeyondJdk)
+        int nbeyond = 0;
         Map<Integer, List<Integer>> headers = new LinkedHashMap<>(); // header -> its back-edges, as PreemptChecks.loopHeaders
         for (int x = 0; x < n; x += code.insnLength(x)) {
             int op = code.opcode(x);
@@ -104,7 +105,10 @@ final class FastPath {
             }
             if (op == INVOKEDYNAMIC) {
                 calls = true;
-                beyondJdk[x] = true;
+                if (nbeyond == beyondJdk.length) {
+                    beyondJdk = java.util.Arrays.copyOf(beyondJdk, 2 * nbeyond);
+                }
+                beyondJdk[nbeyond++] = x;
                 if (wrapsMethodReference(rc, code.operand(x))) {
                     return NOT_HANDLED;
                 }
@@ -126,7 +130,12 @@ final class FastPath {
                     code.replace(x, new byte[] {(byte) INVOKESTATIC, (byte) (index >>> 8), (byte) index});
                     owner = hookOwner;
                 }
-                beyondJdk[x] = !owner.startsWith("java/") && !owner.startsWith(Hooks.HOOK_PACKAGE);
+                if (!owner.startsWith("java/") && !owner.startsWith(Hooks.HOOK_PACKAGE)) {
+                    if (nbeyond == beyondJdk.length) {
+                        beyondJdk = java.util.Arrays.copyOf(beyondJdk, 2 * nbeyond);
+                    }
+                    beyondJdk[nbeyond++] = x;
+                }
                 continue;
             }
             for (int t : code.targets(x)) {
@@ -149,10 +158,10 @@ final class FastPath {
                     int h = e.getKey();
                     List<Integer> edges = e.getValue();
                     if (frames && edges.size() == 1 && code.opcode(edges.get(0)) == GOTO
-                            && !anyBetween(beyondJdk, h, edges.get(0))) {
+                            && !anyBetween(beyondJdk, nbeyond, h, edges.get(0))) {
                         return NOT_HANDLED; // strip mining may take it (Instrumenter.method)
                     }
-                    if (frames && !frameAt[h]) {
+                    if (frames && (frameAt == null || java.util.Arrays.binarySearch(frameAt, h) < 0)) {
                         return NOT_HANDLED; // ASM reports it (PreemptChecks.atHeader)
                     }
                     code.insertAt(h, check);
@@ -212,13 +221,11 @@ final class FastPath {
         return r;
     }
 
-    private static boolean anyBetween(boolean[] marks, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (marks[i]) {
-                return true;
-            }
-        }
-        return false;
+    /** Whether one of the first n (ascending) offsets is in [from, to). */
+    private static boolean anyBetween(int[] offsets, int n, int from, int to) {
+        int k = java.util.Arrays.binarySearch(offsets, 0, n, from);
+        k = k >= 0 ? k : -k - 1; // the first at or after from
+        return k < n && offsets[k] < to;
     }
 
     /** The bytes of {@code invokestatic Preemption.check()}. */

@@ -47,12 +47,10 @@ final class Instrumenter {
     }
 
     /**
-     * Whether classes go through {@link FastPath} first. Off for now: it takes only classes
-     * without a static initializer or a loop that strip mining may take (H2's smaller ones),
-     * and what it saves on those it loses on the rest, which it reads before leaving them to
-     * the tree (bench/RESULTS.md). The tests run it against the tree.
+     * Whether classes go through {@link FastPath} first (the tests also run each path alone).
+     * H2's start-up: x2.96 -> x2.68 of the JVM without the agent (bench/RESULTS.md).
      */
-    static final boolean FAST_PATH = false;
+    static final boolean FAST_PATH = true;
 
     /** fastPath false: every class through the tree (the tests compare the two). */
     Instrumenter(Options options, boolean asyncPreemptOff, boolean fastPath) {

@@ -28,8 +28,8 @@ import java.util.zip.ZipFile;
  * as bytes, ASM's floor), {@code visit} (every method decoded and encoded again, nothing
  * changed), {@code tree} (what the agent's pipeline costs without its changes: ClassNode
  * with expanded frames, ClassWriter with COMPUTE_MAXS), {@code agent} (the agent's
- * {@link Instrumenter} with the default options), {@code agent-tree} (the same with every class through
- * the tree, none through {@link FastPath}). CLASS_LIST: a file of binary class
+ * {@link Instrumenter} with the default options), {@code agent-tree} and {@code agent-fast} (the same
+ * with every class through the tree, and with {@link FastPath} first). CLASS_LIST: a file of binary class
  * names, one per line (for example the classes H2 loads at start-up, from
  * {@code -Xlog:class+load}); default: every class in the jar. Prints the time of each pass
  * over the classes; pass 0 is the start-up figure.
@@ -39,7 +39,7 @@ public final class TransformCost {
 
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
-            System.err.println("usage: TransformCost copy|visit|tree|agent|agent-tree JAR [CLASS_LIST|-] [PASSES]");
+            System.err.println("usage: TransformCost copy|visit|tree|agent|agent-tree|agent-fast JAR [CLASS_LIST|-] [PASSES]");
             System.exit(2);
         }
         String mode = args[0];
@@ -47,6 +47,7 @@ public final class TransformCost {
         int passes = args.length > 3 ? Integer.parseInt(args[3]) : 3;
         Instrumenter instrumenter = new Instrumenter(Options.parse(""), false);
         Instrumenter treeOnly = new Instrumenter(Options.parse(""), false, false);
+        Instrumenter fastFirst = new Instrumenter(Options.parse(""), false, true);
         long bytes = 0;
         for (int pass = 0; pass < passes; pass++) {
             long t0 = System.nanoTime();
@@ -57,6 +58,7 @@ public final class TransformCost {
                     case "tree" -> tree(b);
                     case "agent" -> instrumenter.transform(b, false);
                     case "agent-tree" -> treeOnly.transform(b, false);
+                    case "agent-fast" -> fastFirst.transform(b, false);
                     default -> throw new IllegalArgumentException("mode must be copy, visit, tree or agent: " + mode);
                 };
                 bytes += out != null ? out.length : 0;
