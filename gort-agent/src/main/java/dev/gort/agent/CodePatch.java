@@ -1,6 +1,7 @@
 package dev.gort.agent;
 
 import java.io.ByteArrayOutputStream;
+import java.util.List;
 
 /**
  * Inserts bytecode into one method's Code attribute and moves everything that names a code
@@ -31,7 +32,7 @@ final class CodePatch {
     private int[] switches = new int[0];
     private int nswitches;
 
-    private static final int BEFORE = 0, AT = 1, REPLACE = 2;
+    private static final int FIRST = 0, BEFORE = 1, AT = 2, REPLACE = 3;
     /** Edits in the order made: offset, kind, code. */
     private int[] editAt = new int[8];
     private byte[] editKind = new byte[8];
@@ -49,11 +50,13 @@ final class CodePatch {
     // The layout: one point per offset with edits or a switch, in offset order.
     private int npoints;
     private int[] px;       // the offset
+    private int[] pBefore;  // new position of what is inserted before its label (after insertFirst's)
     private int[] pLabel;   // new position of its label
     private int[] pInsn;    // new position of its instruction (after what is inserted at it)
     private int[] pShift;   // new - old position of the offsets after it, up to the next point
     private int[] pEdits;   // its edits: order[pEdits[k] .. pEdits[k + 1])
     private int[] order;    // edit indices sorted by offset, kind, then order made
+    private int[] editPos;  // new position of each edit's first byte
     private int newLength = -1;
 
     /** Instruction lengths by opcode: 0 for variable (switches, wide), -1 for what is unsupported. */
@@ -229,14 +232,22 @@ final class CodePatch {
         return 1 + pad + 8 + 8 * n;
     }
 
-    /** Inserts code before the label at x: a branch to x skips it. */
-    void insertBefore(int x, byte[] code) {
-        edit(x, BEFORE, code);
+    /**
+     * Inserts code before everything at x, even what {@link #insertBefore} puts there (the
+     * prologue check, an initializer's enter hook: ASM's {@code insns.insert}, at the head).
+     */
+    int insertFirst(int x, byte[] code) {
+        return edit(x, FIRST, code);
     }
 
-    /** Inserts code at the label at x: a branch to x runs it. */
-    void insertAt(int x, byte[] code) {
-        edit(x, AT, code);
+    /** Inserts code before the label at x: a branch to x skips it. Returns the edit's index. */
+    int insertBefore(int x, byte[] code) {
+        return edit(x, BEFORE, code);
+    }
+
+    /** Inserts code at the label at x: a branch to x runs it. Returns the edit's index. */
+    int insertAt(int x, byte[] code) {
+        return edit(x, AT, code);
     }
 
     /** Replaces the instruction at x (a call by a call: nothing may branch into it). */
@@ -244,7 +255,7 @@ final class CodePatch {
         edit(x, REPLACE, code);
     }
 
-    private void edit(int x, int kind, byte[] code) {
+    private int edit(int x, int kind, byte[] code) {
         if (nedits == editAt.length) {
             editAt = java.util.Arrays.copyOf(editAt, 2 * nedits);
             editKind = java.util.Arrays.copyOf(editKind, 2 * nedits);
@@ -253,8 +264,91 @@ final class CodePatch {
         editAt[nedits] = x;
         editKind[nedits] = (byte) kind;
         editCode[nedits] = code;
-        nedits++;
         newLength = -1;
+        return nedits++;
+    }
+
+    // ---- branches into and out of inserted code (strip mining) ----
+
+    /** Relocations: a 3-byte branch at byte off of edit e goes to a label (target >= 0) or edit (-1 - index). */
+    private int[] relocEdit = new int[0], relocOff = new int[0], relocTarget = new int[0];
+    private int nrelocs;
+    /** Original branches sent elsewhere: the branch at offset from goes to the start of edit to. */
+    private int[] overFrom = new int[0], overEdit = new int[0];
+    /** Original branches to header h from outside [lo, hi] go to the start of edit e instead. */
+    private int[] entryHeader = new int[0], entryLo = new int[0], entryHi = new int[0], entryEdit = new int[0];
+    private int minLocals;
+    /** All frames, written in full (null: the original ones, moved). */
+    private List<RawFrames.Frame> frames;
+
+    /** The 3-byte branch at byte off of edit e jumps to the label at original offset target. */
+    void branchToLabel(int e, int off, int target) {
+        reloc(e, off, target);
+    }
+
+    /** The 3-byte branch at byte off of edit e jumps to the start of edit to. */
+    void branchToEdit(int e, int off, int to) {
+        reloc(e, off, -1 - to);
+    }
+
+    private void reloc(int e, int off, int target) {
+        if (nrelocs == relocEdit.length) {
+            int n = Math.max(4, 2 * nrelocs);
+            relocEdit = java.util.Arrays.copyOf(relocEdit, n);
+            relocOff = java.util.Arrays.copyOf(relocOff, n);
+            relocTarget = java.util.Arrays.copyOf(relocTarget, n);
+        }
+        relocEdit[nrelocs] = e;
+        relocOff[nrelocs] = off;
+        relocTarget[nrelocs] = target;
+        nrelocs++;
+    }
+
+    /** The original branch at offset from (a jump, not a switch) goes to the start of edit to. */
+    void redirect(int from, int to) {
+        int n = overFrom.length;
+        overFrom = java.util.Arrays.copyOf(overFrom, n + 1);
+        overEdit = java.util.Arrays.copyOf(overEdit, n + 1);
+        overFrom[n] = from;
+        overEdit[n] = to;
+    }
+
+    /** Branches to h from outside [lo, hi] (switches too) go to the start of edit e. */
+    void enterAt(int h, int lo, int hi, int e) {
+        int n = entryHeader.length;
+        entryHeader = java.util.Arrays.copyOf(entryHeader, n + 1);
+        entryLo = java.util.Arrays.copyOf(entryLo, n + 1);
+        entryHi = java.util.Arrays.copyOf(entryHi, n + 1);
+        entryEdit = java.util.Arrays.copyOf(entryEdit, n + 1);
+        entryHeader[n] = h;
+        entryLo[n] = lo;
+        entryHi[n] = hi;
+        entryEdit[n] = e;
+    }
+
+    /** Makes max_locals at least n. */
+    void minLocals(int n) {
+        minLocals = Math.max(minLocals, n);
+    }
+
+    /** The frames to write, all in full, instead of the original ones moved. */
+    void setFrames(List<RawFrames.Frame> frames) {
+        this.frames = frames;
+    }
+
+    /** The new position a branch at original offset x to original offset t lands on. */
+    private int branchTarget(int x, int t) {
+        for (int i = 0; i < overFrom.length; i++) {
+            if (overFrom[i] == x) {
+                return editPos[overEdit[i]];
+            }
+        }
+        for (int i = 0; i < entryHeader.length; i++) {
+            if (entryHeader[i] == t && (x < entryLo[i] || x > entryHi[i])) {
+                return editPos[entryEdit[i]];
+            }
+        }
+        return newLabel(t);
     }
 
     /** Makes max_stack at least n. */
@@ -263,8 +357,8 @@ final class CodePatch {
     }
 
     /**
-     * A catch-all handler after the code, over all of it (from after what was inserted
-     * before offset 0): the code inserted at {@link #codeLength()} is the handler. With
+     * A catch-all handler after the code, over all of it (from after what
+     * {@link #insertFirst} put at offset 0): the code inserted at {@link #codeLength()} is the handler. With
      * throwableClass (a Class constant, 0: no frames), the handler gets the frame
      * {@code locals [], stack [Throwable]}; stackMapName is the Utf8 "StackMapTable", for a
      * method that had no frames.
@@ -275,11 +369,11 @@ final class CodePatch {
         newStackMapName = stackMapName;
     }
 
-    /** Removes what {@link #insertBefore} put at x. */
-    void clearBefore(int x) {
+    /** Removes what {@link #insertFirst} put at x. */
+    void clearFirst(int x) {
         int k = 0;
         for (int i = 0; i < nedits; i++) {
-            if (editAt[i] != x || editKind[i] != BEFORE) {
+            if (editAt[i] != x || editKind[i] != FIRST) {
                 editAt[k] = editAt[i];
                 editKind[k] = editKind[i];
                 editCode[k] = editCode[i];
@@ -352,6 +446,123 @@ final class CodePatch {
         return p;
     }
 
+    /**
+     * Every offset ASM's reader gives a label, ascending: branch and switch targets, handler
+     * ranges, line number and local variable starts and ends, frames, and the {@code new} of
+     * an uninitialized type in a frame.
+     */
+    int[] labelOffsets() {
+        int[] l = new int[64];
+        int n = 0;
+        for (int x = 0; x < codeLength; x += length(x, x)) {
+            for (int t : targets(x)) {
+                l = add(l, n++, t);
+            }
+        }
+        int p = codeStart + codeLength;
+        int handlers = rc.u2(p);
+        for (int i = 0; i < handlers; i++) {
+            l = add(l, n++, rc.u2(p + 2 + 8 * i));
+            l = add(l, n++, rc.u2(p + 4 + 8 * i));
+            l = add(l, n++, rc.u2(p + 6 + 8 * i));
+        }
+        p += 2 + 8 * handlers;
+        int attrs = rc.u2(p);
+        p += 2;
+        for (int a = 0; a < attrs; a++) {
+            String name = rc.utf8(rc.u2(p));
+            int body = p + 6;
+            switch (name) {
+                case "LineNumberTable" -> {
+                    for (int i = 0; i < rc.u2(body); i++) {
+                        l = add(l, n++, rc.u2(body + 2 + 4 * i));
+                    }
+                }
+                case "LocalVariableTable", "LocalVariableTypeTable" -> {
+                    for (int i = 0; i < rc.u2(body); i++) {
+                        int e = body + 2 + 10 * i;
+                        l = add(l, n++, rc.u2(e));
+                        l = add(l, n++, rc.u2(e) + rc.u2(e + 2));
+                    }
+                }
+                case "StackMapTable" -> {
+                    // ASM's reader: any 3 bytes that look like an uninitialized type whose
+                    // offset holds a new (a guess, false positives included: the labels match).
+                    int end = body + rc.u4(p + 2);
+                    for (int c = body + 2; c < end - 2; c++) {
+                        if (rc.u1(c) == RawFrames.UNINITIALIZED) {
+                            int x = rc.u2(c + 1);
+                            if (x < codeLength && opcode(x) == 187) {
+                                l = add(l, n++, x);
+                            }
+                        }
+                    }
+                }
+                default -> { }
+            }
+            p = body + rc.u4(p + 2);
+        }
+        int[] f = frameOffsets();
+        if (f != null) {
+            for (int x : f) {
+                l = add(l, n++, x);
+            }
+        }
+        l = java.util.Arrays.copyOf(l, n);
+        java.util.Arrays.sort(l);
+        return l;
+    }
+
+    private static int[] add(int[] a, int n, int v) {
+        if (n == a.length) {
+            a = java.util.Arrays.copyOf(a, 2 * n);
+        }
+        a[n] = v;
+        return a;
+    }
+
+    /** The StackMapTable's contents (after its length), or -1. */
+    int stackMapTable() {
+        int p = codeStart + codeLength;
+        p += 2 + 8 * rc.u2(p);
+        int attrs = rc.u2(p);
+        p += 2;
+        for (int a = 0; a < attrs; a++) {
+            if (rc.utf8(rc.u2(p)).equals("StackMapTable")) {
+                return p + 6;
+            }
+            p += 6 + rc.u4(p + 2);
+        }
+        return -1;
+    }
+
+    /** No handler inside (h, j] covers code outside [h, j] (StripMining.closed). */
+    boolean handlersClosed(int h, int j) {
+        int p = codeStart + codeLength;
+        int handlers = rc.u2(p);
+        for (int i = 0; i < handlers; i++) {
+            int e = p + 2 + 8 * i;
+            int start = rc.u2(e), end = rc.u2(e + 2), hd = rc.u2(e + 4);
+            if (hd > h && hd <= j && (start < h || end > j)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    int maxLocals() {
+        return rc.u2(attr + 8);
+    }
+
+    /** The offset of the instruction before the one at x (x > 0). */
+    int previous(int x) {
+        int y = x - 1;
+        while (y > 0 && !isInsn(y)) {
+            y--;
+        }
+        return y;
+    }
+
     boolean changed() {
         return catchAllAtEnd || nedits > 0;
     }
@@ -367,12 +578,14 @@ final class CodePatch {
         }
         java.util.Arrays.sort(keys);
         order = new int[nedits];
+        editPos = new int[nedits];
         for (int i = 0; i < nedits; i++) {
             order[i] = (int) (keys[i] & 0xFFFFF);
         }
         int cap = nedits + nswitches + 1;
         px = new int[cap];
         pLabel = new int[cap];
+        pBefore = new int[cap];
         pInsn = new int[cap];
         pShift = new int[cap];
         pEdits = new int[cap + 1];
@@ -390,18 +603,36 @@ final class CodePatch {
             int k = npoints++;
             px[k] = x;
             pEdits[k] = e;
-            int before = 0, at = 0;
+            int first = 0, before = 0, at = 0;
             byte[] repl = null;
             for (; e < nedits && editAt[order[e]] == x; e++) {
                 int i = order[e];
                 switch (editKind[i]) {
+                    case FIRST -> first += editCode[i].length;
                     case BEFORE -> before += editCode[i].length;
                     case AT -> at += editCode[i].length;
                     default -> repl = editCode[i];
                 }
             }
-            pLabel[k] = x + shift + before;
+            pBefore[k] = x + shift + first;
+            pLabel[k] = pBefore[k] + before;
             pInsn[k] = pLabel[k] + at;
+            int fpos = x + shift, bpos = pBefore[k], apos = pLabel[k];
+            for (int j = pEdits[k]; j < e; j++) {
+                int i = order[j];
+                if (editKind[i] == FIRST) {
+                    editPos[i] = fpos;
+                    fpos += editCode[i].length;
+                } else if (editKind[i] == BEFORE) {
+                    editPos[i] = bpos;
+                    bpos += editCode[i].length;
+                } else if (editKind[i] == AT) {
+                    editPos[i] = apos;
+                    apos += editCode[i].length;
+                } else {
+                    editPos[i] = pInsn[k];
+                }
+            }
             if (x < codeLength) {
                 int oldLen = length(x, x);
                 int newLen = repl != null ? repl.length : length(x, pInsn[k]);
@@ -446,7 +677,7 @@ final class CodePatch {
         Out out = new Out(6 + rc.u4(attr + 2) + len - codeLength + 64);
         out.write(rc.b, attr, 6); // name index, length (patched at the end)
         out.u2(Math.max(rc.u2(attr + 6), minStack));
-        out.write(rc.b, attr + 8, 2); // max_locals
+        out.u2(Math.max(rc.u2(attr + 8), minLocals));
         out.u4(len);
         int k = 0; // the next point
         int run = 0; // start of the bytes not yet copied
@@ -464,7 +695,7 @@ final class CodePatch {
                         if (editKind[i] == REPLACE) {
                             repl = editCode[i];
                         } else {
-                            out.bytes(editCode[i]);
+                            writeEdit(out, i);
                         }
                     }
                     k++;
@@ -481,7 +712,7 @@ final class CodePatch {
         out.write(rc.b, codeStart + run, codeLength - run);
         if (k < npoints && px[k] == codeLength) {
             for (int e = pEdits[k]; e < pEdits[k + 1]; e++) {
-                out.bytes(editCode[order[e]]);
+                writeEdit(out, order[e]);
             }
         }
         int p = codeStart + codeLength;
@@ -494,8 +725,9 @@ final class CodePatch {
             out.u2(newLabel(rc.u2(p + 4)));
             out.u2(rc.u2(p + 6));
         }
-        if (catchAllAtEnd) { // last: the method's own handlers come first
-            out.u2(newLabel(0));
+        if (catchAllAtEnd) { // last: the method's own handlers come first; from after the enter hook
+            int k0 = point(0);
+            out.u2(k0 >= 0 && px[k0] == 0 ? pBefore[k0] : 0);
             out.u2(newLabel(codeLength));
             out.u2(newLabel(codeLength));
             out.u2(0);
@@ -531,7 +763,13 @@ final class CodePatch {
                         out.write(rc.b, e + 4, 6);
                     }
                 }
-                case "StackMapTable" -> writeFrames(out, body);
+                case "StackMapTable" -> {
+                    if (frames != null) {
+                        writeFullFrames(out);
+                    } else {
+                        writeFrames(out, body);
+                    }
+                }
                 default -> throw new RawClass.Unsupported("code attribute " + name);
             }
             out.patch4(lenAt, out.size() - lenAt - 4);
@@ -547,6 +785,39 @@ final class CodePatch {
         return out.toByteArray();
     }
 
+    /** Edit i's code, its branches (relocations) pointed at their new targets. */
+    private void writeEdit(Out out, int i) {
+        int start = out.size();
+        out.bytes(editCode[i]);
+        for (int r = 0; r < nrelocs; r++) {
+            if (relocEdit[r] == i) {
+                int t = relocTarget[r];
+                int to = t >= 0 ? relocLabel(i, t) : editPos[-1 - t];
+                int off = to - (editPos[i] + relocOff[r]);
+                if (off != (short) off) {
+                    throw new RawClass.Unsupported("branch out of range");
+                }
+                out.patch2(start + relocOff[r] + 1, off);
+            }
+        }
+    }
+
+    /**
+     * Where a branch in edit i to the original label t lands: as for an original branch
+     * (branchTarget), with the edit's place standing for the branch's: code inserted before
+     * a header's label is outside that header's loop.
+     */
+    private int relocLabel(int i, int t) {
+        int y = editAt[i];
+        for (int k = 0; k < entryHeader.length; k++) {
+            boolean inside = editKind[i] <= BEFORE ? y > entryLo[k] && y <= entryHi[k] : y >= entryLo[k] && y <= entryHi[k];
+            if (entryHeader[k] == t && !inside) {
+                return editPos[entryEdit[k]];
+            }
+        }
+        return newLabel(t);
+    }
+
     /** A branch or switch at x, its offsets moved; any other instruction as it was. */
     private void writeInsn(Out out, int x, int ilen) {
         int op = opcode(x);
@@ -554,7 +825,7 @@ final class CodePatch {
         if ((op >= 153 && op <= 167) || op == 198 || op == 199) {
             int t = x + (short) rc.u2(s + 1);
             checkTarget(t);
-            int off = newLabel(t) - newInsn(x);
+            int off = branchTarget(x, t) - newInsn(x);
             if (off != (short) off) {
                 throw new RawClass.Unsupported("branch out of range");
             }
@@ -564,7 +835,7 @@ final class CodePatch {
             int t = x + rc.u4(s + 1);
             checkTarget(t);
             out.u1(op);
-            out.u4(newLabel(t) - newInsn(x));
+            out.u4(branchTarget(x, t) - newInsn(x));
         } else if (op == 170 || op == 171) {
             int pos = newInsn(x);
             out.u1(op);
@@ -597,7 +868,58 @@ final class CodePatch {
     /** A switch's relative target, moved (pos: the switch's new offset). */
     private int relabel(int x, int pos, int rel) {
         checkTarget(x + rel);
-        return newLabel(x + rel) - pos;
+        return branchTarget(x, x + rel) - pos;
+    }
+
+    /** {@link #frames}, each as a full frame, in the order of their new offsets. */
+    private void writeFullFrames(Out out) {
+        int n = frames.size();
+        int[] pos = new int[n];
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) {
+            RawFrames.Frame f = frames.get(i);
+            pos[i] = f.edit >= 0 ? editPos[f.edit] : newLabel(f.offset);
+            // Insertion sort by position: the list is in order but for the few frames added.
+            int j = i;
+            while (j > 0 && pos[idx[j - 1]] > pos[i]) {
+                idx[j] = idx[j - 1];
+                j--;
+            }
+            idx[j] = i;
+        }
+        out.u2(n + (endFrameThrowable != 0 ? 1 : 0));
+        int now = -1;
+        for (int i : idx) {
+            RawFrames.Frame f = frames.get(i);
+            if (pos[i] == now) {
+                throw new RawClass.Unsupported("two frames at one offset");
+            }
+            out.u1(255);
+            out.u2(pos[i] - now - 1);
+            now = pos[i];
+            fullTypes(out, f.locals);
+            fullTypes(out, f.stack);
+        }
+        if (endFrameThrowable != 0) {
+            endFrame(out, now);
+        }
+    }
+
+    private void fullTypes(Out out, int[] types) {
+        out.u2(types.length);
+        for (int t : types) {
+            int tag = t & 0xFF;
+            out.u1(tag);
+            if (tag == RawFrames.OBJECT) {
+                out.u2(t >>> 8);
+            } else if (tag == RawFrames.UNINITIALIZED) {
+                int x = t >>> 8;
+                if (!isInsn(x) || opcode(x) != 187) {
+                    throw new RawClass.Unsupported("uninitialized type not at a new");
+                }
+                out.u2(newInsn(x));
+            }
+        }
     }
 
     private boolean hasAttribute(int p, String name) {
@@ -738,6 +1060,11 @@ final class CodePatch {
             if (b != null) {
                 write(b, 0, b.length);
             }
+        }
+
+        void patch2(int at, int v) {
+            buf[at] = (byte) (v >>> 8);
+            buf[at + 1] = (byte) v;
         }
 
         void patch4(int at, int v) {

@@ -41,7 +41,7 @@ final class FastPath {
     private static final int ACC_SYNCHRONIZED = 0x0020, ACC_BRIDGE = 0x0040, ACC_NATIVE = 0x0100,
             ACC_ABSTRACT = 0x0400;
     private static final int ACONST_NULL = 1, LDC = 18, LDC_W = 19, IRETURN = 172, RETURN = 177, ATHROW = 191,
-            GOTO = 167, INVOKEVIRTUAL = 182, INVOKESPECIAL = 183, INVOKESTATIC = 184,
+            GOTO = 167, GOTO_W = 200, INVOKEVIRTUAL = 182, INVOKESPECIAL = 183, INVOKESTATIC = 184,
             INVOKEINTERFACE = 185, INVOKEDYNAMIC = 186, MONITORENTER = 194, MONITOREXIT = 195;
     private static final int H_INVOKEVIRTUAL = 5, H_INVOKESTATIC = 6, H_INVOKEINTERFACE = 9;
 
@@ -150,6 +150,7 @@ final class FastPath {
             }
         }
         byte[] check = null;
+        RawStripMining.Method strip = null;
         if (!headers.isEmpty()) {
             calls = true;
             if (backedges) {
@@ -157,14 +158,25 @@ final class FastPath {
                 for (Map.Entry<Integer, List<Integer>> e : headers.entrySet()) {
                     int h = e.getKey();
                     List<Integer> edges = e.getValue();
-                    if (frames && edges.size() == 1 && code.opcode(edges.get(0)) == GOTO
-                            && !anyBetween(beyondJdk, nbeyond, h, edges.get(0))) {
-                        return NOT_HANDLED; // strip mining may take it (Instrumenter.method)
+                    if (frames && edges.size() == 1 && !anyBetween(beyondJdk, nbeyond, h, edges.get(0))) {
+                        if (code.opcode(edges.get(0)) == GOTO_W) {
+                            return NOT_HANDLED; // the tree reads it as a goto; rare enough to leave
+                        }
+                        if (strip == null) {
+                            strip = new RawStripMining.Method(rc, m, code);
+                        }
+                        if (RawStripMining.apply(strip, h, edges.get(0), check)) {
+                            continue; // Instrumenter.method: strip-mined, its check is in the strip's tail
+                        }
                     }
                     if (frames && (frameAt == null || java.util.Arrays.binarySearch(frameAt, h) < 0)) {
                         return NOT_HANDLED; // ASM reports it (PreemptChecks.atHeader)
                     }
                     code.insertAt(h, check);
+                }
+                if (strip != null && strip.stripped) {
+                    code.setFrames(strip.frames);
+                    callsItself |= m.name.equals("min"); // Instrumenter asks after the strips' Math.min calls
                 }
             }
         }
@@ -172,14 +184,14 @@ final class FastPath {
         if (initializer) {
             bracket(rc, code, frames);
         } else if (prologue && calls && (m.access & ACC_BRIDGE) == 0) {
-            code.insertBefore(0, check != null ? check : check(rc));
+            code.insertFirst(0, check != null ? check : check(rc));
             // InlineLimits: a method the check alone takes across an inlining limit, or small
             // enough to be inlined anywhere, does without it (unless it calls its own name;
             // Instrumenter asks after inserting the check, so a method named as the check
             // calls itself).
             callsItself |= m.name.equals(Hooks.PREEMPTION_CHECK);
             if (!callsItself && InlineLimits.checkLeftOut(code.layout(), backedges)) {
-                code.clearBefore(0);
+                code.clearFirst(0);
             }
         }
         return code.changed() ? code.write() : null;
@@ -192,7 +204,7 @@ final class FastPath {
     private static void bracket(RawClass rc, CodePatch code, boolean frames) {
         byte[] enter = classInitHook(rc, Hooks.CLASS_INIT_ENTER);
         byte[] exit = classInitHook(rc, Hooks.CLASS_INIT_EXIT);
-        code.insertBefore(0, enter);
+        code.insertFirst(0, enter);
         int n = code.codeLength();
         for (int x = 0; x < n; x += code.insnLength(x)) {
             int op = code.opcode(x);

@@ -282,9 +282,25 @@ final class RawClass {
         return added(key);
     }
 
+    /** A Long constant (two pool slots). */
+    int addLong(long v) {
+        String key = "J" + v;
+        Integer i = addedIndex.get(key);
+        if (i != null) {
+            return i;
+        }
+        added.write(LONG);
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            added.write((int) (v >>> shift));
+        }
+        int index = added(key);
+        nextIndex++; // the second slot
+        return index;
+    }
+
     /** Records the constant just written under key; returns its index. */
     private int added(String key) {
-        if (nextIndex >= 0xFFFF) {
+        if (nextIndex >= 0xFFFE) {
             throw new Unsupported("constant pool full");
         }
         addedIndex.put(key, nextIndex);
