@@ -326,6 +326,34 @@ final class CodePatch {
         entryEdit[n] = e;
     }
 
+    /** Handler ranges moved onto an edit: a range ending (or starting) at edgeAt begins/ends at edgeEdit's start. */
+    private int[] edgeAt = new int[0], edgeEdit = new int[0];
+    private boolean[] edgeStarts = new boolean[0];
+
+    /**
+     * Handler ranges that end at offset y end at the start of edit e instead (before the code
+     * inserted there), and with starts, those that begin at y begin there too (Monitors.blocks).
+     */
+    void rangeEdge(int y, int e, boolean starts) {
+        int n = edgeAt.length;
+        edgeAt = java.util.Arrays.copyOf(edgeAt, n + 1);
+        edgeEdit = java.util.Arrays.copyOf(edgeEdit, n + 1);
+        edgeStarts = java.util.Arrays.copyOf(edgeStarts, n + 1);
+        edgeAt[n] = y;
+        edgeEdit[n] = e;
+        edgeStarts[n] = starts;
+    }
+
+    /** The new offset of a handler range's start (start true) or end at original offset y. */
+    private int rangeLabel(int y, boolean start) {
+        for (int i = 0; i < edgeAt.length; i++) {
+            if (edgeAt[i] == y && (!start || edgeStarts[i])) {
+                return editPos[edgeEdit[i]];
+            }
+        }
+        return newLabel(y);
+    }
+
     /** Makes max_locals at least n. */
     void minLocals(int n) {
         minLocals = Math.max(minLocals, n);
@@ -720,8 +748,8 @@ final class CodePatch {
         out.u2(handlers + (catchAllAtEnd ? 1 : 0));
         p += 2;
         for (int i = 0; i < handlers; i++, p += 8) {
-            out.u2(newLabel(rc.u2(p)));
-            out.u2(newLabel(rc.u2(p + 2)));
+            out.u2(rangeLabel(rc.u2(p), true));
+            out.u2(rangeLabel(rc.u2(p + 2), false));
             out.u2(newLabel(rc.u2(p + 4)));
             out.u2(rc.u2(p + 6));
         }

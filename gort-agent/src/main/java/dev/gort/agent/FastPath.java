@@ -11,7 +11,7 @@ import java.util.Map;
  * {@link Instrumenter} makes, for classes that need only these: a prologue check, checks at
  * loop headers, call sites replaced one by one ({@link CallSites}: wrappers, the lock
  * hooks, the current thread), and a static initializer's hooks and handler
- * ({@link Initializers}). Everything else is left to ASM, which gets the whole class:
+ * ({@link Initializers}), and monitors' pins ({@link Monitors}). Everything else is left to ASM, which gets the whole class:
  * monitors and synchronized methods, a loop
  * that strip mining may take ({@link StripMining}; the test here is its precondition,
  * broader than its shape match), a method reference to a wrapped method, a synchronizer's
@@ -70,9 +70,6 @@ final class FastPath {
                 if ((m.access & (ACC_ABSTRACT | ACC_NATIVE)) != 0 || m.codeAttr < 0) {
                     continue;
                 }
-                if ((m.access & ACC_SYNCHRONIZED) != 0) {
-                    return NOT_HANDLED;
-                }
                 byte[] code = method(rc, m);
                 if (code == NOT_HANDLED) {
                     return NOT_HANDLED;
@@ -101,7 +98,18 @@ final class FastPath {
         for (int x = 0; x < n; x += code.insnLength(x)) {
             int op = code.opcode(x);
             if (op == MONITORENTER || op == MONITOREXIT) {
-                return NOT_HANDLED;
+                // Monitors.blocks: the pin right after it, before the labels there; a handler
+                // range ending there ends before the pin, one starting there after a
+                // monitorenter starts before it (the pin is the block's first instruction).
+                int y = x + 1;
+                int hook = rc.addMethodref(Hooks.PINNING, op == MONITORENTER ? Hooks.MONITOR_ENTERED : Hooks.MONITOR_EXITED,
+                        Hooks.VOID_DESC);
+                int e = code.insertBefore(y, new byte[] {(byte) INVOKESTATIC, (byte) (hook >>> 8), (byte) hook});
+                code.rangeEdge(y, e, op == MONITORENTER);
+                // Instrumenter counts calls after the pins went in: a pin is a call.
+                calls = true;
+                callsItself |= m.name.equals(op == MONITORENTER ? Hooks.MONITOR_ENTERED : Hooks.MONITOR_EXITED);
+                continue;
             }
             if (op == INVOKEDYNAMIC) {
                 calls = true;
@@ -181,9 +189,13 @@ final class FastPath {
             }
         }
         boolean initializer = m.name.equals("<clinit>");
+        boolean sync = (m.access & ACC_SYNCHRONIZED) != 0;
+        if (sync) { // Monitors.method: pinned for the whole body
+            bracket(rc, code, frames, hook(rc, Hooks.MONITOR_ENTERED), hook(rc, Hooks.MONITOR_EXITED));
+        }
         if (initializer) {
-            bracket(rc, code, frames);
-        } else if (prologue && calls && (m.access & ACC_BRIDGE) == 0) {
+            bracket(rc, code, frames, classInitHook(rc, Hooks.CLASS_INIT_ENTER), classInitHook(rc, Hooks.CLASS_INIT_EXIT));
+        } else if (prologue && calls && !sync && (m.access & ACC_BRIDGE) == 0) {
             code.insertFirst(0, check != null ? check : check(rc));
             // InlineLimits: a method the check alone takes across an inlining limit, or small
             // enough to be inlined anywhere, does without it (unless it calls its own name;
@@ -198,12 +210,11 @@ final class FastPath {
     }
 
     /**
-     * Initializers.bracket (MethodBracket.around): ClassInit.enter(ThisClass) first, exit
-     * before every return, and a catch-all handler after the code that exits and rethrows.
+     * MethodBracket.around (an initializer's hooks, a synchronized method's pin): enter
+     * first, exit before every return, and a catch-all handler after the code that exits
+     * and rethrows.
      */
-    private static void bracket(RawClass rc, CodePatch code, boolean frames) {
-        byte[] enter = classInitHook(rc, Hooks.CLASS_INIT_ENTER);
-        byte[] exit = classInitHook(rc, Hooks.CLASS_INIT_EXIT);
+    private static void bracket(RawClass rc, CodePatch code, boolean frames, byte[] enter, byte[] exit) {
         code.insertFirst(0, enter);
         int n = code.codeLength();
         for (int x = 0; x < n; x += code.insnLength(x)) {
@@ -217,6 +228,12 @@ final class FastPath {
         code.insertAt(n, handler);
         code.catchAllAtEnd(frames ? rc.addClass("java/lang/Throwable") : 0, frames ? rc.addUtf8("StackMapTable") : 0);
         code.minStack(2); // the handler's Throwable and the class
+    }
+
+    /** {@code invokestatic Pinning.name()V}. */
+    private static byte[] hook(RawClass rc, String name) {
+        int index = rc.addMethodref(Hooks.PINNING, name, Hooks.VOID_DESC);
+        return new byte[] {(byte) INVOKESTATIC, (byte) (index >>> 8), (byte) index};
     }
 
     /** {@code ldc ThisClass} ({@code aconst_null} before version 49); {@code invokestatic ClassInit.name}. */
