@@ -1,6 +1,5 @@
 package dev.gort.agent;
 
-import java.io.ByteArrayOutputStream;
 import java.util.List;
 
 /**
@@ -114,16 +113,21 @@ final class CodePatch {
             throw new RawClass.Unsupported("bad code length");
         }
         starts = new long[(codeLength >> 6) + 1];
+        byte[] b = rc.b;
         for (int x = 0; x < codeLength; ) {
             starts[x >> 6] |= 1L << x;
-            int op = rc.u1(codeStart + x);
-            if (op == 170 || op == 171) {
-                if (nswitches == switches.length) {
-                    switches = java.util.Arrays.copyOf(switches, Math.max(4, 2 * nswitches));
+            int op = b[codeStart + x] & 0xFF;
+            int len = LENGTH[op];
+            if (len <= 0) {
+                if (op == 170 || op == 171) {
+                    if (nswitches == switches.length) {
+                        switches = java.util.Arrays.copyOf(switches, Math.max(4, 2 * nswitches));
+                    }
+                    switches[nswitches++] = x;
                 }
-                switches[nswitches++] = x;
+                len = length(x, x);
             }
-            x += length(x, x);
+            x += len;
             if (x > codeLength) {
                 throw new RawClass.Unsupported("instruction past the end of the code");
             }
@@ -141,7 +145,44 @@ final class CodePatch {
 
     /** The length of the instruction at x. */
     int insnLength(int x) {
-        return length(x, x);
+        int len = LENGTH[rc.b[codeStart + x] & 0xFF];
+        return len > 0 ? len : length(x, x);
+    }
+
+    /**
+     * Whether an opcode needs more than a copy here or in the fast path's scan: a branch, a
+     * switch, an invoke, a monitor, a return (the scans skip everything else at table speed,
+     * which is most of the code, interpreted at start-up).
+     */
+    static boolean special(int op) {
+        return SPECIAL[op];
+    }
+
+    private static final boolean[] SPECIAL = new boolean[256];
+
+    static {
+        for (int op = 153; op <= 171; op++) {
+            SPECIAL[op] = true; // if*, goto, jsr, ret, switches
+        }
+        for (int op = 172; op <= 177; op++) {
+            SPECIAL[op] = true; // returns
+        }
+        for (int op = 182; op <= 186; op++) {
+            SPECIAL[op] = true; // invokes
+        }
+        SPECIAL[194] = SPECIAL[195] = true; // monitors
+        SPECIAL[196] = true; // wide (its length)
+        for (int op = 198; op <= 201; op++) {
+            SPECIAL[op] = true; // ifnull, ifnonnull, goto_w, jsr_w
+        }
+        for (int op = 202; op < 256; op++) {
+            SPECIAL[op] = true; // not an opcode: length() refuses it
+        }
+    }
+
+    /** The offset where the code starts in the class file. */
+    int codeStart() {
+        return codeStart;
     }
 
     int opcode(int x) {
@@ -482,9 +523,11 @@ final class CodePatch {
     int[] labelOffsets() {
         int[] l = new int[64];
         int n = 0;
-        for (int x = 0; x < codeLength; x += length(x, x)) {
-            for (int t : targets(x)) {
-                l = add(l, n++, t);
+        for (int x = 0; x < codeLength; x += insnLength(x)) {
+            if (SPECIAL[opcode(x)]) {
+                for (int t : targets(x)) {
+                    l = add(l, n++, t);
+                }
             }
         }
         int p = codeStart + codeLength;
@@ -702,19 +745,22 @@ final class CodePatch {
         if (len > 65535) {
             throw new RawClass.Unsupported("method too large");
         }
-        Out out = new Out(6 + rc.u4(attr + 2) + len - codeLength + 64);
+        ByteOut out = new ByteOut(6 + rc.u4(attr + 2) + len - codeLength + 64);
         out.write(rc.b, attr, 6); // name index, length (patched at the end)
         out.u2(Math.max(rc.u2(attr + 6), minStack));
         out.u2(Math.max(rc.u2(attr + 8), minLocals));
         out.u4(len);
         int k = 0; // the next point
         int run = 0; // start of the bytes not yet copied
+        byte[] b = rc.b;
         for (int x = 0; x < codeLength; ) {
-            int op = opcode(x);
-            int ilen = length(x, x);
+            int op = b[codeStart + x] & 0xFF;
+            int ilen = LENGTH[op];
+            if (ilen <= 0) {
+                ilen = length(x, x);
+            }
             boolean atPoint = k < npoints && px[k] == x;
-            boolean branch = (op >= 153 && op <= 167) || op >= 198 && op <= 200;
-            if (atPoint || branch || op == 170 || op == 171) {
+            if (atPoint || (SPECIAL[op] && ((op >= 153 && op <= 167) || op >= 198 && op <= 200 || op == 170 || op == 171))) {
                 out.write(rc.b, codeStart + run, x - run);
                 byte[] repl = null;
                 if (atPoint) {
@@ -814,7 +860,7 @@ final class CodePatch {
     }
 
     /** Edit i's code, its branches (relocations) pointed at their new targets. */
-    private void writeEdit(Out out, int i) {
+    private void writeEdit(ByteOut out, int i) {
         int start = out.size();
         out.bytes(editCode[i]);
         for (int r = 0; r < nrelocs; r++) {
@@ -847,7 +893,7 @@ final class CodePatch {
     }
 
     /** A branch or switch at x, its offsets moved; any other instruction as it was. */
-    private void writeInsn(Out out, int x, int ilen) {
+    private void writeInsn(ByteOut out, int x, int ilen) {
         int op = opcode(x);
         int s = codeStart + x;
         if ((op >= 153 && op <= 167) || op == 198 || op == 199) {
@@ -900,7 +946,7 @@ final class CodePatch {
     }
 
     /** {@link #frames}, each as a full frame, in the order of their new offsets. */
-    private void writeFullFrames(Out out) {
+    private void writeFullFrames(ByteOut out) {
         int n = frames.size();
         int[] pos = new int[n];
         int[] idx = new int[n];
@@ -933,7 +979,7 @@ final class CodePatch {
         }
     }
 
-    private void fullTypes(Out out, int[] types) {
+    private void fullTypes(ByteOut out, int[] types) {
         out.u2(types.length);
         for (int t : types) {
             int tag = t & 0xFF;
@@ -965,7 +1011,7 @@ final class CodePatch {
     private static final int END_FRAME_BYTES = 10;
 
     /** The catch-all handler's frame (END_FRAME_BYTES), after a frame at new offset now (-1: none). */
-    private void endFrame(Out out, int now) {
+    private void endFrame(ByteOut out, int now) {
         out.u1(255);
         out.u2(newLabel(codeLength) - now - 1);
         out.u2(0);
@@ -974,7 +1020,7 @@ final class CodePatch {
         out.u2(endFrameThrowable);
     }
 
-    private void writeFrames(Out out, int body) {
+    private void writeFrames(ByteOut out, int body) {
         int n = rc.u2(body);
         out.u2(n + (endFrameThrowable != 0 ? 1 : 0));
         int p = body + 2;
@@ -1041,7 +1087,7 @@ final class CodePatch {
     }
 
     /** Copies k verification types from p, moving an uninitialized type's offset; returns the end. */
-    private int types(Out out, int p, int k) {
+    private int types(ByteOut out, int p, int k) {
         for (int i = 0; i < k; i++) {
             int tag = rc.u1(p);
             out.u1(tag);
@@ -1062,44 +1108,5 @@ final class CodePatch {
             }
         }
         return p;
-    }
-
-    /** A byte buffer with big-endian writes and patching. */
-    private static final class Out extends ByteArrayOutputStream {
-        Out(int size) {
-            super(size);
-        }
-
-        void u1(int v) {
-            write(v);
-        }
-
-        void u2(int v) {
-            write(v >>> 8);
-            write(v);
-        }
-
-        void u4(int v) {
-            u2(v >>> 16);
-            u2(v);
-        }
-
-        void bytes(byte[] b) {
-            if (b != null) {
-                write(b, 0, b.length);
-            }
-        }
-
-        void patch2(int at, int v) {
-            buf[at] = (byte) (v >>> 8);
-            buf[at + 1] = (byte) v;
-        }
-
-        void patch4(int at, int v) {
-            buf[at] = (byte) (v >>> 24);
-            buf[at + 1] = (byte) (v >>> 16);
-            buf[at + 2] = (byte) (v >>> 8);
-            buf[at + 3] = (byte) v;
-        }
     }
 }

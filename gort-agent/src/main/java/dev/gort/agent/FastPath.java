@@ -95,8 +95,14 @@ final class FastPath {
         int[] beyondJdk = new int[8]; // offsets of calls that keep a loop from strip mining (Instrumenter.callsBeyondJdk)
         int nbeyond = 0;
         Map<Integer, List<Integer>> headers = new LinkedHashMap<>(); // header -> its back-edges, as PreemptChecks.loopHeaders
-        for (int x = 0; x < n; x += code.insnLength(x)) {
-            int op = code.opcode(x);
+        byte[] b = rc.b;
+        int codeStart = code.codeStart();
+        for (int x = 0, len; x < n; x += len) {
+            int op = b[codeStart + x] & 0xFF;
+            len = code.insnLength(x);
+            if (!CodePatch.special(op)) {
+                continue; // most of the code: nothing to see
+            }
             if (op == MONITORENTER || op == MONITOREXIT) {
                 // Monitors.blocks: the pin right after it, before the labels there; a handler
                 // range ending there ends before the pin, one starting there after a

@@ -1,6 +1,5 @@
 package dev.gort.agent;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,7 +52,7 @@ final class RawClass {
     private final String[] strings;
 
     // Appended constants.
-    private final ByteArrayOutputStream added = new ByteArrayOutputStream();
+    private final ByteOut added = new ByteOut(64);
     private int nextIndex;
     private final Map<String, Integer> addedIndex = new HashMap<>();
 
@@ -245,7 +244,7 @@ final class RawClass {
             return i;
         }
         byte[] bytes = s.getBytes(StandardCharsets.ISO_8859_1);
-        added.write(UTF8);
+        added.u1(UTF8);
         write2(bytes.length);
         added.write(bytes, 0, bytes.length);
         return added("U" + s);
@@ -257,7 +256,7 @@ final class RawClass {
             return i;
         }
         int name = addUtf8(internalName);
-        added.write(CLASS);
+        added.u1(CLASS);
         write2(name);
         return added("C" + internalName);
     }
@@ -272,11 +271,11 @@ final class RawClass {
         int c = addClass(owner);
         int n = addUtf8(name);
         int d = addUtf8(desc);
-        added.write(NAME_AND_TYPE);
+        added.u1(NAME_AND_TYPE);
         write2(n);
         write2(d);
         int nat = added("N" + key);
-        added.write(METHODREF);
+        added.u1(METHODREF);
         write2(c);
         write2(nat);
         return added(key);
@@ -289,9 +288,9 @@ final class RawClass {
         if (i != null) {
             return i;
         }
-        added.write(LONG);
+        added.u1(LONG);
         for (int shift = 56; shift >= 0; shift -= 8) {
-            added.write((int) (v >>> shift));
+            added.u1((int) (v >>> shift));
         }
         int index = added(key);
         nextIndex++; // the second slot
@@ -308,8 +307,7 @@ final class RawClass {
     }
 
     private void write2(int v) {
-        added.write(v >>> 8);
-        added.write(v);
+        added.u2(v);
     }
 
     /**
@@ -317,10 +315,9 @@ final class RawClass {
      * given attributes (each a whole attribute, name index and length included).
      */
     byte[] write(Map<Method, byte[]> codes) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(b.length + added.size() + 64 * codes.size());
+        ByteOut out = new ByteOut(b.length + added.size() + 64 * codes.size());
         out.write(b, 0, 8);
-        out.write(nextIndex >>> 8);
-        out.write(nextIndex);
+        out.u2(nextIndex);
         out.write(b, 10, cpEnd - 10);
         byte[] extra = added.toByteArray();
         out.write(extra, 0, extra.length);

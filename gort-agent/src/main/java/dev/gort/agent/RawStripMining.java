@@ -22,24 +22,36 @@ final class RawStripMining {
     private static final int ILOAD = 21, ILOAD_0 = 26, ISTORE = 54, ISTORE_0 = 59, IINC = 132, WIDE = 196, GOTO = 167,
             IF_ICMPGE = 162, IF_ICMPGT = 163, INVOKESTATIC = 184;
 
-    /** What one method's loops share: its labels, its frames (decoded once), and the two new locals. */
+    /**
+     * What one method's loops share: its labels and frames (decoded on the first loop that
+     * passes the cheap tests), and the two new locals.
+     */
     static final class Method {
         final RawClass rc;
+        final RawClass.Method m;
         final CodePatch code;
-        final int[] labels;
-        final List<RawFrames.Frame> frames;
+        private int[] labels;
+        List<RawFrames.Frame> frames;
+        private boolean decoded;
         final int s;
         final int t;
         boolean stripped;
 
         Method(RawClass rc, RawClass.Method m, CodePatch code) {
             this.rc = rc;
+            this.m = m;
             this.code = code;
-            this.labels = code.labelOffsets();
-            int body = code.stackMapTable();
-            this.frames = body < 0 ? null : RawFrames.decode(rc, body, RawFrames.initial(rc, m));
             this.s = code.maxLocals();
             this.t = s + 1;
+        }
+
+        private void decode() {
+            if (!decoded) {
+                decoded = true;
+                labels = code.labelOffsets();
+                int body = code.stackMapTable();
+                frames = body < 0 ? null : RawFrames.decode(rc, body, RawFrames.initial(rc, m));
+            }
         }
 
         private boolean label(int x) {
@@ -68,12 +80,13 @@ final class RawStripMining {
         if (code.opcode(j) != GOTO) {
             return false;
         }
-        RawFrames.Frame fh = mm.frameAt(h);
-        if (fh == null || fh.stack.length != 0) {
-            return false;
-        }
         int i = load(code, h);
         if (i < 0) {
+            return false; // most loops (an iterator's, a while's): no decoding for them
+        }
+        mm.decode();
+        RawFrames.Frame fh = mm.frameAt(h);
+        if (fh == null || fh.stack.length != 0) {
             return false;
         }
         int boundStart = h + code.insnLength(h);
