@@ -66,11 +66,12 @@ final class FastPath {
                 return NOT_HANDLED;
             }
             Map<RawClass.Method, byte[]> codes = new HashMap<>();
+            Call[] calls = new Call[rc.constants()];
             for (RawClass.Method m : rc.methods) {
                 if ((m.access & (ACC_ABSTRACT | ACC_NATIVE)) != 0 || m.codeAttr < 0) {
                     continue;
                 }
-                byte[] code = method(rc, m);
+                byte[] code = method(rc, m, calls);
                 if (code == NOT_HANDLED) {
                     return NOT_HANDLED;
                 }
@@ -85,7 +86,7 @@ final class FastPath {
     }
 
     /** One method's new Code attribute, null if unchanged, or NOT_HANDLED. As Instrumenter.method. */
-    private byte[] method(RawClass rc, RawClass.Method m) {
+    private byte[] method(RawClass rc, RawClass.Method m, Call[] calls0) {
         CodePatch code = new CodePatch(rc, m.codeAttr);
         int n = code.codeLength();
         int[] frameAt = code.frameOffsets();
@@ -129,22 +130,16 @@ final class FastPath {
                 continue;
             }
             if (op >= INVOKEVIRTUAL && op <= INVOKEINTERFACE) {
-                String[] ref = rc.memberRef(code.operand(x));
-                String owner = ref[0], name = ref[1], desc = ref[2];
-                calls |= !(owner.equals("java/lang/Object") && name.equals("<init>"));
-                callsItself |= name.equals(m.name);
-                String hook = op == INVOKESPECIAL ? null : hook(op, owner, name, desc);
-                if (hook == NOT_A_CALL_SITE) {
+                Call c = call(rc, calls0, op, code.operand(x));
+                if (c == null) {
                     return NOT_HANDLED;
                 }
-                if (hook != null) {
-                    int sep = hook.indexOf(' ');
-                    String hookOwner = hook.substring(0, sep), hookDesc = hook.substring(sep + 1);
-                    int index = rc.addMethodref(hookOwner, name, hookDesc);
-                    code.replace(x, new byte[] {(byte) INVOKESTATIC, (byte) (index >>> 8), (byte) index});
-                    owner = hookOwner;
+                calls |= !c.objectInit;
+                callsItself |= c.name.equals(m.name);
+                if (c.replacement != null) {
+                    code.replace(x, c.replacement);
                 }
-                if (!owner.startsWith("java/") && !owner.startsWith(Hooks.HOOK_PACKAGE)) {
+                if (c.beyondJdk) {
                     if (nbeyond == beyondJdk.length) {
                         beyondJdk = java.util.Arrays.copyOf(beyondJdk, 2 * nbeyond);
                     }
@@ -267,6 +262,44 @@ final class FastPath {
     private static byte[] check(RawClass rc) {
         int index = rc.addMethodref(Hooks.PREEMPTION, Hooks.PREEMPTION_CHECK, Hooks.PREEMPTION_CHECK_DESC);
         return new byte[] {(byte) INVOKESTATIC, (byte) (index >>> 8), (byte) index};
+    }
+
+    /** What one call site's constant (with its opcode) means here, worked out once per class. */
+    private static final class Call {
+        int op;
+        String name;
+        boolean objectInit;
+        boolean beyondJdk;
+        byte[] replacement; // the invokestatic of the hook, or null to keep the call
+    }
+
+    /** The Call for op's constant index, from the class's cache; null if the class is left to ASM. */
+    private Call call(RawClass rc, Call[] cache, int op, int index) {
+        Call c = index < cache.length ? cache[index] : null;
+        if (c != null && c.op == op) {
+            return c;
+        }
+        String[] ref = rc.memberRef(index);
+        String owner = ref[0], name = ref[1], desc = ref[2];
+        c = new Call();
+        c.op = op;
+        c.name = name;
+        c.objectInit = owner.equals("java/lang/Object") && name.equals("<init>");
+        String hook = op == INVOKESPECIAL ? null : hook(op, owner, name, desc);
+        if (hook == NOT_A_CALL_SITE) {
+            return null;
+        }
+        if (hook != null) {
+            int sep = hook.indexOf(' ');
+            owner = hook.substring(0, sep);
+            int m = rc.addMethodref(owner, name, hook.substring(sep + 1));
+            c.replacement = new byte[] {(byte) INVOKESTATIC, (byte) (m >>> 8), (byte) m};
+        }
+        c.beyondJdk = !owner.startsWith("java/") && !owner.startsWith(Hooks.HOOK_PACKAGE);
+        if (index < cache.length) {
+            cache[index] = c;
+        }
+        return c;
     }
 
     /** hook's answer for a call the fast path cannot rewrite (CallSites adds code around it). */

@@ -138,6 +138,11 @@ final class RawClass {
         return p;
     }
 
+    /** The constant pool's count (as read: what was appended is not in it). */
+    int constants() {
+        return cp.length;
+    }
+
     int u1(int p) {
         return b[p] & 0xFF;
     }
