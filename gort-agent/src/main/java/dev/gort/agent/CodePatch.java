@@ -7,11 +7,19 @@ import java.util.List;
  * offset to match: branch and switch offsets (a switch's padding recomputed at its new
  * place), the exception table, the stack map frames (their deltas re-encoded, an
  * uninitialized type's {@code new} moved), line numbers and local variable ranges. It is the
- * byte-level twin of inserting nodes into ASM's tree: an insertion at offset X is either
- * <em>before</em> X's label (a branch to X skips it: the prologue check, inserted before
- * everything) or <em>at</em> it (a branch to X runs it first: a loop header's check, placed
- * after the header's frame, which stays where the header starts). Nothing inserted branches;
- * the one frame it can add is a catch-all handler's after the code ({@link #catchAllAtEnd}).
+ * byte-level twin of inserting nodes into ASM's tree. An insertion at offset X goes, in this
+ * order: {@linkplain #insertFirst first} (before everything at X: the prologue check, an
+ * enter hook, which ASM puts at the head of the list), {@linkplain #insertBefore before}
+ * X's label (a branch to X skips it: a pin after a monitor instruction, a strip's set-up),
+ * or {@linkplain #insertAt at} it (a branch to X runs it first: a loop header's check,
+ * after the header's frame, which stays where the header starts). An instruction can also
+ * be {@linkplain #replace replaced} (a call by a call).
+ *
+ * <p>For strip mining, inserted code may branch ({@link #branchToLabel},
+ * {@link #branchToEdit}), original branches may be sent into inserted code
+ * ({@link #redirect}, {@link #enterAt}), and the frames may be replaced by a full list
+ * ({@link #setFrames}). A bracketed method gets a catch-all handler and its frame after the
+ * code ({@link #catchAllAtEnd}).
  *
  * <p>Edits are kept sparse (a list sorted once, positions found by binary search), not in
  * arrays as long as the code: at start-up every allocated byte is paid for.

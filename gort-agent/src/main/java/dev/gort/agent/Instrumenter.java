@@ -48,7 +48,8 @@ final class Instrumenter {
 
     /**
      * Whether classes go through {@link FastPath} first (the tests also run each path alone).
-     * H2's start-up: x2.96 -> x2.68 of the JVM without the agent (bench/RESULTS.md).
+     * H2's start-up, everything instrumented: x3.3 of the JVM without the agent through the
+     * tree, x1.9-2.0 with the fast path (bench/RESULTS.md).
      */
     static final boolean FAST_PATH = true;
 
