@@ -66,8 +66,12 @@ final class CodePatch {
     private int[] editPos;  // new position of each edit's first byte
     private int newLength = -1;
 
-    /** Instruction lengths by opcode: 0 for variable (switches, wide), -1 for what is unsupported. */
-    private static final byte[] LENGTH = new byte[256];
+    /**
+     * Instruction lengths by opcode: 0 for variable (switches, wide), -1 for what is
+     * unsupported. Read in place by the scans (no call per instruction: at start-up they run
+     * interpreted, where a call costs more than the rest of the loop).
+     */
+    static final byte[] LENGTH = new byte[256];
 
     static {
         java.util.Arrays.fill(LENGTH, (byte) -1);
@@ -158,15 +162,11 @@ final class CodePatch {
     }
 
     /**
-     * Whether an opcode needs more than a copy here or in the fast path's scan: a branch, a
-     * switch, an invoke, a monitor, a return (the scans skip everything else at table speed,
-     * which is most of the code, interpreted at start-up).
+     * The opcodes that need more than a copy here or in the fast path's scan: a branch, a
+     * switch, an invoke, a monitor, a return, {@code wide} (for its length). The scans skip
+     * everything else at table speed, which is most of the code.
      */
-    static boolean special(int op) {
-        return SPECIAL[op];
-    }
-
-    private static final boolean[] SPECIAL = new boolean[256];
+    static final boolean[] SPECIAL = new boolean[256];
 
     static {
         for (int op = 153; op <= 171; op++) {
@@ -531,11 +531,10 @@ final class CodePatch {
     int[] labelOffsets() {
         int[] l = new int[64];
         int n = 0;
-        for (int x = 0; x < codeLength; x += insnLength(x)) {
-            if (SPECIAL[opcode(x)]) {
-                for (int t : targets(x)) {
-                    l = add(l, n++, t);
-                }
+        branches();
+        for (int[] ts : branchTargets) {
+            for (int t : ts) {
+                l = add(l, n++, t);
             }
         }
         int p = codeStart + codeLength;
@@ -613,6 +612,45 @@ final class CodePatch {
             p += 6 + rc.u4(p + 2);
         }
         return -1;
+    }
+
+    private int[] branchAt;
+    private int[][] branchTargets;
+
+    /** The offsets of the branches and switches, ascending (computed once); their targets are {@link #branchTargets(int)}. */
+    int[] branches() {
+        if (branchAt == null) {
+            int[] at = new int[16];
+            int[][] ts = new int[16][];
+            int n = 0;
+            for (int x = 0, len; x < codeLength; x += len) {
+                int op = rc.b[codeStart + x] & 0xFF;
+                len = LENGTH[op];
+                if (len <= 0) {
+                    len = length(x, x);
+                }
+                if ((op >= 153 && op <= 171) || op >= 198 && op <= 201) {
+                    int[] t = targets(x);
+                    if (t.length > 0) {
+                        if (n == at.length) {
+                            at = java.util.Arrays.copyOf(at, 2 * n);
+                            ts = java.util.Arrays.copyOf(ts, 2 * n);
+                        }
+                        at[n] = x;
+                        ts[n] = t;
+                        n++;
+                    }
+                }
+            }
+            branchAt = java.util.Arrays.copyOf(at, n);
+            branchTargets = java.util.Arrays.copyOf(ts, n);
+        }
+        return branchAt;
+    }
+
+    /** The targets of the i-th branch of {@link #branches()}. */
+    int[] branchTargets(int i) {
+        return branchTargets[i];
     }
 
     /** No handler inside (h, j] covers code outside [h, j] (StripMining.closed). */

@@ -102,10 +102,15 @@ final class FastPath {
         Map<Integer, List<Integer>> headers = new LinkedHashMap<>(); // header -> its back-edges, as PreemptChecks.loopHeaders
         byte[] b = rc.b;
         int codeStart = code.codeStart();
+        byte[] lengths = CodePatch.LENGTH;
+        boolean[] special = CodePatch.SPECIAL;
         for (int x = 0, len; x < n; x += len) {
             int op = b[codeStart + x] & 0xFF;
-            len = code.insnLength(x);
-            if (!CodePatch.special(op)) {
+            len = lengths[op];
+            if (len <= 0) {
+                len = code.insnLength(x);
+            }
+            if (!special[op]) {
                 continue; // most of the code: nothing to see
             }
             if (op == MONITORENTER || op == MONITOREXIT) {
@@ -151,7 +156,11 @@ final class FastPath {
                 }
                 continue;
             }
-            for (int t : code.targets(x)) {
+        }
+        int[] branches = code.branches(); // in order, as PreemptChecks.loopHeaders meets them
+        for (int k = 0; k < branches.length; k++) {
+            int x = branches[k];
+            for (int t : code.branchTargets(k)) {
                 if (t <= x) {
                     List<Integer> edges = headers.get(t);
                     if (edges == null) {

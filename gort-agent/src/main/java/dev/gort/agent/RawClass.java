@@ -71,7 +71,7 @@ final class RawClass {
                 cp[i] = p;
                 int tag = b[p] & 0xFF;
                 switch (tag) {
-                    case UTF8 -> p += 3 + u2(p + 1);
+                    case UTF8 -> p += 3 + (((b[p + 1] & 0xFF) << 8) | (b[p + 2] & 0xFF)); // inline: one call per constant shows at start-up
                     case INTEGER, FLOAT, FIELDREF, METHODREF, INTERFACE_METHODREF, NAME_AND_TYPE, DYNAMIC, INVOKE_DYNAMIC -> p += 5;
                     case LONG, DOUBLE -> {
                         p += 9;
@@ -95,6 +95,7 @@ final class RawClass {
                 p = skipAttributes(p + 6);
             }
             int nmethods = u2(p);
+            int codeName = -1; // the Utf8 "Code", once found
             p += 2;
             for (int i = 0; i < nmethods; i++) {
                 Method m = new Method();
@@ -105,7 +106,8 @@ final class RawClass {
                 p += 8;
                 for (int a = 0; a < attrs; a++) {
                     int len = u4(p + 2);
-                    if (utf8(u2(p)).equals("Code")) {
+                    int name = u2(p);
+                    if (name == codeName || (codeName < 0 && utf8(name).equals("Code") && (codeName = name) > 0)) {
                         m.codeAttr = p;
                         m.codeAttrLength = 6 + len;
                     }

@@ -264,10 +264,11 @@ final class RawStripMining {
 
     /** StripMining.closed, by offsets: the loop [h, j] is innermost and closed. */
     private static boolean closed(CodePatch code, int h, int j) {
-        int n = code.codeLength();
-        for (int x = 0; x < n; x += code.insnLength(x)) {
+        int[] branches = code.branches();
+        for (int b = 0; b < branches.length; b++) {
+            int x = branches[b];
             boolean inside = x >= h && x <= j;
-            for (int t : code.targets(x)) {
+            for (int t : code.branchTargets(b)) {
                 if (inside && x != j && t <= x) {
                     return false; // another back-edge: a nested loop, or a continue to H
                 }
