@@ -84,7 +84,9 @@ final class FastPath {
                 }
             }
             return codes.isEmpty() ? null : rc.write(codes);
-        } catch (RawClass.Unsupported e) {
+        } catch (RawClass.Unsupported | IndexOutOfBoundsException | IllegalArgumentException e) {
+            // Something it does not take, or a malformed class file (a read past the end, a
+            // bad constant): the tree decides, and reports what it cannot read.
             return NOT_HANDLED;
         }
     }

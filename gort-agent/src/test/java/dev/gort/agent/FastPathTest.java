@@ -368,6 +368,39 @@ class FastPathTest {
         assertTrue(taken > groovy.size() / 5, "the fast path took " + taken + " of " + groovy.size());
     }
 
+    /**
+     * Damaged class files (bytes flipped, or cut short, at seeded random places): the fast
+     * path never throws, it takes the class or leaves it to the tree (which reports what it
+     * cannot read, and the class is left as it was: GortTransformer).
+     */
+    @Test
+    void damagedClassesNeverThrow() throws IOException {
+        List<byte[]> h2 = jar(org.h2.Driver.class);
+        FastPath fast = new FastPath(new CallSites(true), true, true);
+        java.util.Random r = new java.util.Random(15);
+        int taken = 0;
+        for (int i = 0; i < 3000; i++) {
+            byte[] b = h2.get(r.nextInt(h2.size())).clone();
+            if (i % 3 == 0) {
+                b = java.util.Arrays.copyOf(b, r.nextInt(b.length));
+            } else {
+                for (int k = 0; k < 1 + r.nextInt(4); k++) {
+                    b[r.nextInt(b.length)] = (byte) r.nextInt(256);
+                }
+            }
+            byte[] f;
+            try {
+                f = fast.transform(b, false);
+            } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+                throw new AssertionError("damaged class " + i + " made the fast path throw", e);
+            }
+            if (f != FastPath.NOT_HANDLED) {
+                taken++;
+            }
+        }
+        assertTrue(taken > 0, "the fast path took none of the damaged classes (flips in code it copies are fine)");
+    }
+
     @Test
     void sameAsTheTreeWithEachPartOff() throws IOException {
         List<byte[]> h2 = jar(org.h2.Driver.class);
