@@ -104,8 +104,8 @@ final class FastPath {
         Map<Integer, List<Integer>> headers = new LinkedHashMap<>(); // header -> its back-edges, as PreemptChecks.loopHeaders
         byte[] b = rc.b;
         int codeStart = code.codeStart();
-        byte[] lengths = CodePatch.LENGTH;
-        boolean[] special = CodePatch.SPECIAL;
+        byte[] lengths = MethodCode.LENGTH;
+        boolean[] special = MethodCode.SPECIAL;
         for (int x = 0, len; x < n; x += len) {
             int op = b[codeStart + x] & 0xFF;
             len = lengths[op];
