@@ -326,6 +326,79 @@ final class CodePatch extends MethodCode {
         return newLength;
     }
 
+    /**
+     * The length of the patched code with each original instruction in its shortest form, as
+     * ASM's writer gives it (CodeSize): {@code ldc_w} of a constant below 256 as {@code ldc},
+     * a load or store of locals 0-3 in one byte, {@code wide} only where needed,
+     * {@code goto_w} as {@code goto} (exact for code under 32 KB), switches padded from their
+     * place there. The inserted code is in that form already. With duplicates, an
+     * {@code ldc} of a constant the pool holds again past index 255 is an {@code ldc_w}, as
+     * ASM's writer, whose table finds the last of equal constants, makes it.
+     */
+    int shortestLength(boolean duplicates) {
+        layout();
+        lowConstants = 0;
+        byte[] b = rc.b;
+        int pos = 0;
+        int k = 0; // the next point
+        for (int x = 0; x < codeLength; ) {
+            int op = b[codeStart + x] & 0xFF;
+            int ilen = LENGTH[op];
+            if (ilen <= 0) {
+                ilen = length(x, x);
+            }
+            byte[] repl = null;
+            if (k < npoints && px[k] == x) {
+                for (int e = pEdits[k]; e < pEdits[k + 1]; e++) {
+                    int i = order[e];
+                    if (editKind[i] == REPLACE) {
+                        repl = editCode[i];
+                    } else {
+                        pos += editCode[i].length;
+                    }
+                }
+                k++;
+            }
+            if (repl != null) {
+                pos += repl.length;
+            } else if (op == 18 || op == 19) { // ldc, ldc_w
+                int c = op == 18 ? b[codeStart + x + 1] & 0xFF : operand(x);
+                if (c >= 256) {
+                    pos += 3;
+                } else {
+                    lowConstants++;
+                    pos += duplicates && rc.repeatedPast255(c) ? 3 : 2;
+                }
+            } else if ((op >= 21 && op <= 25) || (op >= 54 && op <= 58)) { // xload, xstore
+                pos += (b[codeStart + x + 1] & 0xFF) < 4 ? 1 : 2;
+            } else if (op == 196) { // wide
+                int var = operand(x + 1);
+                if (opcode(x + 1) == 132) {
+                    int inc = (short) rc.u2(codeStart + x + 4);
+                    pos += var > 255 || inc != (byte) inc ? 6 : 3;
+                } else {
+                    pos += var < 4 && opcode(x + 1) != 169 ? 1 : var < 256 ? 2 : 4; // ret: no short form
+                }
+            } else if (op == 200) { // goto_w
+                pos += 3;
+            } else if (op == 170 || op == 171) {
+                pos += length(x, pos);
+            } else {
+                pos += ilen;
+            }
+            x += ilen;
+        }
+        if (k < npoints && px[k] == codeLength) {
+            for (int e = pEdits[k]; e < pEdits[k + 1]; e++) {
+                pos += editCode[order[e]].length;
+            }
+        }
+        return pos;
+    }
+
+    /** shortestLength's count of ldc and ldc_w of constants below 256 (duplicates may lengthen them). */
+    int lowConstants;
+
     /** The last point at or before x, or -1. */
     private int point(int x) {
         int k = java.util.Arrays.binarySearch(px, 0, npoints, x);

@@ -16,9 +16,10 @@ import java.util.Map;
  * ({@link InlineLimits}). The edits themselves are {@link CodePatch}'s.
  *
  * <p>A class goes to the tree instead ({@link #NOT_HANDLED}) when it is the main class, a
- * synchronizer whose owner fields are hooked, or has a method reference to a wrapped method
- * or a {@code goto_w} back-edge, or when anything cannot be moved exactly (a branch pushed
- * out of range, JSR/RET, type annotations on code, an unknown attribute in code). Of the
+ * synchronizer whose owner fields are hooked, or has a method reference to a wrapped method,
+ * a {@code goto_w} back-edge or a static initializer flagged synchronized, or when anything
+ * cannot be moved exactly (a branch pushed out of range, JSR/RET, type annotations on code,
+ * an unknown attribute in code). Of the
  * 538 classes H2 loads at start-up, none does; of Groovy's 4952 classes, one; of java.base's
  * java.util, java.io, java.time, java.net and java.lang, 9 of 2872.
  *
@@ -93,6 +94,11 @@ final class FastPath {
 
     /** One method's new Code attribute, null if unchanged, or NOT_HANDLED. As Instrumenter.method. */
     private byte[] method(RawClass rc, RawClass.Method m, Call[] calls0) {
+        if ((m.access & ACC_SYNCHRONIZED) != 0 && m.name.equals("<clinit>")) {
+            // The tree brackets it twice (the pin, then the initializer's hooks: two
+            // catch-alls), CodePatch has one. No compiler sets the flag (the JVM ignores it).
+            return NOT_HANDLED;
+        }
         CodePatch code = new CodePatch(rc, m.codeAttr);
         int n = code.codeLength();
         int[] frameAt = code.frameOffsets();
@@ -218,11 +224,39 @@ final class FastPath {
             // Instrumenter asks after inserting the check, so a method named as the check
             // calls itself).
             callsItself |= m.name.equals(Hooks.PREEMPTION_CHECK);
-            if (!callsItself && InlineLimits.checkLeftOut(code.layout(), backedges)) {
+            if (!callsItself && checkLeftOut(rc, code)) {
                 code.clearFirst(0);
             }
         }
         return code.changed() ? code.write() : null;
+    }
+
+    /**
+     * InlineLimits.checkLeftOut on the length the tree gives the patched code (CodeSize): ASM
+     * writes every instruction in its shortest form, where a class from another compiler may
+     * have longer ones (JUnit 4's ldc_w of constants below 256: 38 bytes here, 34 there).
+     * Shortening at most halves an instruction, so past twice the hot inlining limit the
+     * answer cannot change and the code is not scanned again. ASM also writes an ldc as
+     * ldc_w when the pool holds its constant twice, the second past index 255 (Jackson's
+     * JacksonAnnotationIntrospector): the pool is searched for such twins only when they
+     * could change the answer (each lengthens the code by a byte, and a switch after it by
+     * up to 3 more).
+     */
+    private boolean checkLeftOut(RawClass rc, CodePatch code) {
+        int n = code.layout();
+        if (n > 2 * (InlineLimits.FREQ_INLINE_SIZE + InlineLimits.CHECK_BYTES)) {
+            return InlineLimits.checkLeftOut(n, backedges);
+        }
+        n = code.shortestLength(false);
+        boolean out = InlineLimits.checkLeftOut(n, backedges);
+        if (code.lowConstants > 0 && rc.constants() > 256) {
+            for (int more = 1; more <= code.lowConstants + 3; more++) {
+                if (InlineLimits.checkLeftOut(n + more, backedges) != out) {
+                    return InlineLimits.checkLeftOut(code.shortestLength(true), backedges);
+                }
+            }
+        }
+        return out;
     }
 
     /**

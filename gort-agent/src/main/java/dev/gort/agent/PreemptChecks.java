@@ -154,7 +154,26 @@ final class PreemptChecks {
         if (frames && f == null) {
             throw new IllegalStateException("loop header without a stack map frame in " + mn.name + mn.desc);
         }
-        mn.instructions.insert(f != null ? f : header, check());
+        MethodInsnNode check = check();
+        mn.instructions.insert(f != null ? f : header, check);
+        if (f != null && check.getNext() != null && check.getNext().getOpcode() == Opcodes.NEW) {
+            // A frame names an uninitialized value by the label at its new, which is the
+            // header's here (do { x = new T(c ? a : b); } while (...)): that label now stands
+            // for the check, so the new gets a label of its own (CodePatch moves the offset
+            // to the new's).
+            LabelNode at = new LabelNode();
+            mn.instructions.insert(check, at);
+            for (AbstractInsnNode n : mn.instructions) {
+                if (n instanceof FrameNode g) {
+                    if (g.local != null) {
+                        g.local.replaceAll(t -> t == header ? at : t);
+                    }
+                    if (g.stack != null) {
+                        g.stack.replaceAll(t -> t == header ? at : t);
+                    }
+                }
+            }
+        }
     }
 
     /** The prologue check, at the very start (constructors too: a static call is legal before super()). */

@@ -243,6 +243,46 @@ final class RawClass {
         return r;
     }
 
+    /**
+     * Whether constant c (one an ldc loads) is repeated at an index past 255: ASM's writer,
+     * whose table finds the last of equal constants, then loads that one, with an ldc_w.
+     */
+    boolean repeatedPast255(int c) {
+        int tag = tag(c);
+        for (int j = Math.max(256, c + 1); j < cp.length; j++) {
+            if (cp[j] != 0 && u1(cp[j]) == tag && sameConstant(tag, cp[c] + 1, cp[j] + 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the constants (of tag) whose contents are at p and q are equal, as ASM compares them. */
+    private boolean sameConstant(int tag, int p, int q) {
+        switch (tag) {
+            case INTEGER, FLOAT:
+                return u4(p) == u4(q);
+            case CLASS, STRING, METHOD_TYPE:
+                return sameUtf8(u2(p), u2(q));
+            case METHOD_HANDLE:
+                return u1(p) == u1(q) && tag(u2(p + 1)) == tag(u2(q + 1))
+                        && java.util.Arrays.equals(memberRef(u2(p + 1)), memberRef(u2(q + 1)));
+            default:
+                throw new Unsupported("ldc of constant tag " + tag); // a dynamic constant: the tree decides
+        }
+    }
+
+    private boolean sameUtf8(int a, int b) {
+        if (a == b) {
+            return true;
+        }
+        if (tag(a) != UTF8 || tag(b) != UTF8) {
+            throw new Unsupported("not a Utf8 constant");
+        }
+        int p = cp[a], q = cp[b], len = u2(p + 1);
+        return len == u2(q + 1) && java.util.Arrays.equals(this.b, p + 3, p + 3 + len, this.b, q + 3, q + 3 + len);
+    }
+
     // ---- appending constants ----
 
     int addUtf8(String s) {

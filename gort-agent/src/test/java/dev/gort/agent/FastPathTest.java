@@ -76,7 +76,7 @@ class FastPathTest {
      * encode their frames differently (the fast path writes strip-mined methods' frames in
      * full), so such guesses differ without meaning anything.
      */
-    private static String text(byte[] b) {
+    static String text(byte[] b) {
         StringWriter sw = new StringWriter();
         new ClassReader(b).accept(new TraceClassVisitor(null, new Textifier(), new PrintWriter(sw)), ClassReader.EXPAND_FRAMES);
         StringBuilder kept = new StringBuilder();
@@ -280,7 +280,7 @@ class FastPathTest {
         }
     }
 
-    private static boolean passesTheChecker(byte[] b) {
+    static boolean passesTheChecker(byte[] b) {
         try {
             Fixtures.verifyStructure(b);
             return true;
@@ -289,7 +289,7 @@ class FastPathTest {
         }
     }
 
-    private static String firstDifference(String a, String b) {
+    static String firstDifference(String a, String b) {
         String[] x = a.split("\n"), y = b.split("\n");
         for (int i = 0; i < Math.min(x.length, y.length); i++) {
             if (!x[i].equals(y[i])) {
