@@ -104,9 +104,9 @@ final class CodePatch extends MethodCode {
     private int[] relocEdit = new int[0], relocOff = new int[0], relocTarget = new int[0];
     private int nrelocs;
     /** Original branches sent elsewhere: the branch at offset from goes to the start of edit to. */
-    private int[] overFrom = new int[0], overEdit = new int[0];
+    private int[][] redirects = new int[0][]; // {from, edit}
     /** Original branches to header h from outside [lo, hi] go to the start of edit e instead. */
-    private int[] entryHeader = new int[0], entryLo = new int[0], entryHi = new int[0], entryEdit = new int[0];
+    private int[][] entries = new int[0][]; // {header, lo, hi, edit}
     private int minLocals;
     /** All frames, written in full (null: the original ones, moved). */
     private List<RawFrames.Frame> frames;
@@ -136,49 +136,37 @@ final class CodePatch extends MethodCode {
 
     /** The original branch at offset from (a jump, not a switch) goes to the start of edit to. */
     void redirect(int from, int to) {
-        int n = overFrom.length;
-        overFrom = java.util.Arrays.copyOf(overFrom, n + 1);
-        overEdit = java.util.Arrays.copyOf(overEdit, n + 1);
-        overFrom[n] = from;
-        overEdit[n] = to;
+        redirects = row(redirects, from, to);
+    }
+
+    /** rows with one more row appended (a method has a handful of these at most). */
+    private static int[][] row(int[][] rows, int... row) {
+        int[][] r = java.util.Arrays.copyOf(rows, rows.length + 1);
+        r[rows.length] = row;
+        return r;
     }
 
     /** Branches to h from outside [lo, hi] (switches too) go to the start of edit e. */
     void enterAt(int h, int lo, int hi, int e) {
-        int n = entryHeader.length;
-        entryHeader = java.util.Arrays.copyOf(entryHeader, n + 1);
-        entryLo = java.util.Arrays.copyOf(entryLo, n + 1);
-        entryHi = java.util.Arrays.copyOf(entryHi, n + 1);
-        entryEdit = java.util.Arrays.copyOf(entryEdit, n + 1);
-        entryHeader[n] = h;
-        entryLo[n] = lo;
-        entryHi[n] = hi;
-        entryEdit[n] = e;
+        entries = row(entries, h, lo, hi, e);
     }
 
-    /** Handler ranges moved onto an edit: a range ending (or starting) at edgeAt begins/ends at edgeEdit's start. */
-    private int[] edgeAt = new int[0], edgeEdit = new int[0];
-    private boolean[] edgeStarts = new boolean[0];
+    /** Handler ranges moved onto an edit ({@link #rangeEdge}). */
+    private int[][] edges = new int[0][]; // {y, edit, starts (1) or not (0)}
 
     /**
      * Handler ranges that end at offset y end at the start of edit e instead (before the code
      * inserted there), and with starts, those that begin at y begin there too (Monitors.blocks).
      */
     void rangeEdge(int y, int e, boolean starts) {
-        int n = edgeAt.length;
-        edgeAt = java.util.Arrays.copyOf(edgeAt, n + 1);
-        edgeEdit = java.util.Arrays.copyOf(edgeEdit, n + 1);
-        edgeStarts = java.util.Arrays.copyOf(edgeStarts, n + 1);
-        edgeAt[n] = y;
-        edgeEdit[n] = e;
-        edgeStarts[n] = starts;
+        edges = row(edges, y, e, starts ? 1 : 0);
     }
 
     /** The new offset of a handler range's start (start true) or end at original offset y. */
     private int rangeLabel(int y, boolean start) {
-        for (int i = 0; i < edgeAt.length; i++) {
-            if (edgeAt[i] == y && (!start || edgeStarts[i])) {
-                return editPos[edgeEdit[i]];
+        for (int[] g : edges) {
+            if (g[0] == y && (!start || g[2] == 1)) {
+                return editPos[g[1]];
             }
         }
         return newLabel(y);
@@ -196,14 +184,14 @@ final class CodePatch extends MethodCode {
 
     /** The new position a branch at original offset x to original offset t lands on. */
     private int branchTarget(int x, int t) {
-        for (int i = 0; i < overFrom.length; i++) {
-            if (overFrom[i] == x) {
-                return editPos[overEdit[i]];
+        for (int[] r : redirects) {
+            if (r[0] == x) {
+                return editPos[r[1]];
             }
         }
-        for (int i = 0; i < entryHeader.length; i++) {
-            if (entryHeader[i] == t && (x < entryLo[i] || x > entryHi[i])) {
-                return editPos[entryEdit[i]];
+        for (int[] en : entries) {
+            if (en[0] == t && (x < en[1] || x > en[2])) {
+                return editPos[en[3]];
             }
         }
         return newLabel(t);
@@ -564,10 +552,10 @@ final class CodePatch extends MethodCode {
      */
     private int relocLabel(int i, int t) {
         int y = editAt[i];
-        for (int k = 0; k < entryHeader.length; k++) {
-            boolean inside = editKind[i] <= BEFORE ? y > entryLo[k] && y <= entryHi[k] : y >= entryLo[k] && y <= entryHi[k];
-            if (entryHeader[k] == t && !inside) {
-                return editPos[entryEdit[k]];
+        for (int[] en : entries) {
+            boolean inside = editKind[i] <= BEFORE ? y > en[1] && y <= en[2] : y >= en[1] && y <= en[2];
+            if (en[0] == t && !inside) {
+                return editPos[en[3]];
             }
         }
         return newLabel(t);
